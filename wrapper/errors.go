@@ -1,0 +1,168 @@
+package wrapper
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+var (
+	// ErrNotFound matches an *APIError with status 404: GitHub's answer for a repository,
+	// run or attempt that does not exist or that the token may not see.
+	ErrNotFound = errors.New("ghjobs: not found")
+
+	// ErrInvalidInput matches errors for arguments that GitHub would refuse; they are
+	// reported before any request is sent.
+	ErrInvalidInput = errors.New("ghjobs: invalid input")
+
+	// ErrPagination matches errors for Link headers that cannot be trusted: unparsable, a
+	// loop, more pages than total_count allows, or fewer jobs than it promised. The job list
+	// would be wrong, so it is not returned.
+	ErrPagination = errors.New("ghjobs: inconsistent pagination")
+)
+
+// APIError is a response from GitHub other than success.
+type APIError struct {
+	StatusCode       int    // HTTP status, e.g. 404
+	Message          string // GitHub's "message", or the start of a body that is not JSON
+	DocumentationURL string // GitHub's "documentation_url"
+	RequestID        string // X-GitHub-Request-Id: quote it to GitHub Support
+	Method           string // the request's method
+	URL              string // the request's URL (credentials are never in URLs)
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ghjobs: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (request ID %s)", e.RequestID)
+	}
+	return b.String()
+}
+
+// Is makes errors.Is(err, ErrNotFound) true for a 404.
+func (e *APIError) Is(target error) bool {
+	return target == ErrNotFound && e.StatusCode == http.StatusNotFound
+}
+
+// RateLimitError is a 403 or 429 answer that says a rate limit was hit. For the primary limit
+// (Rate.Remaining 0) wait until Reset; for a secondary limit wait RetryAfter, or at least a
+// minute when GitHub did not say.
+type RateLimitError struct {
+	*APIError
+
+	Secondary  bool          // a secondary (abuse) limit rather than the hourly quota
+	Rate       Rate          // the x-ratelimit-* figures of the answer
+	Reset      time.Time     // when the primary limit resets (Rate.Reset); zero if not given
+	RetryAfter time.Duration // the retry-after header; 0 if not given
+}
+
+func (e *RateLimitError) Error() string {
+	kind := "primary"
+	if e.Secondary {
+		kind = "secondary"
+	}
+	msg := fmt.Sprintf("ghjobs: %s rate limit exceeded", kind)
+	switch {
+	case e.RetryAfter > 0:
+		msg += fmt.Sprintf(", retry after %s", e.RetryAfter)
+	case !e.Reset.IsZero():
+		msg += fmt.Sprintf(", resets at %s", e.Reset.UTC().Format(time.RFC3339))
+	}
+	return msg + " (" + e.APIError.Error() + ")"
+}
+
+// Unwrap gives errors.As access to the *APIError.
+func (e *RateLimitError) Unwrap() error { return e.APIError }
+
+// maxErrorBody bounds what is read of an error response; GitHub's are a few hundred bytes.
+const maxErrorBody = 64 << 10
+
+// errorFromResponse builds the error for a non-200 answer whose body (at most maxErrorBody
+// bytes of it) is body.
+func errorFromResponse(resp *http.Response, body []byte) error {
+	apiErr := &APIError{
+		StatusCode: resp.StatusCode,
+		RequestID:  resp.Header.Get("X-GitHub-Request-Id"),
+		Method:     resp.Request.Method,
+		URL:        resp.Request.URL.Redacted(),
+	}
+	var basic struct {
+		Message          string `json:"message"`
+		DocumentationURL string `json:"documentation_url"`
+	}
+	if json.Unmarshal(body, &basic) == nil {
+		apiErr.Message, apiErr.DocumentationURL = basic.Message, basic.DocumentationURL
+	} else {
+		apiErr.Message = snippet(body)
+	}
+	if rl := rateLimitError(apiErr, resp.Header); rl != nil {
+		return rl
+	}
+	return apiErr
+}
+
+// rateLimitError tells a rate-limit answer apart from a plain 403 the way GitHub documents:
+// retry-after or a message naming the secondary limit means secondary; otherwise remaining 0
+// means primary; a 429 is always a rate limit.
+func rateLimitError(apiErr *APIError, h http.Header) *RateLimitError {
+	if apiErr.StatusCode != http.StatusForbidden && apiErr.StatusCode != http.StatusTooManyRequests {
+		return nil
+	}
+	rate := parseRate(h)
+	retryAfter, hasRetryAfter := parseRetryAfter(h.Get("Retry-After"), time.Now())
+	msg := strings.ToLower(apiErr.Message)
+	secondary := hasRetryAfter ||
+		strings.Contains(msg, "secondary rate limit") ||
+		strings.Contains(msg, "abuse detection") ||
+		strings.Contains(apiErr.DocumentationURL, "secondary-rate-limits")
+	primary := h.Get("X-RateLimit-Remaining") == "0"
+	if !secondary && !primary && apiErr.StatusCode != http.StatusTooManyRequests {
+		return nil
+	}
+	return &RateLimitError{
+		APIError:   apiErr,
+		Secondary:  secondary || !primary,
+		Rate:       rate,
+		Reset:      rate.Reset,
+		RetryAfter: retryAfter,
+	}
+}
+
+// parseRetryAfter reads Retry-After as seconds or as an HTTP date (RFC 9110, 10.2.3).
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
+		return time.Duration(min(secs, int64(24*time.Hour/time.Second))) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// snippet returns the start of a body that is not JSON (an HTML error page from a proxy, say)
+// as one line of valid UTF-8.
+func snippet(body []byte) string {
+	const max = 200
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "")), " ")
+	if len(s) > max {
+		cut := max
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}

@@ -1,0 +1,137 @@
+package wrapper
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func response(status int, header map[string]string) *http.Response {
+	u, _ := url.Parse("https://api.github.com/repos/o/r/actions/runs/1/attempts/1/jobs")
+	h := http.Header{}
+	for k, v := range header {
+		h.Set(k, v)
+	}
+	return &http.Response{StatusCode: status, Header: h, Request: &http.Request{Method: "GET", URL: u}}
+}
+
+func TestErrorFromResponse(t *testing.T) {
+	reset := time.Unix(1_800_000_000, 0)
+	tests := []struct {
+		name       string
+		status     int
+		header     map[string]string
+		body       string
+		wantRate   bool
+		secondary  bool
+		retryAfter time.Duration
+		notFound   bool
+		message    string
+	}{
+		{name: "404", status: 404, body: `{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}`, notFound: true, message: "Not Found"},
+		{name: "plain 403", status: 403, header: map[string]string{"X-RateLimit-Remaining": "4999"}, body: `{"message":"Resource not accessible by integration"}`, message: "Resource not accessible by integration"},
+		{name: "primary 403", status: 403, header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1800000000"}, body: `{"message":"API rate limit exceeded for user ID 1."}`, wantRate: true},
+		{name: "primary 429", status: 429, header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1800000000"}, body: `{"message":"API rate limit exceeded"}`, wantRate: true},
+		{name: "secondary by retry-after", status: 403, header: map[string]string{"Retry-After": "60", "X-RateLimit-Remaining": "4000"}, body: `{"message":"slow down"}`, wantRate: true, secondary: true, retryAfter: time.Minute},
+		{name: "secondary by message", status: 403, body: `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}`, wantRate: true, secondary: true},
+		{name: "secondary by documentation_url", status: 403, body: `{"message":"x","documentation_url":"https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`, wantRate: true, secondary: true},
+		{name: "bare 429", status: 429, body: ``, wantRate: true, secondary: true},
+		{name: "HTML from a proxy", status: 502, body: "<html>\n<head><title>502 Bad Gateway</title></head>\n</html>", message: "<html> <head><title>502 Bad Gateway</title></head> </html>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := map[string]string{"X-GitHub-Request-Id": "AB12:CD34"}
+			for k, v := range tt.header {
+				h[k] = v
+			}
+			err := errorFromResponse(response(tt.status, h), []byte(tt.body))
+
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) {
+				t.Fatalf("error %T is not an *APIError", err)
+			}
+			if apiErr.StatusCode != tt.status || apiErr.RequestID != "AB12:CD34" {
+				t.Errorf("status %d, request ID %q", apiErr.StatusCode, apiErr.RequestID)
+			}
+			if tt.message != "" && apiErr.Message != tt.message {
+				t.Errorf("message %q, want %q", apiErr.Message, tt.message)
+			}
+			if got := errors.Is(err, ErrNotFound); got != tt.notFound {
+				t.Errorf("errors.Is(err, ErrNotFound) = %v", got)
+			}
+			if !strings.Contains(err.Error(), "AB12:CD34") {
+				t.Errorf("error %q does not name the request ID", err)
+			}
+
+			var rl *RateLimitError
+			if got := errors.As(err, &rl); got != tt.wantRate {
+				t.Fatalf("rate limit error = %v, want %v (%v)", got, tt.wantRate, err)
+			}
+			if !tt.wantRate {
+				return
+			}
+			if rl.Secondary != tt.secondary || rl.RetryAfter != tt.retryAfter {
+				t.Errorf("secondary %v retry after %v, want %v %v", rl.Secondary, rl.RetryAfter, tt.secondary, tt.retryAfter)
+			}
+			if h["X-RateLimit-Reset"] != "" && !rl.Reset.Equal(reset) {
+				t.Errorf("reset %v, want %v", rl.Reset, reset)
+			}
+		})
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"", 0, false},
+		{"0", 0, true},
+		{"120", 2 * time.Minute, true},
+		{"-5", 0, false},
+		{"soon", 0, false},
+		{"99999999999", 24 * time.Hour, true},
+		{"Tue, 24 Nov 2026 12:01:30 GMT", 90 * time.Second, true},
+		{"Tue, 24 Nov 2026 11:00:00 GMT", 0, true},
+	}
+	for _, tt := range tests {
+		got, ok := parseRetryAfter(tt.in, now)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("parseRetryAfter(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	h := http.Header{}
+	h.Set("X-RateLimit-Limit", "5000")
+	h.Set("X-RateLimit-Remaining", "4990")
+	h.Set("X-RateLimit-Used", "10")
+	h.Set("X-RateLimit-Reset", "1800000000")
+	h.Set("X-RateLimit-Resource", "core")
+	want := Rate{Limit: 5000, Remaining: 4990, Used: 10, Reset: time.Unix(1_800_000_000, 0), Resource: "core"}
+	if got := parseRate(h); got != want {
+		t.Errorf("parseRate = %+v, want %+v", got, want)
+	}
+	h.Set("X-RateLimit-Limit", "lots")
+	h.Set("X-RateLimit-Reset", "-1")
+	if got := parseRate(h); got.Limit != 0 || !got.Reset.IsZero() {
+		t.Errorf("malformed figures should read as zero, got %+v", got)
+	}
+}
+
+func TestSnippet(t *testing.T) {
+	long := strings.Repeat("é", 300)
+	got := snippet([]byte(long))
+	if !strings.HasSuffix(got, "…") || len(got) > 210 || !strings.HasPrefix(got, "éé") {
+		t.Errorf("snippet of a long body = %q", got)
+	}
+	if got := snippet([]byte("bad \xff utf8")); got != "bad utf8" {
+		t.Errorf("snippet = %q", got)
+	}
+}

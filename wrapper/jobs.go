@@ -1,0 +1,315 @@
+package wrapper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ghjobs/ghjobs/generated"
+)
+
+// Job is one job of a workflow run attempt, as GitHub describes it. In-progress jobs have a
+// nil Conclusion, CompletedAt and Runner*; queued jobs may have no Steps. Status and
+// Conclusion keep values the description does not list yet (see the generated.JobStatus and
+// generated.JobConclusion constants for the ones it does).
+type Job = generated.Job
+
+// JobStep is one step of a Job.
+type JobStep = generated.JobStep
+
+// Attempt names one attempt of a workflow run.
+type Attempt struct {
+	Owner  string // account that owns the repository, e.g. "octo-org"
+	Repo   string // repository name without ".git", e.g. "octo-repo"
+	RunID  int64  // the workflow run's id
+	Number int64  // the attempt: 1 for the first run, higher for re-runs
+}
+
+func (a Attempt) String() string {
+	return fmt.Sprintf("%s/%s run %d attempt %d", a.Owner, a.Repo, a.RunID, a.Number)
+}
+
+// ListOptions selects one page. Zero fields, or a nil *ListOptions, mean GitHub's defaults:
+// page 1 of 30 jobs.
+type ListOptions struct {
+	PerPage int // jobs per page, 1 to 100
+	Page    int // page number, from 1
+}
+
+// Page is one page of jobs with its place in the listing.
+type Page struct {
+	TotalCount int   // jobs in the attempt, over all pages
+	Jobs       []Job // this page's jobs
+
+	// Page numbers from the Link header; 0 when there is no such page. GitHub sends no
+	// Link header when every job fits on one page, and may leave out last.
+	NextPage, PrevPage, FirstPage, LastPage int
+
+	Rate Rate // rate-limit figures after this request
+
+	next *url.URL // rel="next", followed as given by Jobs
+}
+
+// ListJobs returns one page of the attempt's jobs.
+//
+// GitHub API docs: https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt
+func (c *Client) ListJobs(ctx context.Context, a Attempt, opts *ListOptions) (*Page, error) {
+	req, err := c.firstRequest(ctx, a, opts)
+	if err != nil {
+		return nil, err
+	}
+	return c.fetch(req)
+}
+
+// Jobs returns every job of the attempt, page after page, following GitHub's rel="next"
+// links; it asks for 100 jobs a request unless WithPerPage says otherwise. On error it yields
+// the error once, with a zero Job, and stops. It also ends with an error rather than a short
+// list when the pages hold fewer jobs than total_count promised.
+//
+// GitHub API docs: https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt
+func (c *Client) Jobs(ctx context.Context, a Attempt) iter.Seq2[Job, error] {
+	return func(yield func(Job, error) bool) {
+		err := c.eachPage(ctx, a, func(p *Page) bool {
+			for _, job := range p.Jobs {
+				if !yield(job, nil) {
+					return false
+				}
+			}
+			return true
+		})
+		if err != nil {
+			yield(Job{}, err)
+		}
+	}
+}
+
+// AllJobs returns every job of the attempt, as Jobs does, in one slice. On error it returns
+// no jobs at all, never a partial list.
+func (c *Client) AllJobs(ctx context.Context, a Attempt) ([]Job, error) {
+	var jobs []Job
+	err := c.eachPage(ctx, a, func(p *Page) bool {
+		if jobs == nil {
+			// total_count comes from the server: trust it for a size hint, within reason.
+			jobs = make([]Job, 0, min(max(p.TotalCount, len(p.Jobs)), 1<<14))
+		}
+		jobs = append(jobs, p.Jobs...)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	if jobs == nil {
+		jobs = []Job{}
+	}
+	return jobs, nil
+}
+
+// eachPage fetches the attempt's pages in order and hands each to fn until fn returns false.
+func (c *Client) eachPage(ctx context.Context, a Attempt, fn func(*Page) bool) error {
+	req, err := c.firstRequest(ctx, a, &ListOptions{PerPage: c.perPage})
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{req.URL.String(): true}
+	jobs, pages, pageSize := 0, 0, 0
+	for {
+		p, err := c.fetch(req)
+		if err != nil {
+			return err
+		}
+		pages++
+		jobs += len(p.Jobs)
+		if pages == 1 {
+			pageSize = max(len(p.Jobs), 1) // what the server serves, whatever we asked for
+		}
+		if !fn(p) {
+			return nil
+		}
+		if p.next == nil {
+			if jobs < p.TotalCount {
+				return fmt.Errorf("%w: %s: the pages ended after %d jobs, but total_count is %d",
+					ErrPagination, a, jobs, p.TotalCount)
+			}
+			return nil
+		}
+		// One page beyond what total_count needs absorbs a list that grew while we read it;
+		// more than that is a server that would otherwise keep us paging forever.
+		if limit := (p.TotalCount+pageSize-1)/pageSize + 1; pages >= limit {
+			return fmt.Errorf("%w: %s: still a next page after %d pages of %d for total_count %d",
+				ErrPagination, a, pages, pageSize, p.TotalCount)
+		}
+		next := p.next.String()
+		if seen[next] {
+			return fmt.Errorf("%w: %s: the next link returns to %s", ErrPagination, a, next)
+		}
+		seen[next] = true
+		if req, err = c.newRequest(ctx, next); err != nil {
+			return err
+		}
+	}
+}
+
+// firstRequest validates its arguments and builds the request for one page with the
+// generated request builder.
+func (c *Client) firstRequest(ctx context.Context, a Attempt, opts *ListOptions) (*http.Request, error) {
+	if err := a.validate(); err != nil {
+		return nil, err
+	}
+	params, err := opts.params()
+	if err != nil {
+		return nil, err
+	}
+	req, err := generated.NewActionsListJobsForWorkflowRunAttemptRequest(c.base, a.Owner, a.Repo, a.RunID, a.Number, params)
+	if err != nil {
+		return nil, fmt.Errorf("ghjobs: building the request for %s: %w", a, err)
+	}
+	req = req.WithContext(ctx)
+	c.setHeaders(req)
+	return req, nil
+}
+
+// newRequest builds the request for a Link URL, which is followed as given.
+func (c *Client) newRequest(ctx context.Context, rawURL string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: next link: %v", ErrPagination, err)
+	}
+	c.setHeaders(req)
+	return req, nil
+}
+
+func (c *Client) setHeaders(req *http.Request) {
+	req.Header.Set("Accept", mediaType)
+	req.Header.Set("X-GitHub-Api-Version", APIVersion)
+	req.Header.Set("User-Agent", c.userAgent)
+}
+
+// maxPageBody bounds a page's body. 100 jobs with many steps are well under 2 MiB.
+const maxPageBody = 32 << 20
+
+// fetch sends req and decodes the page it answers with.
+func (c *Client) fetch(req *http.Request) (*Page, error) {
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("ghjobs: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		if err != nil {
+			return nil, fmt.Errorf("ghjobs: %s %s: %s, reading the body: %w", req.Method, req.URL.Redacted(), resp.Status, err)
+		}
+		return nil, errorFromResponse(resp, body)
+	}
+
+	resp.Body = &boundedBody{ReadCloser: resp.Body, left: maxPageBody}
+	parsed, err := generated.ParseActionsListJobsForWorkflowRunAttemptResponse(resp)
+	if err == nil && parsed.JSON200 == nil {
+		err = fmt.Errorf("unexpected Content-Type %q", resp.Header.Get("Content-Type"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ghjobs: %s %s: %s (request ID %s): decoding the page: %w",
+			req.Method, req.URL.Redacted(), resp.Status, resp.Header.Get("X-GitHub-Request-Id"), err)
+	}
+
+	l, err := parseLinks(resp.Header.Values("Link"), resp.Request.URL)
+	if err != nil {
+		return nil, err
+	}
+	body := parsed.JSON200
+	return &Page{
+		TotalCount: body.TotalCount,
+		Jobs:       body.Jobs,
+		NextPage:   pageNumber(l.next),
+		PrevPage:   pageNumber(l.prev),
+		FirstPage:  pageNumber(l.first),
+		LastPage:   pageNumber(l.last),
+		Rate:       parseRate(resp.Header),
+		next:       l.next,
+	}, nil
+}
+
+// errBodyTooLarge ends the read of a body larger than any page GitHub sends.
+var errBodyTooLarge = errors.New("body larger than 32 MiB")
+
+type boundedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *boundedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errBodyTooLarge
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+// params checks the options against GitHub's limits and turns them into query parameters.
+func (o *ListOptions) params() (*generated.ActionsListJobsForWorkflowRunAttemptParams, error) {
+	if o == nil {
+		return nil, nil
+	}
+	var p generated.ActionsListJobsForWorkflowRunAttemptParams
+	switch {
+	case o.PerPage < 0 || o.PerPage > maxPerPage:
+		return nil, fmt.Errorf("%w: per page %d: must be 1 to %d (0 for GitHub's default of 30)", ErrInvalidInput, o.PerPage, maxPerPage)
+	case o.PerPage > 0:
+		p.PerPage = &o.PerPage
+	}
+	switch {
+	case o.Page < 0:
+		return nil, fmt.Errorf("%w: page %d: pages are numbered from 1 (0 for the first)", ErrInvalidInput, o.Page)
+	case o.Page > 0:
+		p.Page = &o.Page
+	}
+	return &p, nil
+}
+
+// validate applies GitHub's naming rules, so that a typo fails here with a reason rather than
+// as a 404 from GitHub.
+func (a Attempt) validate() error {
+	if err := checkName("owner", a.Owner, 39, func(r rune) bool { return r == '-' }); err != nil {
+		return err
+	}
+	if err := checkName("repository", a.Repo, 100, func(r rune) bool { return r == '-' || r == '_' || r == '.' }); err != nil {
+		return err
+	}
+	if a.Repo == "." || a.Repo == ".." {
+		return fmt.Errorf("%w: repository name %q is reserved", ErrInvalidInput, a.Repo)
+	}
+	if a.RunID < 1 {
+		return fmt.Errorf("%w: run ID %d: must be positive", ErrInvalidInput, a.RunID)
+	}
+	if a.Number < 1 {
+		return fmt.Errorf("%w: attempt %d: attempts are numbered from 1", ErrInvalidInput, a.Number)
+	}
+	return nil
+}
+
+// checkName allows 1 to max ASCII letters, digits and the runes extra allows.
+func checkName(what, s string, max int, extra func(rune) bool) error {
+	if s == "" {
+		return fmt.Errorf("%w: empty %s name", ErrInvalidInput, what)
+	}
+	if len(s) > max {
+		return fmt.Errorf("%w: %s name %.20q… is %d characters long; GitHub allows %d", ErrInvalidInput, what, s, len(s), max)
+	}
+	if i := strings.IndexFunc(s, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || extra(r))
+	}); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		return fmt.Errorf("%w: %s name %q: GitHub does not allow %q in it", ErrInvalidInput, what, s, r)
+	}
+	return nil
+}
