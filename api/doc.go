@@ -1,0 +1,27 @@
+// Package api is GitHub's side of the contract: an in-memory fake of the REST operation
+// "List jobs for a workflow run attempt"
+// (GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs)
+// that answers as GitHub does and checks every request it receives and every response it
+// sends against openapi.yaml ([ghjobs.Spec]), with kin-openapi.
+//
+// It is modelled on net/http/httptest. In a test:
+//
+//	srv := api.NewTestServer(t, api.WithRun(api.SampleRun("octo-org", "octo-repo", 29679449, 1, 250)))
+//	// point the client at srv.URL; any request or response that breaks the contract fails t
+//
+// Outside tests, NewServer returns a Server to Close, and New a Fake to mount as an
+// http.Handler. Contract violations are recorded (Fake.Violations) and passed to the
+// handlers given with WithViolationHandler; NewTestServer reports them with t.Errorf.
+//
+// What the fake does as GitHub does: pagination with per_page (default 30, at most 100)
+// and page, and a Link header with prev, next, last and first; 404 for unknown runs; 401
+// without the token set by WithToken; 403 without a User-Agent; 400 for an unsupported
+// X-GitHub-Api-Version; x-ratelimit-* headers and the primary rate limit (WithRateLimit);
+// X-GitHub-Request-Id; a path prefix as on GitHub Enterprise Server (WithPathPrefix).
+//
+// What the contract adds: a request for another path or method is a violation answered
+// 404; one whose parameters break the spec's types or bounds is a violation answered 422,
+// except per_page above 100, which is flagged and then clamped as GitHub clamps it. A
+// response that does not match openapi.yaml is never sent: it is recorded as a violation
+// and the client gets 500.
+package api

@@ -1,0 +1,373 @@
+package api
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ghjobs/ghjobs/generated"
+)
+
+// Documentation URLs GitHub puts in its error bodies.
+const (
+	docOperation = "https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt"
+	docREST      = "https://docs.github.com/rest"
+	docRateLimit = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-primary-rate-limits"
+	docVersions  = "https://docs.github.com/rest/about-the-rest-api/api-versions"
+	docUserAgent = "https://docs.github.com/rest/using-the-rest-api/getting-started-with-the-rest-api#user-agent"
+)
+
+// supportedVersions are the X-GitHub-Api-Version values GitHub accepts.
+var supportedVersions = []string{"2022-11-28", "2026-03-10"}
+
+// Run is one workflow run attempt that the fake serves.
+type Run struct {
+	Owner, Repo string // matched case-insensitively, as on GitHub
+	RunID       int64
+	Attempt     int64 // 1 for the first attempt
+	Jobs        []generated.Job
+}
+
+// config collects the options of New.
+type config struct {
+	runs     []Run
+	token    string
+	prefix   string
+	limit    int
+	handlers []func(error)
+}
+
+// Option configures a Fake (and the Server around it).
+type Option func(*config)
+
+// WithRun serves r. Repeat it for more runs; a later run with the same owner, repo
+// (both case-insensitive), run ID and attempt replaces an earlier one.
+func WithRun(r Run) Option {
+	return func(c *config) { c.runs = append(c.runs, r) }
+}
+
+// WithToken makes the fake require "Authorization: Bearer <token>" (or the older
+// "token <token>") and answer 401 otherwise, as GitHub does for a private repository.
+// The empty token, the default, lets every request through.
+func WithToken(token string) Option {
+	return func(c *config) { c.token = token }
+}
+
+// WithPathPrefix serves the API below prefix, as GitHub Enterprise Server serves it below
+// "/api/v3". Requests without the prefix match no operation.
+func WithPathPrefix(prefix string) Option {
+	return func(c *config) { c.prefix = prefix }
+}
+
+// WithRateLimit sets x-ratelimit-limit (default 5000). Once limit requests have been
+// answered, every further request gets GitHub's primary-rate-limit 403. A limit of 0
+// rate-limits the first request; a negative limit makes New fail.
+func WithRateLimit(limit int) Option {
+	return func(c *config) { c.limit = limit }
+}
+
+// WithViolationHandler calls h for every contract violation, in addition to recording it
+// for Violations. Repeat it to add handlers; they run in order, possibly on several
+// goroutines at once, so h must be safe for concurrent use.
+func WithViolationHandler(h func(error)) Option {
+	return func(c *config) {
+		if h != nil {
+			c.handlers = append(c.handlers, h)
+		}
+	}
+}
+
+// Request is what the fake saw of one request.
+type Request struct {
+	Method string
+	URL    *url.URL // as received: path and query
+	Header http.Header
+}
+
+// Fake is the endpoint "List jobs for a workflow run attempt" as an http.Handler. It
+// answers as GitHub does and checks every request it receives and every response it
+// sends against openapi.yaml; what breaks the contract is recorded as a violation (see
+// Violations and WithViolationHandler), and an invalid response is never sent: the client
+// gets a 500 instead. A Fake is safe for concurrent use.
+type Fake struct {
+	v        *Validator
+	token    string
+	limit    int64
+	reset    int64 // unix seconds: creation + 1h
+	created  int64 // unix seconds
+	handlers []func(error)
+
+	mu         sync.Mutex
+	runs       map[runKey][]generated.Job
+	requests   []Request
+	violations []error
+}
+
+type runKey struct {
+	owner, repo    string
+	runID, attempt int64
+}
+
+func keyOf(owner, repo string, runID, attempt int64) runKey {
+	return runKey{strings.ToLower(owner), strings.ToLower(repo), runID, attempt}
+}
+
+// New returns a Fake configured by opts. It loads and validates openapi.yaml, so its error
+// means a broken spec or an invalid option.
+func New(opts ...Option) (*Fake, error) {
+	c := config{limit: 5000}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.limit < 0 {
+		return nil, fmt.Errorf("ghjobs/api: negative rate limit %d", c.limit)
+	}
+	v, err := NewValidator(c.prefix)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().Unix()
+	f := &Fake{
+		v:        v,
+		token:    c.token,
+		limit:    int64(c.limit),
+		created:  now,
+		reset:    now + 3600,
+		handlers: c.handlers,
+		runs:     make(map[runKey][]generated.Job),
+	}
+	for _, r := range c.runs {
+		f.AddRun(r)
+	}
+	return f, nil
+}
+
+// AddRun serves r from now on, replacing a run with the same owner, repo, run ID and
+// attempt. The fake keeps its own copy of the r.Jobs slice (not of what the jobs point to).
+func (f *Fake) AddRun(r Run) {
+	jobs := slices.Clone(r.Jobs)
+	if jobs == nil {
+		jobs = []generated.Job{}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.runs[keyOf(r.Owner, r.Repo, r.RunID, r.Attempt)] = jobs
+}
+
+// Requests returns copies of every request received so far, in order of arrival.
+func (f *Fake) Requests() []Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]Request, len(f.requests))
+	for i, r := range f.requests {
+		out[i] = copyRequest(r.Method, r.URL, r.Header)
+	}
+	return out
+}
+
+// Violations returns every contract violation so far, in order: requests the contract does
+// not allow and responses the fake refused to send because they broke it.
+func (f *Fake) Violations() []error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.violations)
+}
+
+func copyRequest(method string, u *url.URL, h http.Header) Request {
+	c := *u
+	if u.User != nil {
+		user := *u.User
+		c.User = &user
+	}
+	return Request{Method: method, URL: &c, Header: h.Clone()}
+}
+
+// violate records err and tells the handlers.
+func (f *Fake) violate(err error) {
+	f.mu.Lock()
+	f.violations = append(f.violations, err)
+	f.mu.Unlock()
+	for _, h := range f.handlers {
+		h(err)
+	}
+}
+
+// reply is a response rendered before it is validated and sent.
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// basicError is components.schemas.basic-error with GitHub's field order.
+type basicError struct {
+	Message          string `json:"message"`
+	DocumentationURL string `json:"documentation_url,omitempty"`
+	Status           string `json:"status,omitempty"`
+}
+
+func errorReply(status int, message, doc string) reply {
+	return jsonReply(status, basicError{Message: message, DocumentationURL: doc, Status: strconv.Itoa(status)})
+}
+
+func jsonReply(status int, v any) reply {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Only types of this package are encoded; they always marshal.
+		panic(fmt.Sprintf("ghjobs/api: encode %T: %v", v, err))
+	}
+	return reply{status: status, header: http.Header{}, body: bytes.TrimSuffix(buf.Bytes(), []byte("\n"))}
+}
+
+// ServeHTTP answers one request as GitHub would, validating both request and response.
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.requests = append(f.requests, copyRequest(r.Method, r.URL, r.Header))
+	n := int64(len(f.requests))
+	f.mu.Unlock()
+
+	rep := f.respond(r, n)
+	h := rep.header
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	used := min(n, f.limit)
+	h.Set("X-RateLimit-Limit", strconv.FormatInt(f.limit, 10))
+	h.Set("X-RateLimit-Remaining", strconv.FormatInt(f.limit-used, 10))
+	h.Set("X-RateLimit-Used", strconv.FormatInt(used, 10))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(f.reset, 10))
+	h.Set("X-RateLimit-Resource", "core")
+	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
+	h.Set("X-GitHub-Request-Id", f.requestID(n))
+
+	if err := f.v.validateResponse(r, rep.status, h, rep.body); err != nil {
+		f.violate(responseError(r, rep.status, fmt.Errorf("not sent, the client got 500 instead (is a Run the fake serves invalid?): %w", err)))
+		bad := errorReply(http.StatusInternalServerError,
+			"ghjobs/api: the fake's response violated openapi.yaml (is a Run it serves invalid?): "+err.Error(), docOperation)
+		h.Del("Link")
+		rep.status, rep.body = bad.status, bad.body
+	}
+	h.Set("Content-Length", strconv.Itoa(len(rep.body)))
+	dst := w.Header()
+	for k, v := range h {
+		dst[k] = v
+	}
+	w.WriteHeader(rep.status)
+	_, _ = w.Write(rep.body)
+}
+
+// requestID returns a unique X-GitHub-Request-Id for the n-th request, in GitHub's shape
+// (for example C0DE:1A2B:3C4D5E:6F7A8B:6743A1B2).
+func (f *Fake) requestID(n int64) string {
+	x := uint64(n)
+	// Multiplying by an odd constant is a bijection modulo 2^48: groups 3 and 4 are unique.
+	y := (x * 0x9E3779B97F4A7C15) & (1<<48 - 1)
+	z := x ^ x>>31
+	z *= 0xBF58476D1CE4E5B9
+	return fmt.Sprintf("%04X:%04X:%06X:%06X:%08X",
+		uint16(z>>48), uint16(z>>32), y>>24, y&(1<<24-1), uint32(f.created))
+}
+
+// respond renders the answer to the n-th request, recording the request's violations.
+// Checks run in GitHub's order: the edge (User-Agent, API version), authentication, the
+// rate limit, routing, parameters, and finally the data.
+func (f *Fake) respond(r *http.Request, n int64) reply {
+	if r.Header.Get("User-Agent") == "" {
+		f.violate(requestError(r, errNoUserAgent))
+		return errorReply(http.StatusForbidden,
+			"Request forbidden by administrative rules. Please make sure your request has a User-Agent header ("+docUserAgent+").",
+			docUserAgent)
+	}
+	if v := r.Header.Get("X-GitHub-Api-Version"); v != "" && !slices.Contains(supportedVersions, v) {
+		return errorReply(http.StatusBadRequest,
+			fmt.Sprintf("Invalid API version provided: %s. Supported versions: %s", v, strings.Join(supportedVersions, ", ")),
+			docVersions)
+	}
+	if rep, ok := f.authenticate(r); !ok {
+		return rep
+	}
+	if n > f.limit {
+		return errorReply(http.StatusForbidden, rateLimitMessage(r), docRateLimit)
+	}
+
+	route, params, err := f.v.validateRequest(r)
+	if route == nil {
+		f.violate(requestError(r, err))
+		return errorReply(http.StatusNotFound, "Not Found", docREST)
+	}
+	if err != nil {
+		f.violate(requestError(r, err))
+		// GitHub quietly clamps per_page above 100; the spec's maximum makes it a
+		// violation, but the answer stays GitHub's. Anything else is refused.
+		if !f.onlyPerPageTooLarge(r) {
+			return errorReply(http.StatusUnprocessableEntity, "Invalid request.\n\n"+err.Error(), docOperation)
+		}
+	}
+
+	owner, errO := url.PathUnescape(params["owner"])
+	repo, errR := url.PathUnescape(params["repo"])
+	runID, errID := strconv.ParseInt(params["run_id"], 10, 64)
+	attempt, errA := strconv.ParseInt(params["attempt_number"], 10, 64)
+	if err := errors.Join(errO, errR, errID, errA); err != nil {
+		return errorReply(http.StatusNotFound, "Not Found", docOperation)
+	}
+	f.mu.Lock()
+	jobs, ok := f.runs[keyOf(owner, repo, runID, attempt)]
+	f.mu.Unlock()
+	if !ok {
+		return errorReply(http.StatusNotFound, "Not Found", docOperation)
+	}
+	return pageReply(r, jobs)
+}
+
+// authenticate checks the Authorization header when WithToken is set.
+func (f *Fake) authenticate(r *http.Request) (reply, bool) {
+	if f.token == "" {
+		return reply{}, true
+	}
+	auth := r.Header.Get("Authorization")
+	if auth == "" {
+		return errorReply(http.StatusUnauthorized, "Requires authentication", docREST), false
+	}
+	scheme, cred, _ := strings.Cut(auth, " ")
+	if (strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "token")) &&
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(cred)), []byte(f.token)) == 1 {
+		return reply{}, true
+	}
+	return errorReply(http.StatusUnauthorized, "Bad credentials", docREST), false
+}
+
+func rateLimitMessage(r *http.Request) string {
+	if r.Header.Get("Authorization") != "" {
+		return "API rate limit exceeded for user ID 1."
+	}
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	return "API rate limit exceeded for " + ip + ". (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)"
+}
+
+// onlyPerPageTooLarge reports whether r would be valid with per_page clamped to 100.
+func (f *Fake) onlyPerPageTooLarge(r *http.Request) bool {
+	q := r.URL.Query()
+	pp, err := strconv.ParseInt(q.Get("per_page"), 10, 64)
+	if err != nil || pp <= maxPerPage || len(q["per_page"]) != 1 {
+		return false
+	}
+	q.Set("per_page", strconv.Itoa(maxPerPage))
+	c := r.Clone(r.Context())
+	c.URL.RawQuery = q.Encode()
+	_, _, err = f.v.validateRequest(c)
+	return err == nil
+}

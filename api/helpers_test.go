@@ -1,0 +1,110 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/ghjobs/ghjobs/generated"
+)
+
+const (
+	testOwner = "octo-org"
+	testRepo  = "octo-repo"
+	testRunID = 29679449
+)
+
+// jobsPath is the operation's path for a run attempt, without prefix.
+func jobsPath(owner, repo string, runID, attempt int64) string {
+	return "/repos/" + owner + "/" + repo + "/actions/runs/" + itoa(runID) + "/attempts/" + itoa(attempt) + "/jobs"
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// get sends GET url with a User-Agent and the given header pairs (a pair with an empty
+// value removes the header, so "User-Agent", "" sends none) and returns the response
+// and its body.
+func get(t testing.TB, c *http.Client, url string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	return do(t, c, http.MethodGet, url, header...)
+}
+
+func do(t testing.TB, c *http.Client, method, url string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("User-Agent", "ghjobs-api-test/1.0")
+	req.Header.Set("Accept", "application/vnd.github+json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header[http.CanonicalHeaderKey(header[i])] = []string{header[i+1]}
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+// decodePage decodes a 200 body.
+func decodePage(t testing.TB, body []byte) generated.JobsPage {
+	t.Helper()
+	var p generated.JobsPage
+	if err := json.Unmarshal(body, &p); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	return p
+}
+
+// decodeError decodes an error body.
+func decodeError(t testing.TB, body []byte) basicError {
+	t.Helper()
+	var e basicError
+	if err := json.Unmarshal(body, &e); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	return e
+}
+
+// mustServer starts a Server whose violations do not fail the test: for tests that
+// provoke violations on purpose and inspect Violations.
+func mustServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s, err := NewServer(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// recordingTB is a testing.TB whose Errorf is recorded instead of failing the test.
+type recordingTB struct {
+	testing.TB
+	mu     sync.Mutex
+	errors []string
+}
+
+func (r *recordingTB) Helper() {}
+
+func (r *recordingTB) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+func (r *recordingTB) recorded() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.errors...)
+}
