@@ -1,0 +1,151 @@
+package wrapper_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+
+	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/generated"
+	"github.com/ghjobs/ghjobs/wrapper"
+)
+
+// fakeGitHub starts the api fake on loopback with one sample run of 250 jobs, standing in for
+// api.github.com so that the examples run anywhere.
+func fakeGitHub() (*api.Server, wrapper.Attempt) {
+	run := api.SampleRun("octo-org", "octo-repo", 12_345_678_901, 1, 250)
+	srv, err := api.NewServer(api.WithRun(run))
+	if err != nil {
+		log.Fatal(err)
+	}
+	return srv, wrapper.Attempt{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Number: run.Attempt}
+}
+
+// Every job of a run attempt, all pages, 100 jobs a request.
+func ExampleClient_Jobs() {
+	srv, attempt := fakeGitHub() // in real use: wrapper.New(wrapper.WithToken(token))
+	defer srv.Close()
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithUserAgent("flaky-hunter/1.0"))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	var jobs, failed int
+	for job, err := range c.Jobs(context.Background(), attempt) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		jobs++
+		if job.Conclusion != nil && *job.Conclusion == generated.JobConclusionFailure {
+			failed++
+		}
+	}
+	fmt.Printf("%d jobs in %d requests, %d failed\n", jobs, len(srv.Fake.Requests()), failed)
+	// Output: 250 jobs in 3 requests, 15 failed
+}
+
+// One page at a time, with its place in the listing.
+func ExampleClient_ListJobs() {
+	srv, attempt := fakeGitHub()
+	defer srv.Close()
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	page, err := c.ListJobs(context.Background(), attempt, &wrapper.ListOptions{PerPage: 100, Page: 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%d of %d jobs; pages: prev %d, next %d, last %d\n",
+		len(page.Jobs), page.TotalCount, page.PrevPage, page.NextPage, page.LastPage)
+	fmt.Printf("rate limit: %d of %d left\n", page.Rate.Remaining, page.Rate.Limit)
+	// Output:
+	// 100 of 250 jobs; pages: prev 1, next 3, last 3
+	// rate limit: 4999 of 5000 left
+}
+
+// Every job in one slice; on error, no jobs at all rather than a partial list.
+func ExampleClient_AllJobs() {
+	srv, attempt := fakeGitHub()
+	defer srv.Close()
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	jobs, err := c.AllJobs(context.Background(), attempt)
+	if err != nil {
+		log.Fatal(err)
+	}
+	running := 0
+	for _, j := range jobs {
+		if j.Status == generated.JobStatusInProgress { // Conclusion and CompletedAt are nil
+			running++
+		}
+	}
+	fmt.Println(len(jobs), "jobs,", running, "still running")
+	// Output: 250 jobs, 6 still running
+}
+
+// Telling errors apart: a missing run, a rate limit, a bad argument.
+func ExampleAPIError() {
+	srv, attempt := fakeGitHub()
+	defer srv.Close()
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	attempt.Number = 7 // no such attempt
+	_, err = c.ListJobs(context.Background(), attempt, nil)
+	var rl *wrapper.RateLimitError
+	var apiErr *wrapper.APIError
+	switch {
+	case errors.Is(err, wrapper.ErrNotFound):
+		fmt.Println("not found (or not visible to this token)")
+	case errors.As(err, &rl):
+		fmt.Println("rate limited until", rl.Reset, "or for", rl.RetryAfter)
+	case errors.As(err, &apiErr):
+		fmt.Println("GitHub said", apiErr.StatusCode, apiErr.Message, "request", apiErr.RequestID)
+	}
+
+	attempt.Owner = "not an owner"
+	_, err = c.ListJobs(context.Background(), attempt, nil)
+	fmt.Println(errors.Is(err, wrapper.ErrInvalidInput), len(srv.Fake.Requests()))
+	// Output:
+	// not found (or not visible to this token)
+	// true 1
+}
+
+// In GitHub Actions, or wherever gh is logged in: the token from GH_TOKEN or GITHUB_TOKEN and
+// the API root from GITHUB_API_URL, which is https://HOST/api/v3 on GitHub Enterprise Server.
+func ExampleNewFromEnv() {
+	c, err := wrapper.NewFromEnv(wrapper.WithUserAgent("ci-dashboard/3.2"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	jobs, err := c.AllJobs(context.Background(), wrapper.Attempt{
+		Owner: "octo-org", Repo: "octo-repo", RunID: 29679449, Number: 1,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println(len(jobs), "jobs")
+}
+
+// A token, and a GitHub Enterprise Server.
+func ExampleNew() {
+	c, err := wrapper.New(
+		wrapper.WithToken(os.Getenv("GITHUB_TOKEN")),
+		wrapper.WithBaseURL("https://ghe.example.com/api/v3"),
+		wrapper.WithUserAgent("cost-report/0.4"),
+	)
+	if err != nil {
+		log.Fatal(err) // for example: an empty token
+	}
+	_ = c
+}

@@ -1,0 +1,691 @@
+package ghjobs_test
+
+// Contract tests: the wrapper against api, GitHub's side of the contract. The fake validates
+// every request it receives and every response it sends against openapi.yaml and fails the
+// test on any violation (api.NewTestServer); the httptest servers for hostile cases validate
+// the requests they receive the same way.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"go.uber.org/goleak"
+	"golang.org/x/oauth2"
+
+	"github.com/ghjobs/ghjobs"
+	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/generated"
+	"github.com/ghjobs/ghjobs/wrapper"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const (
+	owner = "octo-org"
+	repo  = "octo-repo"
+	// Above 2^32, so that a 32-bit int anywhere on the way would show.
+	bigRunID = 1<<33 + 29679449
+)
+
+var ctx = context.Background()
+
+func attemptOf(run api.Run) wrapper.Attempt {
+	return wrapper.Attempt{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Number: run.Attempt}
+}
+
+func newClient(t *testing.T, srv *api.Server, opts ...wrapper.Option) *wrapper.Client {
+	t.Helper()
+	c, err := wrapper.New(append([]wrapper.Option{wrapper.WithBaseURL(srv.URL)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// sameJobs compares decoded jobs with what the fake served: JSON drops the difference
+// between a nil and an empty step list, and time zones.
+func sameJobs(t *testing.T, want, got []wrapper.Job) {
+	t.Helper()
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("jobs differ from the run the fake served (-want +got):\n%s", diff)
+	}
+}
+
+func TestSpecIsValid(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(ghjobs.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	op := doc.Paths.Find("/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs").Get
+	if op == nil || op.OperationID != "actions/list-jobs-for-workflow-run-attempt" {
+		t.Fatalf("operation missing: %+v", op)
+	}
+	if got := len(op.Parameters); got != 6 {
+		t.Errorf("%d parameters, want 6", got)
+	}
+	if got := len(doc.Components.Schemas["job"].Value.Properties); got != 23 {
+		t.Errorf("job schema has %d properties, want 23", got)
+	}
+}
+
+// TestEveryJobOnce lists runs around every page boundary through all three entry points and
+// checks every job comes back once, in order, with the fewest requests.
+func TestEveryJobOnce(t *testing.T) {
+	for _, n := range []int{0, 1, 30, 31, 100, 101, 1000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			run := api.SampleRun(owner, repo, bigRunID, 1, n)
+			srv := api.NewTestServer(t, api.WithRun(run))
+			c := newClient(t, srv)
+			a := attemptOf(run)
+			wantRequests := max((n+99)/100, 1)
+
+			var got []wrapper.Job
+			for job, err := range c.Jobs(ctx, a) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, job)
+			}
+			sameJobs(t, run.Jobs, got)
+			reqs := srv.Fake.Requests()
+			if len(reqs) != wantRequests {
+				t.Errorf("Jobs sent %d requests for %d jobs, want %d", len(reqs), n, wantRequests)
+			}
+			for _, r := range reqs {
+				if pp := r.URL.Query().Get("per_page"); pp != "100" {
+					t.Errorf("request %s asks for per_page %q, want 100", r.URL, pp)
+				}
+			}
+
+			all, err := c.AllJobs(ctx, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameJobs(t, run.Jobs, all)
+			if all == nil {
+				t.Error("AllJobs returned nil for an empty attempt; want an empty slice")
+			}
+
+			// ListJobs page by page with GitHub's default page size.
+			var paged []wrapper.Job
+			opts := &wrapper.ListOptions{}
+			for pages := 1; ; pages++ {
+				p, err := c.ListJobs(ctx, a, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p.TotalCount != n {
+					t.Errorf("page %d: total_count %d, want %d", pages, p.TotalCount, n)
+				}
+				paged = append(paged, p.Jobs...)
+				if p.NextPage == 0 {
+					if want := max((n+29)/30, 1); pages != want {
+						t.Errorf("%d pages of 30 for %d jobs, want %d", pages, n, want)
+					}
+					break
+				}
+				opts.Page = p.NextPage
+			}
+			sameJobs(t, run.Jobs, paged)
+		})
+	}
+}
+
+func TestPageNumbers(t *testing.T) {
+	run := api.SampleRun(owner, repo, bigRunID, 2, 101)
+	srv := api.NewTestServer(t, api.WithRun(run))
+	c := newClient(t, srv)
+	a := attemptOf(run)
+
+	type numbers struct{ jobs, next, prev, first, last int }
+	tests := []struct {
+		opts *wrapper.ListOptions
+		want numbers
+	}{
+		{nil, numbers{30, 2, 0, 0, 4}},
+		{&wrapper.ListOptions{Page: 1}, numbers{30, 2, 0, 0, 4}},
+		{&wrapper.ListOptions{Page: 2}, numbers{30, 3, 1, 1, 4}},
+		{&wrapper.ListOptions{Page: 4}, numbers{11, 0, 3, 1, 0}},
+		{&wrapper.ListOptions{Page: 5}, numbers{0, 0, 4, 1, 0}},
+		{&wrapper.ListOptions{PerPage: 100}, numbers{100, 2, 0, 0, 2}},
+		{&wrapper.ListOptions{PerPage: 100, Page: 2}, numbers{1, 0, 1, 1, 0}},
+		{&wrapper.ListOptions{PerPage: 7, Page: 3}, numbers{7, 4, 2, 1, 15}},
+		{&wrapper.ListOptions{PerPage: 1}, numbers{1, 2, 0, 0, 101}},
+	}
+	for _, tt := range tests {
+		p, err := c.ListJobs(ctx, a, tt.opts)
+		if err != nil {
+			t.Fatalf("%+v: %v", tt.opts, err)
+		}
+		got := numbers{len(p.Jobs), p.NextPage, p.PrevPage, p.FirstPage, p.LastPage}
+		if got != tt.want || p.TotalCount != 101 {
+			t.Errorf("%+v: got %+v total %d, want %+v total 101", tt.opts, got, p.TotalCount, tt.want)
+		}
+		if p.Rate.Limit == 0 || p.Rate.Resource != "core" || p.Rate.Reset.IsZero() {
+			t.Errorf("%+v: rate figures missing: %+v", tt.opts, p.Rate)
+		}
+	}
+
+	// WithPerPage changes what Jobs asks for.
+	c = newClient(t, srv, wrapper.WithPerPage(50))
+	before := len(srv.Fake.Requests())
+	all, err := c.AllJobs(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJobs(t, run.Jobs, all)
+	if got := len(srv.Fake.Requests()) - before; got != 3 {
+		t.Errorf("AllJobs with 50 per page sent %d requests for 101 jobs, want 3", got)
+	}
+}
+
+func TestNullFieldsAndBigIDs(t *testing.T) {
+	run := api.SampleRun(owner, repo, bigRunID, 1, 200)
+	srv := api.NewTestServer(t, api.WithRun(run))
+	jobs, err := newClient(t, srv).AllJobs(ctx, attemptOf(run))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJobs(t, run.Jobs, jobs)
+
+	var inProgress, queued int
+	for _, j := range jobs {
+		if j.ID <= 1<<32 || j.RunID != bigRunID {
+			t.Errorf("job %q: id %d run id %d; want id above 2^32 and run id %d", j.Name, j.ID, j.RunID, int64(bigRunID))
+		}
+		switch j.Status {
+		case generated.JobStatusInProgress:
+			inProgress++
+			if j.Conclusion != nil || j.CompletedAt != nil {
+				t.Errorf("in-progress job %q has a conclusion or completion time", j.Name)
+			}
+		case generated.JobStatusQueued:
+			queued++
+			if j.Conclusion != nil || j.CompletedAt != nil || j.RunnerID != nil || j.RunnerName != nil ||
+				j.RunnerGroupID != nil || j.RunnerGroupName != nil || len(j.Steps) != 0 {
+				t.Errorf("queued job %q has fields that must be null: %+v", j.Name, j)
+			}
+		}
+	}
+	if inProgress == 0 || queued == 0 {
+		t.Errorf("the sample run has %d in-progress and %d queued jobs; the test needs both", inProgress, queued)
+	}
+}
+
+// validatingServer is an httptest server for hostile cases: it checks every request it gets
+// against openapi.yaml (the responses are deliberately off-contract) and counts them.
+func validatingServer(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	v, err := api.NewValidator("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		if err := v.ValidateRequest(r); err != nil {
+			t.Errorf("request %s violates openapi.yaml: %v", r.URL, err)
+		}
+		h(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func TestUnlistedEnumValuesDecode(t *testing.T) {
+	// GitHub adds enum values before its description lists them; such a job must decode.
+	body := `{"total_count":1,"jobs":[{"id":5000000001,"run_id":8589934592,"run_url":"u","node_id":"n",
+		"head_sha":"f83a356604ae3c5d03e1b46ef4d1ca77d64a90b0","url":"u","html_url":null,
+		"status":"some_new_status","conclusion":"startup_failure",
+		"created_at":"2020-01-20T17:42:31Z","started_at":"2020-01-20T17:42:40Z","completed_at":"2020-01-20T17:42:39Z",
+		"name":"build","steps":[{"name":"Set up job","status":"pending_approval","conclusion":"weird","number":1}],
+		"check_run_url":"u","labels":[],"runner_id":null,"runner_name":null,"runner_group_id":null,
+		"runner_group_name":null,"workflow_name":null,"head_branch":null,"a_field_from_the_future":{"x":1}}]}`
+	srv, _ := validatingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		fmt.Fprint(w, body)
+	})
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := c.AllJobs(ctx, wrapper.Attempt{Owner: owner, Repo: repo, RunID: 1 << 33, Number: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := jobs[0]
+	if j.Status != "some_new_status" || j.Conclusion == nil || *j.Conclusion != "startup_failure" || j.Conclusion.Valid() {
+		t.Errorf("unlisted enum values not kept: status %q conclusion %v", j.Status, j.Conclusion)
+	}
+	if j.Steps[0].Status != "pending_approval" || j.ID != 5000000001 || j.RunID != 1<<33 {
+		t.Errorf("job decoded wrongly: %+v", j)
+	}
+}
+
+func TestNotFound(t *testing.T) {
+	run := api.SampleRun(owner, repo, bigRunID, 1, 3)
+	srv := api.NewTestServer(t, api.WithRun(run))
+	c := newClient(t, srv)
+	for _, a := range []wrapper.Attempt{
+		{Owner: owner, Repo: repo, RunID: bigRunID, Number: 2},
+		{Owner: owner, Repo: repo, RunID: bigRunID + 1, Number: 1},
+		{Owner: owner, Repo: "other-repo", RunID: bigRunID, Number: 1},
+		{Owner: "someone-else", Repo: repo, RunID: bigRunID, Number: 1},
+	} {
+		_, err := c.ListJobs(ctx, a, nil)
+		var apiErr *wrapper.APIError
+		if !errors.Is(err, wrapper.ErrNotFound) || !errors.As(err, &apiErr) {
+			t.Fatalf("%s: error %v, want a 404 *APIError", a, err)
+		}
+		if apiErr.StatusCode != 404 || apiErr.Message != "Not Found" || apiErr.RequestID == "" || apiErr.DocumentationURL == "" {
+			t.Errorf("%s: %+v", a, apiErr)
+		}
+		if jobs, err := c.AllJobs(ctx, a); !errors.Is(err, wrapper.ErrNotFound) || jobs != nil {
+			t.Errorf("%s: AllJobs = %d jobs, %v", a, len(jobs), err)
+		}
+	}
+	// Owner and repository names are not case sensitive on GitHub.
+	if _, err := c.ListJobs(ctx, wrapper.Attempt{Owner: "Octo-Org", Repo: "OCTO-repo", RunID: bigRunID, Number: 1}, nil); err != nil {
+		t.Errorf("names differing in case: %v", err)
+	}
+}
+
+type headerTransport struct {
+	header, value string
+	base          http.RoundTripper
+}
+
+func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(h.header, h.value)
+	return h.base.RoundTrip(r)
+}
+
+func TestAuth(t *testing.T) {
+	const token = "ghs_16C7e42F292c6912E7710c838347Ae178B4a"
+	run := api.SampleRun(owner, repo, bigRunID, 1, 5)
+	srv := api.NewTestServer(t, api.WithRun(run), api.WithToken(token))
+	a := attemptOf(run)
+
+	ok := []struct {
+		name string
+		opts []wrapper.Option
+		want string
+	}{
+		{"WithToken", []wrapper.Option{wrapper.WithToken(token)}, "Bearer " + token},
+		{"WithToken trims gh's newline", []wrapper.Option{wrapper.WithToken(token + "\n")}, "Bearer " + token},
+		{"WithTokenSource", []wrapper.Option{wrapper.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token}))}, "Bearer " + token},
+		{"transport adds the classic token form", []wrapper.Option{wrapper.WithHTTPClient(&http.Client{
+			Transport: headerTransport{"Authorization", "token " + token, http.DefaultTransport}})}, "token " + token},
+	}
+	for _, tt := range ok {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(srv.Fake.Requests())
+			jobs, err := newClient(t, srv, tt.opts...).AllJobs(ctx, a)
+			if err != nil || len(jobs) != 5 {
+				t.Fatalf("%d jobs, %v", len(jobs), err)
+			}
+			reqs := srv.Fake.Requests()[before:]
+			if got := reqs[0].Header.Get("Authorization"); got != tt.want {
+				t.Errorf("Authorization %q, want %q", got, tt.want)
+			}
+		})
+	}
+
+	for name, opts := range map[string][]wrapper.Option{
+		"no token":    nil,
+		"wrong token": {wrapper.WithToken("ghp_wrong")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := newClient(t, srv, opts...).ListJobs(ctx, a, nil)
+			var apiErr *wrapper.APIError
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("error %v, want a 401 *APIError", err)
+			}
+			if strings.Contains(err.Error(), token) {
+				t.Errorf("the error shows the token: %v", err)
+			}
+		})
+	}
+}
+
+func TestHeaders(t *testing.T) {
+	run := api.SampleRun(owner, repo, bigRunID, 1, 150)
+	srv := api.NewTestServer(t, api.WithRun(run))
+	for _, ua := range []string{"", "flaky-hunter/2.1"} {
+		var opts []wrapper.Option
+		wantUA := wrapper.DefaultUserAgent
+		if ua != "" {
+			opts, wantUA = append(opts, wrapper.WithUserAgent(ua)), ua
+		}
+		before := len(srv.Fake.Requests())
+		if _, err := newClient(t, srv, opts...).AllJobs(ctx, attemptOf(run)); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range srv.Fake.Requests()[before:] {
+			for name, want := range map[string]string{
+				"Accept":               "application/vnd.github+json",
+				"X-GitHub-Api-Version": "2022-11-28",
+				"User-Agent":           wantUA,
+			} {
+				if got := r.Header.Get(name); got != want {
+					t.Errorf("%s %s: %s = %q, want %q", r.Method, r.URL, name, got, want)
+				}
+			}
+			if r.Header.Get("Authorization") != "" {
+				t.Errorf("unauthenticated client sent Authorization")
+			}
+		}
+	}
+}
+
+func TestEnterpriseServerBaseURL(t *testing.T) {
+	run := api.SampleRun(owner, repo, bigRunID, 1, 250)
+	srv := api.NewTestServer(t, api.WithRun(run), api.WithPathPrefix("/api/v3"), api.WithToken("t"))
+	if !strings.HasSuffix(srv.URL, "/api/v3") {
+		t.Fatalf("server URL %s has no /api/v3 prefix", srv.URL)
+	}
+	for _, base := range []string{srv.URL, srv.URL + "/"} {
+		c, err := wrapper.New(wrapper.WithBaseURL(base), wrapper.WithToken("t"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := len(srv.Fake.Requests())
+		jobs, err := c.AllJobs(ctx, attemptOf(run))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameJobs(t, run.Jobs, jobs)
+		reqs := srv.Fake.Requests()[before:]
+		if len(reqs) != 3 {
+			t.Errorf("%d requests for 250 jobs, want 3", len(reqs))
+		}
+		for _, r := range reqs {
+			if !strings.HasPrefix(r.URL.Path, "/api/v3/repos/octo-org/octo-repo/actions/runs/") {
+				t.Errorf("request path %s lost the /api/v3 prefix", r.URL.Path)
+			}
+		}
+	}
+}
+
+func TestBadInputSendsNothing(t *testing.T) {
+	run := api.SampleRun(owner, repo, bigRunID, 1, 5)
+	srv := api.NewTestServer(t, api.WithRun(run))
+	c := newClient(t, srv)
+	good := attemptOf(run)
+	bad := []struct {
+		a    wrapper.Attempt
+		opts *wrapper.ListOptions
+	}{
+		{wrapper.Attempt{Repo: repo, RunID: 1, Number: 1}, nil},
+		{wrapper.Attempt{Owner: "octo org", Repo: repo, RunID: 1, Number: 1}, nil},
+		{wrapper.Attempt{Owner: strings.Repeat("o", 40), Repo: repo, RunID: 1, Number: 1}, nil},
+		{wrapper.Attempt{Owner: owner, Repo: "", RunID: 1, Number: 1}, nil},
+		{wrapper.Attempt{Owner: owner, Repo: "..", RunID: 1, Number: 1}, nil},
+		{wrapper.Attempt{Owner: owner, Repo: "a/b", RunID: 1, Number: 1}, nil},
+		{wrapper.Attempt{Owner: owner, Repo: strings.Repeat("r", 101), RunID: 1, Number: 1}, nil},
+		{wrapper.Attempt{Owner: owner, Repo: repo, RunID: 0, Number: 1}, nil},
+		{wrapper.Attempt{Owner: owner, Repo: repo, RunID: 1, Number: 0}, nil},
+		{wrapper.Attempt{Owner: owner, Repo: repo, RunID: 1, Number: -3}, nil},
+		{good, &wrapper.ListOptions{PerPage: 101}},
+		{good, &wrapper.ListOptions{PerPage: -1}},
+		{good, &wrapper.ListOptions{Page: -1}},
+	}
+	for _, tt := range bad {
+		if _, err := c.ListJobs(ctx, tt.a, tt.opts); !errors.Is(err, wrapper.ErrInvalidInput) {
+			t.Errorf("ListJobs(%+v, %+v) = %v, want ErrInvalidInput", tt.a, tt.opts, err)
+		}
+		if tt.opts != nil {
+			continue
+		}
+		if _, err := c.AllJobs(ctx, tt.a); !errors.Is(err, wrapper.ErrInvalidInput) {
+			t.Errorf("AllJobs(%+v) = %v, want ErrInvalidInput", tt.a, err)
+		}
+		for _, err := range c.Jobs(ctx, tt.a) {
+			if !errors.Is(err, wrapper.ErrInvalidInput) {
+				t.Errorf("Jobs(%+v) yielded %v, want ErrInvalidInput", tt.a, err)
+			}
+		}
+	}
+	if n := len(srv.Fake.Requests()); n != 0 {
+		t.Errorf("bad input sent %d requests, want none", n)
+	}
+}
+
+func TestPrimaryRateLimit(t *testing.T) {
+	run := api.SampleRun(owner, repo, bigRunID, 1, 5)
+	srv := api.NewTestServer(t, api.WithRun(run), api.WithRateLimit(2))
+	c := newClient(t, srv)
+	for want := 1; want >= 0; want-- {
+		p, err := c.ListJobs(ctx, attemptOf(run), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Rate.Limit != 2 || p.Rate.Remaining != want {
+			t.Errorf("rate %+v, want limit 2 remaining %d", p.Rate, want)
+		}
+	}
+	_, err := c.ListJobs(ctx, attemptOf(run), nil)
+	var rl *wrapper.RateLimitError
+	if !errors.As(err, &rl) || rl.Secondary || rl.Reset.IsZero() || rl.Rate.Remaining != 0 || rl.StatusCode != http.StatusForbidden {
+		t.Fatalf("error %v (%+v), want a primary *RateLimitError with its reset time", err, rl)
+	}
+}
+
+// TestCredentialsStayHome: a Link or redirect to another origin is refused before it is sent,
+// whether the token comes from WithToken or from a transport the caller hands in.
+func TestCredentialsStayHome(t *testing.T) {
+	const token = "ghp_s3cr3t"
+	var evilAuth atomic.Value
+	evil, evilHits := validatingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		evilAuth.Store(r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"total_count":0,"jobs":[]}`)
+	})
+	page := `{"total_count":2,"jobs":[]}`
+	a := wrapper.Attempt{Owner: owner, Repo: repo, RunID: 1, Number: 1}
+
+	home, _ := validatingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("page") {
+		case "":
+			w.Header().Set("Link", `<`+evil.URL+r.URL.Path+`?per_page=100&page=2>; rel="next"`)
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, page)
+		}
+	})
+	redirecting, _ := validatingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, evil.URL+r.URL.Path, http.StatusFound)
+	})
+
+	for _, srvURL := range []string{home.URL, redirecting.URL} {
+		for name, auth := range map[string]wrapper.Option{
+			"WithToken": wrapper.WithToken(token),
+			"transport": wrapper.WithHTTPClient(&http.Client{Transport: headerTransport{"Authorization", "token " + token, http.DefaultTransport}}),
+		} {
+			c, err := wrapper.New(wrapper.WithBaseURL(srvURL), auth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.AllJobs(ctx, a)
+			if !errors.Is(err, wrapper.ErrForeignOrigin) {
+				t.Errorf("%s via %s: error %v, want ErrForeignOrigin", srvURL, name, err)
+			}
+			if err != nil && strings.Contains(err.Error(), token) {
+				t.Errorf("the error shows the token: %v", err)
+			}
+		}
+	}
+	if n := evilHits.Load(); n != 0 {
+		t.Errorf("the foreign host got %d requests (Authorization %q)", n, evilAuth.Load())
+	}
+}
+
+func TestPaginationThatCannotBeTrusted(t *testing.T) {
+	job := `{"id":4294967297,"run_id":1,"run_url":"u","node_id":"n","head_sha":"h","url":"u","html_url":null,
+		"status":"queued","conclusion":null,"created_at":"2020-01-20T17:42:31Z","started_at":"2020-01-20T17:42:31Z",
+		"completed_at":null,"name":"j","check_run_url":"u","labels":[],"runner_id":null,"runner_name":null,
+		"runner_group_id":null,"runner_group_name":null,"workflow_name":null,"head_branch":null}`
+	serve := func(total int, link func(r *http.Request) string) *httptest.Server {
+		srv, _ := validatingServer(t, func(w http.ResponseWriter, r *http.Request) {
+			if l := link(r); l != "" {
+				w.Header().Set("Link", l)
+			}
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"total_count":%d,"jobs":[%s]}`, total, job)
+		})
+		return srv
+	}
+	self := func(r *http.Request) string { return `<http://` + r.Host + r.URL.String() + `>; rel="next"` }
+	cases := map[string]*httptest.Server{
+		"next link loops back": serve(5, func(r *http.Request) string {
+			if r.URL.Query().Get("page") == "2" {
+				return `<http://` + r.Host + r.URL.Path + `?per_page=100>; rel="next"`
+			}
+			return `<http://` + r.Host + r.URL.Path + `?per_page=100&page=2>; rel="next"`
+		}),
+		"next link to itself": serve(5, self),
+		"endless fresh pages": serve(3, func(r *http.Request) string {
+			n := 1
+			fmt.Sscan(r.URL.Query().Get("page"), &n)
+			return fmt.Sprintf(`<http://%s%s?per_page=100&page=%d>; rel="next"`, r.Host, r.URL.Path, n+1)
+		}),
+		"fewer jobs than total_count": serve(50, func(*http.Request) string { return "" }),
+		"unreadable Link":             serve(5, func(*http.Request) string { return `page=2; rel=next` }),
+	}
+	for name, srv := range cases {
+		t.Run(name, func(t *testing.T) {
+			c, err := wrapper.New(wrapper.WithBaseURL(srv.URL))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := wrapper.Attempt{Owner: owner, Repo: repo, RunID: 1, Number: 1}
+			jobs, err := c.AllJobs(ctx, a)
+			if !errors.Is(err, wrapper.ErrPagination) || jobs != nil {
+				t.Errorf("AllJobs = %d jobs, %v; want no jobs and ErrPagination", len(jobs), err)
+			}
+			var last error
+			for _, err := range c.Jobs(ctx, a) {
+				last = err
+			}
+			if !errors.Is(last, wrapper.ErrPagination) {
+				t.Errorf("Jobs ended with %v, want ErrPagination", last)
+			}
+		})
+	}
+}
+
+func TestCancellation(t *testing.T) {
+	run := api.SampleRun(owner, repo, bigRunID, 1, 500)
+	srv := api.NewTestServer(t, api.WithRun(run))
+	c := newClient(t, srv)
+
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var n int
+	var last error
+	for job, err := range c.Jobs(cctx, attemptOf(run)) {
+		if err != nil {
+			last = err
+			break
+		}
+		if n++; n == 150 {
+			cancel()
+		}
+		_ = job
+	}
+	if !errors.Is(last, context.Canceled) || n != 200 {
+		t.Errorf("after cancelling at job 150: %d jobs, last error %v; want the rest of page 2, then context.Canceled", n, last)
+	}
+	if got := len(srv.Fake.Requests()); got != 2 {
+		t.Errorf("%d requests after cancelling on page 2, want 2", got)
+	}
+
+	// Breaking out of the loop stops paging.
+	for range c.Jobs(ctx, attemptOf(run)) {
+		break
+	}
+	if got := len(srv.Fake.Requests()); got != 3 {
+		t.Errorf("breaking after the first job sent %d more requests, want 1", got-2)
+	}
+}
+
+// recordingTB records what the fake reports instead of failing the test: the tests below
+// show that a contract violation does reach the test that caused it.
+type recordingTB struct {
+	testing.TB
+	errs atomic.Pointer[[]string]
+}
+
+func (r *recordingTB) Helper() {}
+func (r *recordingTB) Errorf(format string, args ...any) {
+	for {
+		old := r.errs.Load()
+		var next []string
+		if old != nil {
+			next = slices.Clone(*old)
+		}
+		next = append(next, fmt.Sprintf(format, args...))
+		if r.errs.CompareAndSwap(old, &next) {
+			return
+		}
+	}
+}
+func (r *recordingTB) reported() string {
+	if p := r.errs.Load(); p != nil {
+		return strings.Join(*p, "\n")
+	}
+	return ""
+}
+
+func TestContractViolationsFailTheTest(t *testing.T) {
+	t.Run("request with per_page=0", func(t *testing.T) {
+		rec := &recordingTB{TB: t}
+		run := api.SampleRun(owner, repo, bigRunID, 1, 3)
+		srv := api.NewTestServer(rec, api.WithRun(run))
+		// The wrapper refuses per_page=0, so send it with the generated client.
+		gc, err := generated.NewClient(srv.URL, generated.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+			r.Header.Set("User-Agent", "contract-test")
+			return nil
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		zero := 0
+		resp, err := gc.ActionsListJobsForWorkflowRunAttempt(ctx, owner, repo, bigRunID, 1,
+			&generated.ActionsListJobsForWorkflowRunAttemptParams{PerPage: &zero})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := rec.reported(); !strings.Contains(got, "per_page") {
+			t.Errorf("per_page=0 was not reported as a violation; reported: %q", got)
+		}
+	})
+	t.Run("response with a job without status", func(t *testing.T) {
+		rec := &recordingTB{TB: t}
+		run := api.SampleRun(owner, repo, bigRunID, 1, 3)
+		run.Jobs[1].Status = ""
+		srv := api.NewTestServer(rec, api.WithRun(run))
+		_, err := newClient(t, srv).AllJobs(ctx, attemptOf(run))
+		var apiErr *wrapper.APIError
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusInternalServerError {
+			t.Errorf("client got %v, want the fake's 500", err)
+		}
+		if got := rec.reported(); !strings.Contains(got, "status") {
+			t.Errorf("a job without status was not reported as a violation; reported: %q", got)
+		}
+	})
+}
