@@ -1,0 +1,41 @@
+package bench_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+
+	"github.com/bradleyfalzon/ghinstallation/v2"
+
+	"github.com/ghjobs/ghjobs/wrapper"
+)
+
+// GitHub App installation auth: ghinstallation's transport mints and renews installation
+// tokens, and the wrapper sends every request through it. The wrapper's origin guard wraps the
+// transport, so the installation token never goes to a host other than the base URL's.
+func Example_gitHubApp() {
+	const appID, installationID = 123456, 78901234
+	key, err := os.ReadFile("my-app.private-key.pem")
+	if err != nil {
+		log.Fatal(err)
+	}
+	itr, err := ghinstallation.New(http.DefaultTransport, appID, installationID, key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// On GitHub Enterprise Server, also: itr.BaseURL = "https://ghe.example.com/api/v3"
+	c, err := wrapper.New(
+		wrapper.WithHTTPClient(&http.Client{Transport: itr}),
+		wrapper.WithUserAgent("my-app/1.0"),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	jobs, err := c.AllJobs(context.Background(), wrapper.Attempt{Owner: "octo-org", Repo: "octo-repo", RunID: 29679449, Number: 1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(jobs), "jobs")
+}
