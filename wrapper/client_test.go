@@ -141,29 +141,22 @@ func TestNewFromEnv(t *testing.T) {
 }
 
 func TestOriginOf(t *testing.T) {
-	same := [][2]string{
-		{"https://api.github.com", "https://API.github.com:443/x"},
-		{"http://127.0.0.1:80/a", "http://127.0.0.1/b"},
-		{"http://[::1]:8080/", "http://[::1]:8080/api/v3"},
-	}
-	for _, p := range same {
-		a, _ := url.Parse(p[0])
-		b, _ := url.Parse(p[1])
-		if originOf(a) != originOf(b) {
-			t.Errorf("%s and %s should share an origin: %s vs %s", p[0], p[1], originOf(a), originOf(b))
-		}
-	}
-	differ := [][2]string{
-		{"https://api.github.com", "http://api.github.com"},
-		{"https://api.github.com", "https://api.github.com.evil.example"},
-		{"https://api.github.com", "https://api.github.com:8443"},
-		{"http://127.0.0.1:1", "http://127.0.0.1:2"},
-	}
-	for _, p := range differ {
-		a, _ := url.Parse(p[0])
-		b, _ := url.Parse(p[1])
-		if originOf(a) == originOf(b) {
-			t.Errorf("%s and %s must not share an origin", p[0], p[1])
+	for _, tt := range []struct {
+		a, b string
+		same bool
+	}{
+		{"https://api.github.com", "https://API.github.com:443/x", true},
+		{"http://127.0.0.1:80/a", "http://127.0.0.1/b", true},
+		{"http://[::1]:8080/", "http://[::1]:8080/api/v3", true},
+		{"https://api.github.com", "http://api.github.com", false},
+		{"https://api.github.com", "https://api.github.com.evil.example", false},
+		{"https://api.github.com", "https://api.github.com:8443", false},
+		{"http://127.0.0.1:1", "http://127.0.0.1:2", false},
+	} {
+		a, _ := url.Parse(tt.a)
+		b, _ := url.Parse(tt.b)
+		if got := originOf(a) == originOf(b); got != tt.same {
+			t.Errorf("%s and %s: same origin = %v (%s vs %s), want %v", tt.a, tt.b, got, originOf(a), originOf(b), tt.same)
 		}
 	}
 }
