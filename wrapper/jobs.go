@@ -69,20 +69,29 @@ func (c *Client) ListJobs(ctx context.Context, a Attempt, opts *ListOptions) (*P
 
 // Jobs returns every job of the attempt, page after page, following GitHub's rel="next"
 // links; it asks for 100 jobs a request unless WithPerPage says otherwise. On error it yields
-// the error once, with a zero Job, and stops. It also ends with an error rather than a short
+// the error once, with a zero Job, and stops; once ctx is done, the next value is its error. It also ends with an error rather than a short
 // list when the pages hold fewer jobs than total_count promised.
 //
 // GitHub API docs: https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt
 func (c *Client) Jobs(ctx context.Context, a Attempt) iter.Seq2[Job, error] {
 	return func(yield func(Job, error) bool) {
+		var cancelled error
 		err := c.eachPage(ctx, a, func(p *Page) bool {
 			for _, job := range p.Jobs {
+				// A consumer that cancels mid-page gets the context's error next, not the
+				// rest of a page it no longer wants.
+				if cancelled = ctx.Err(); cancelled != nil {
+					return false
+				}
 				if !yield(job, nil) {
 					return false
 				}
 			}
 			return true
 		})
+		if cancelled != nil {
+			err = fmt.Errorf("ghjobs: %w", cancelled)
+		}
 		if err != nil {
 			yield(Job{}, err)
 		}
