@@ -55,7 +55,9 @@ type config struct {
 }
 
 // New returns a client for https://api.github.com, unauthenticated unless WithToken or
-// WithTokenSource is given (or WithHTTPClient hands in a client that authenticates).
+// WithTokenSource is given (or WithHTTPClient hands in a client that authenticates). Each
+// request times out after 60 seconds, so a stalled server cannot hang a caller that passed
+// a context without a deadline; WithHTTPClient's client brings its own Timeout instead.
 func New(opts ...Option) (*Client, error) {
 	cfg := config{baseURL: DefaultBaseURL, userAgent: DefaultUserAgent, perPage: defaultPerPage}
 	for _, opt := range opts {
