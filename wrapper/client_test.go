@@ -19,7 +19,7 @@ func TestValidate(t *testing.T) {
 	for _, a := range []Attempt{
 		{Owner: "", Repo: "r", RunID: 1, Number: 1},
 		{Owner: strings.Repeat("a", 40), Repo: "r", RunID: 1, Number: 1},
-		{Owner: "octo_org", Repo: "r", RunID: 1, Number: 1},
+		{Owner: "octo.org", Repo: "r", RunID: 1, Number: 1},
 		{Owner: "octo/org", Repo: "r", RunID: 1, Number: 1},
 		{Owner: "ö", Repo: "r", RunID: 1, Number: 1},
 		{Owner: "o", Repo: "", RunID: 1, Number: 1},
@@ -40,6 +40,7 @@ func TestValidate(t *testing.T) {
 		{Owner: strings.Repeat("a", 39), Repo: strings.Repeat("r", 100), RunID: 1, Number: 1},
 		{Owner: "-x-", Repo: "my.repo_v2-x", RunID: 1, Number: 9},
 		{Owner: "o", Repo: ".github", RunID: 1, Number: 1},
+		{Owner: "octocat_acme", Repo: "r", RunID: 1, Number: 1}, // an Enterprise Managed User
 	} {
 		if err := a.validate(); err != nil {
 			t.Errorf("validate(%+v) = %v, want nil", a, err)

@@ -74,6 +74,9 @@ func (e *RateLimitError) Error() string {
 	switch {
 	case e.RetryAfter > 0:
 		msg += fmt.Sprintf(", retry after %s", e.RetryAfter)
+	case e.Secondary:
+		// GitHub's advice when it gives no retry-after; the hourly reset says nothing here.
+		msg += ", wait at least a minute"
 	case !e.Reset.IsZero():
 		msg += fmt.Sprintf(", resets at %s", e.Reset.UTC().Format(time.RFC3339))
 	}

@@ -76,6 +76,9 @@ func TestErrorFromResponse(t *testing.T) {
 			if rl.Secondary != tt.secondary || rl.RetryAfter != tt.retryAfter {
 				t.Errorf("secondary %v retry after %v, want %v %v", rl.Secondary, rl.RetryAfter, tt.secondary, tt.retryAfter)
 			}
+			if tt.secondary && tt.retryAfter == 0 && !strings.Contains(err.Error(), "at least a minute") {
+				t.Errorf("a secondary limit without retry-after should say to wait a minute: %v", err)
+			}
 			if h["X-RateLimit-Reset"] != "" && !rl.Reset.Equal(reset) {
 				t.Errorf("reset %v, want %v", rl.Reset, reset)
 			}

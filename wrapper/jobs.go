@@ -14,10 +14,9 @@ import (
 	"github.com/ghjobs/ghjobs/generated"
 )
 
-// Job is one job of a workflow run attempt, as GitHub describes it. In-progress jobs have a
-// nil Conclusion, CompletedAt and Runner*; queued jobs may have no Steps. Status and
-// Conclusion keep values the description does not list yet (see the generated.JobStatus and
-// generated.JobConclusion constants for the ones it does).
+// Job is one job of a workflow run attempt, as GitHub describes it. Unfinished jobs have a
+// nil Conclusion and CompletedAt; queued ones also have nil Runner* fields and may have no
+// Steps. Status and Conclusion keep values the description does not list yet.
 type Job = generated.Job
 
 // JobStep is one step of a Job.
@@ -288,7 +287,8 @@ func (o *ListOptions) params() (*generated.ActionsListJobsForWorkflowRunAttemptP
 // validate applies GitHub's naming rules, so that a typo fails here with a reason rather than
 // as a 404 from GitHub.
 func (a Attempt) validate() error {
-	if err := checkName("owner", a.Owner, 39, func(r rune) bool { return r == '-' }); err != nil {
+	// '_' is not in personal account names, but Enterprise Managed Users are handle_shortcode.
+	if err := checkName("owner", a.Owner, 39, func(r rune) bool { return r == '-' || r == '_' }); err != nil {
 		return err
 	}
 	if err := checkName("repository", a.Repo, 100, func(r rune) bool { return r == '-' || r == '_' || r == '.' }); err != nil {

@@ -31,7 +31,7 @@ func parseLinks(values []string, base *url.URL) (links, error) {
 				return links{}, fmt.Errorf("%w: Link header: %v", ErrPagination, err)
 			}
 			var params string
-			params, s = cutLinkValue(s[end+1:])
+			params, s, _ = cutUnquoted(s[end+1:], ',')
 			for _, rel := range linkRels(params) {
 				switch rel {
 				case "next":
@@ -49,9 +49,9 @@ func parseLinks(values []string, base *url.URL) (links, error) {
 	return l, nil
 }
 
-// cutLinkValue splits the parameters of one link-value from the rest of the header at the
-// first comma outside a quoted string.
-func cutLinkValue(s string) (params, rest string) {
+// cutUnquoted cuts s at the first sep outside a quoted string (RFC 8288 allows commas and
+// semicolons inside quoted parameter values).
+func cutUnquoted(s string, sep byte) (before, after string, found bool) {
 	quoted := false
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
@@ -59,19 +59,21 @@ func cutLinkValue(s string) (params, rest string) {
 			quoted = !quoted
 		case '\\':
 			i++
-		case ',':
+		case sep:
 			if !quoted {
-				return s[:i], s[i+1:]
+				return s[:i], s[i+1:], true
 			}
 		}
 	}
-	return s, ""
+	return s, "", false
 }
 
 // linkRels returns the relation types of `; rel="next last"`-style parameters, lower-cased.
 func linkRels(params string) []string {
-	for p := range strings.SplitSeq(params, ";") {
-		name, value, ok := strings.Cut(strings.TrimSpace(p), "=")
+	for p, more := params, true; more; {
+		var param string
+		param, p, more = cutUnquoted(p, ';')
+		name, value, ok := strings.Cut(strings.TrimSpace(param), "=")
 		if !ok || !strings.EqualFold(strings.TrimSpace(name), "rel") {
 			continue
 		}

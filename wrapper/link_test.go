@@ -21,6 +21,7 @@ func TestParseLinks(t *testing.T) {
 		{"split over header lines", []string{`<https://x/j?page=2>; rel="next"`, `<https://x/j?page=5>; rel="last"`}, pages{next: 2, last: 5}},
 		{"unquoted and upper-case rel", []string{`<https://x/j?page=3>; REL=Next`}, pages{next: 3}},
 		{"several rels in one value", []string{`<https://x/j?page=3>; rel="next last"`}, pages{next: 3, last: 3}},
+		{"quoted semicolon and rel in a title", []string{`<https://x/j?page=9>; title="x; rel=next"; rel="last"`}, pages{last: 9}},
 		{"other params and rels", []string{`<https://x/j?page=3>; title="a, b; c"; rel="next", <https://x/other>; rel="alternate"`}, pages{next: 3}},
 		{"relative URL", []string{`</repos/o/r/actions/runs/1/attempts/1/jobs?page=2>; rel="next"`}, pages{next: 2}},
 		{"no page parameter", []string{`<https://x/j?cursor=abc>; rel="next"`}, pages{}},
