@@ -8,7 +8,6 @@ import (
 	"os"
 
 	"github.com/ghjobs/ghjobs/api"
-	"github.com/ghjobs/ghjobs/generated"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -38,7 +37,7 @@ func ExampleClient_Jobs() {
 			log.Fatal(err)
 		}
 		jobs++
-		if job.Conclusion != nil && *job.Conclusion == generated.JobConclusionFailure {
+		if job.Conclusion != nil && *job.Conclusion == wrapper.JobConclusionFailure {
 			failed++
 		}
 	}
@@ -82,7 +81,7 @@ func ExampleClient_AllJobs() {
 	}
 	running := 0
 	for _, j := range jobs {
-		if j.Status == generated.JobStatusInProgress { // Conclusion and CompletedAt are nil
+		if j.Status == wrapper.JobStatusInProgress { // Conclusion and CompletedAt are nil
 			running++
 		}
 	}
