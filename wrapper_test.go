@@ -345,15 +345,21 @@ func TestAuth(t *testing.T) {
 		})
 	}
 
-	for name, opts := range map[string][]wrapper.Option{
-		"no token":    nil,
-		"wrong token": {wrapper.WithToken("ghp_wrong")},
+	for name, tt := range map[string]struct {
+		opts   []wrapper.Option
+		status int
+	}{
+		"no token":    {nil, http.StatusNotFound}, // GitHub hides private repositories
+		"wrong token": {[]wrapper.Option{wrapper.WithToken("ghp_wrong")}, http.StatusUnauthorized},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := newClient(t, srv, opts...).ListJobs(ctx, a, nil)
+			_, err := newClient(t, srv, tt.opts...).ListJobs(ctx, a, nil)
 			var apiErr *wrapper.APIError
-			if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusUnauthorized {
-				t.Fatalf("error %v, want a 401 *APIError", err)
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != tt.status {
+				t.Fatalf("error %v, want a %d *APIError", err, tt.status)
+			}
+			if got := errors.Is(err, wrapper.ErrNotFound); got != (tt.status == http.StatusNotFound) {
+				t.Errorf("errors.Is(err, ErrNotFound) = %v", got)
 			}
 			if strings.Contains(err.Error(), token) {
 				t.Errorf("the error shows the token: %v", err)

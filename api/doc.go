@@ -14,8 +14,9 @@
 // handlers given with WithViolationHandler; NewTestServer reports them with t.Errorf.
 //
 // What the fake does as GitHub does: pagination with per_page (default 30, at most 100)
-// and page, and a Link header with prev, next, last and first; 404 for unknown runs; 401
-// without the token set by WithToken; 403 without a User-Agent; 400 for an unsupported
+// and page, and a Link header with prev, next, last and first; 404 for unknown runs and,
+// with WithToken, for requests without credentials; 401 for wrong credentials; 403
+// without a User-Agent; 400 for an unsupported
 // X-GitHub-Api-Version; x-ratelimit-* headers and the primary rate limit (WithRateLimit);
 // X-GitHub-Request-Id; a path prefix as on GitHub Enterprise Server (WithPathPrefix).
 //

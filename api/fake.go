@@ -56,8 +56,9 @@ func WithRun(r Run) Option {
 	return func(c *config) { c.runs = append(c.runs, r) }
 }
 
-// WithToken makes the fake require "Authorization: Bearer <token>" (or the older
-// "token <token>") and answer 401 otherwise, as GitHub does for a private repository.
+// WithToken makes the runs private to token: a request must carry "Authorization: Bearer
+// <token>" (or the older "token <token>"). As on GitHub, a request without credentials gets
+// 404, as if the repository did not exist, and one with wrong credentials gets 401.
 // The empty token, the default, lets every request through.
 func WithToken(token string) Option {
 	return func(c *config) { c.token = token }
@@ -337,7 +338,8 @@ func (f *Fake) authenticate(r *http.Request) (reply, bool) {
 	}
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
-		return errorReply(http.StatusUnauthorized, "Requires authentication", docREST), false
+		// GitHub does not tell anonymous callers that a private repository exists.
+		return errorReply(http.StatusNotFound, "Not Found", docOperation), false
 	}
 	scheme, cred, _ := strings.Cut(auth, " ")
 	if (strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "token")) &&

@@ -294,7 +294,7 @@ func TestToken(t *testing.T) {
 		status  int
 		message string
 	}{
-		{"", 401, "Requires authentication"},
+		{"", 404, "Not Found"}, // a private repository does not exist for anonymous callers
 		{"Bearer wrong", 401, "Bad credentials"},
 		{"token wrong", 401, "Bad credentials"},
 		{"Basic czNjcmV0", 401, "Bad credentials"},
@@ -310,6 +310,12 @@ func TestToken(t *testing.T) {
 		}
 		if tt.status == 401 {
 			want := fmt.Sprintf(`{"message":%q,"documentation_url":"https://docs.github.com/rest","status":"401"}`, tt.message)
+			if string(body) != want {
+				t.Errorf("Authorization %q: body %s, want %s", tt.auth, body, want)
+			}
+		}
+		if tt.status == 404 {
+			want := `{"message":"Not Found","documentation_url":"https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt","status":"404"}`
 			if string(body) != want {
 				t.Errorf("Authorization %q: body %s, want %s", tt.auth, body, want)
 			}
