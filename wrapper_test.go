@@ -6,13 +6,16 @@ package ghjobs_test
 // the requests they receive the same way.
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -460,10 +463,8 @@ func TestBadInputSendsNothing(t *testing.T) {
 		if _, err := c.AllJobs(ctx, tt.a); !errors.Is(err, wrapper.ErrInvalidInput) {
 			t.Errorf("AllJobs(%+v) = %v, want ErrInvalidInput", tt.a, err)
 		}
-		for _, err := range c.Jobs(ctx, tt.a) {
-			if !errors.Is(err, wrapper.ErrInvalidInput) {
-				t.Errorf("Jobs(%+v) yielded %v, want ErrInvalidInput", tt.a, err)
-			}
+		if errs := yieldedErrors(t, c.Jobs(ctx, tt.a)); len(errs) != 1 || !errors.Is(errs[0], wrapper.ErrInvalidInput) {
+			t.Errorf("Jobs(%+v) yielded %v, want ErrInvalidInput once", tt.a, errs)
 		}
 	}
 	if n := len(srv.Fake.Requests()); n != 0 {
@@ -539,6 +540,19 @@ func TestCredentialsStayHome(t *testing.T) {
 	}
 }
 
+// yieldedErrors drains an iterator that must yield no job, only errors.
+func yieldedErrors(t *testing.T, seq iter.Seq2[wrapper.Job, error]) []error {
+	t.Helper()
+	var errs []error
+	for job, err := range seq {
+		if err == nil || job.ID != 0 {
+			t.Errorf("yielded job %d with error %v; want only an error, with a zero Job", job.ID, err)
+		}
+		errs = append(errs, err)
+	}
+	return errs
+}
+
 func TestPaginationThatCannotBeTrusted(t *testing.T) {
 	job := `{"id":4294967297,"run_id":1,"run_url":"u","node_id":"n","head_sha":"h","url":"u","html_url":null,
 		"status":"queued","conclusion":null,"created_at":"2020-01-20T17:42:31Z","started_at":"2020-01-20T17:42:31Z",
@@ -555,39 +569,47 @@ func TestPaginationThatCannotBeTrusted(t *testing.T) {
 		return srv
 	}
 	self := func(r *http.Request) string { return `<http://` + r.Host + r.URL.String() + `>; rel="next"` }
-	cases := map[string]*httptest.Server{
-		"next link loops back": serve(5, func(r *http.Request) string {
+	cases := []struct {
+		name string
+		srv  *httptest.Server
+		why  string // what the error must say
+	}{
+		{"next link loops back", serve(5, func(r *http.Request) string {
 			if r.URL.Query().Get("page") == "2" {
 				return `<http://` + r.Host + r.URL.Path + `?per_page=100>; rel="next"`
 			}
 			return `<http://` + r.Host + r.URL.Path + `?per_page=100&page=2>; rel="next"`
-		}),
-		"next link to itself": serve(5, self),
-		"endless fresh pages": serve(3, func(r *http.Request) string {
+		}), "the next link returns to"},
+		{"next link to itself", serve(5, self), "the next link returns to"},
+		{"endless fresh pages", serve(3, func(r *http.Request) string {
 			n := 1
 			fmt.Sscan(r.URL.Query().Get("page"), &n)
 			return fmt.Sprintf(`<http://%s%s?per_page=100&page=%d>; rel="next"`, r.Host, r.URL.Path, n+1)
-		}),
-		"fewer jobs than total_count": serve(50, func(*http.Request) string { return "" }),
-		"unreadable Link":             serve(5, func(*http.Request) string { return `page=2; rel=next` }),
+		}), "still a next page after 4 pages"},
+		{"fewer jobs than total_count", serve(50, func(*http.Request) string { return "" }), "ended after 1 jobs, but total_count is 50"},
+		{"unreadable Link", serve(5, func(*http.Request) string { return `page=2; rel=next` }), "want <URL>"},
 	}
-	for name, srv := range cases {
-		t.Run(name, func(t *testing.T) {
-			c, err := wrapper.New(wrapper.WithBaseURL(srv.URL))
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := wrapper.New(wrapper.WithBaseURL(tt.srv.URL))
 			if err != nil {
 				t.Fatal(err)
 			}
 			a := wrapper.Attempt{Owner: owner, Repo: repo, RunID: 1, Number: 1}
 			jobs, err := c.AllJobs(ctx, a)
-			if !errors.Is(err, wrapper.ErrPagination) || jobs != nil {
-				t.Errorf("AllJobs = %d jobs, %v; want no jobs and ErrPagination", len(jobs), err)
+			if !errors.Is(err, wrapper.ErrPagination) || !strings.Contains(fmt.Sprint(err), tt.why) || jobs != nil {
+				t.Errorf("AllJobs = %d jobs, %v; want no jobs and ErrPagination saying %q", len(jobs), err, tt.why)
 			}
-			var last error
+			var errs []error
 			for _, err := range c.Jobs(ctx, a) {
-				last = err
+				if err != nil {
+					errs = append(errs, err)
+				} else if len(errs) > 0 {
+					t.Error("Jobs yielded a job after its error")
+				}
 			}
-			if !errors.Is(last, wrapper.ErrPagination) {
-				t.Errorf("Jobs ended with %v, want ErrPagination", last)
+			if len(errs) != 1 || !errors.Is(errs[0], wrapper.ErrPagination) {
+				t.Errorf("Jobs yielded errors %v, want ErrPagination once", errs)
 			}
 		})
 	}
@@ -632,28 +654,20 @@ func TestCancellation(t *testing.T) {
 // show that a contract violation does reach the test that caused it.
 type recordingTB struct {
 	testing.TB
-	errs atomic.Pointer[[]string]
+	mu   sync.Mutex
+	errs []string
 }
 
 func (r *recordingTB) Helper() {}
 func (r *recordingTB) Errorf(format string, args ...any) {
-	for {
-		old := r.errs.Load()
-		var next []string
-		if old != nil {
-			next = slices.Clone(*old)
-		}
-		next = append(next, fmt.Sprintf(format, args...))
-		if r.errs.CompareAndSwap(old, &next) {
-			return
-		}
-	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
 }
 func (r *recordingTB) reported() string {
-	if p := r.errs.Load(); p != nil {
-		return strings.Join(*p, "\n")
-	}
-	return ""
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.errs, "\n")
 }
 
 func TestContractViolationsFailTheTest(t *testing.T) {
@@ -691,7 +705,29 @@ func TestContractViolationsFailTheTest(t *testing.T) {
 			t.Errorf("client got %v, want the fake's 500", err)
 		}
 		if got := rec.reported(); !strings.Contains(got, "status") {
-			t.Errorf("a job without status was not reported as a violation; reported: %q", got)
+			t.Errorf("a job with an empty status was not reported as a violation; reported: %q", got)
+		}
+	})
+	t.Run("response with a job missing a required field", func(t *testing.T) {
+		// generated.Job always marshals every required field, so the fake cannot serve this
+		// one: check that the validator behind it refuses such a body.
+		v, err := api.NewValidator("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := api.SampleRun(owner, repo, bigRunID, 1, 1)
+		body, err := json.Marshal(generated.JobsPage{TotalCount: 1, Jobs: run.Jobs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/repos/%s/%s/actions/runs/%d/attempts/1/jobs", owner, repo, int64(bigRunID)), nil)
+		header := http.Header{"Content-Type": {"application/json"}}
+		if err := v.ValidateResponse(req, http.StatusOK, header, body); err != nil {
+			t.Fatalf("the intact body is refused: %v", err)
+		}
+		without := bytes.Replace(body, []byte(`"status":"`), []byte(`"state":"`), 1)
+		if err := v.ValidateResponse(req, http.StatusOK, header, without); err == nil || !strings.Contains(err.Error(), "status") {
+			t.Errorf("a job without status passed validation: %v", err)
 		}
 	})
 }
