@@ -37,7 +37,6 @@ const (
 // shows them.
 type Client struct {
 	base      string // absolute, ends with "/"
-	origin    string
 	hc        *http.Client
 	userAgent string
 	perPage   int
@@ -87,12 +86,10 @@ func New(opts ...Option) (*Client, error) {
 	}
 	// The guard is outermost so that it sees every request, redirects included, before any
 	// transport adds credentials to it.
-	origin := originOf(base)
-	hc.Transport = &originGuard{origin: origin, next: next}
+	hc.Transport = &originGuard{origin: originOf(base), next: next}
 
 	return &Client{
 		base:      base.String(),
-		origin:    origin,
 		hc:        hc,
 		userAgent: cfg.userAgent,
 		perPage:   cfg.perPage,

@@ -68,8 +68,9 @@ func (c *Client) ListJobs(ctx context.Context, a Attempt, opts *ListOptions) (*P
 
 // Jobs returns every job of the attempt, page after page, following GitHub's rel="next"
 // links; it asks for 100 jobs a request unless WithPerPage says otherwise. On error it yields
-// the error once, with a zero Job, and stops; once ctx is done, the next value is its error. It also ends with an error rather than a short
-// list when the pages hold fewer jobs than total_count promised.
+// the error once, with a zero Job, and stops; once ctx is done, the next value is its error.
+// It ends with an error rather than a short list when the pages hold fewer jobs than
+// total_count promised.
 //
 // GitHub API docs: https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt
 func (c *Client) Jobs(ctx context.Context, a Attempt) iter.Seq2[Job, error] {
