@@ -485,10 +485,27 @@ func TestPrimaryRateLimit(t *testing.T) {
 			t.Errorf("rate %+v, want limit 2 remaining %d", p.Rate, want)
 		}
 	}
+	if r := c.Rate(); r.Limit != 2 || r.Remaining != 0 || r.Reset.IsZero() {
+		t.Errorf("client's rate %+v, want the last answer's: limit 2, none left, a reset", r)
+	}
+
+	// The last answer said none are left: the client knows GitHub would refuse.
 	_, err := c.ListJobs(ctx, attemptOf(run), nil)
 	var rl *wrapper.RateLimitError
+	if !errors.As(err, &rl) || rl.Secondary || rl.Reset.IsZero() || rl.StatusCode != 0 || !strings.Contains(err.Error(), "not sent") {
+		t.Fatalf("error %v (%+v), want a primary *RateLimitError for a request not sent", err, rl)
+	}
+	if n := len(srv.Fake.Requests()); n != 2 {
+		t.Errorf("the fake saw %d requests, want 2: none while the limit is used up", n)
+	}
+
+	// A client that did not know gets GitHub's 403, and by default does not wait an hour.
+	_, err = newClient(t, srv).ListJobs(ctx, attemptOf(run), nil)
 	if !errors.As(err, &rl) || rl.Secondary || rl.Reset.IsZero() || rl.Rate.Remaining != 0 || rl.StatusCode != http.StatusForbidden {
 		t.Fatalf("error %v (%+v), want a primary *RateLimitError with its reset time", err, rl)
+	}
+	if n := len(srv.Fake.Requests()); n != 3 {
+		t.Errorf("the fake saw %d requests, want 3", n)
 	}
 }
 

@@ -40,6 +40,8 @@ type Client struct {
 	hc        *http.Client
 	userAgent string
 	perPage   int
+	retry     RetryPolicy
+	rate      *rateState
 }
 
 // Option configures a Client; see New.
@@ -51,6 +53,8 @@ type config struct {
 	tokens    oauth2.TokenSource
 	userAgent string
 	perPage   int
+	retry     RetryPolicy
+	cacheSize int64
 }
 
 // New returns a client for https://api.github.com, unauthenticated unless WithToken or
@@ -58,7 +62,13 @@ type config struct {
 // request times out after 60 seconds, so a stalled server cannot hang a caller that passed
 // a context without a deadline; WithHTTPClient's client brings its own Timeout instead.
 func New(opts ...Option) (*Client, error) {
-	cfg := config{baseURL: DefaultBaseURL, userAgent: DefaultUserAgent, perPage: defaultPerPage}
+	cfg := config{
+		baseURL:   DefaultBaseURL,
+		userAgent: DefaultUserAgent,
+		perPage:   defaultPerPage,
+		retry:     DefaultRetryPolicy(),
+		cacheSize: DefaultCacheSize,
+	}
 	for _, opt := range opts {
 		if err := opt(&cfg); err != nil {
 			return nil, err
@@ -81,6 +91,9 @@ func New(opts ...Option) (*Client, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
+	if cfg.cacheSize > 0 {
+		next = newETagCache(next, cfg.cacheSize)
+	}
 	if cfg.tokens != nil {
 		next = &oauth2.Transport{Source: oauth2.ReuseTokenSource(nil, cfg.tokens), Base: next}
 	}
@@ -93,6 +106,8 @@ func New(opts ...Option) (*Client, error) {
 		hc:        hc,
 		userAgent: cfg.userAgent,
 		perPage:   cfg.perPage,
+		retry:     cfg.retry,
+		rate:      new(rateState),
 	}, nil
 }
 
@@ -188,6 +203,9 @@ func WithPerPage(n int) Option {
 		return nil
 	}
 }
+
+// Rate returns the rate-limit figures of the latest answer from GitHub; zero before the first.
+func (c *Client) Rate() Rate { return c.rate.get() }
 
 // String describes the client without its credentials.
 func (c *Client) String() string { return "wrapper.Client(" + c.base + ")" }

@@ -53,16 +53,21 @@ func (e *APIError) Is(target error) bool {
 	return target == ErrNotFound && e.StatusCode == http.StatusNotFound
 }
 
-// RateLimitError is a 403 or 429 answer that says a rate limit was hit. For the primary limit
-// (Rate.Remaining 0) wait until Reset; for a secondary limit wait RetryAfter, or at least a
-// minute when GitHub did not say.
+// RateLimitError is a 403 or 429 answer that says a rate limit was hit, or the refusal to send
+// a request while the primary limit is used up. For the primary limit (Rate.Remaining 0)
+// wait until Reset; for a secondary limit wait RetryAfter, or at least a minute when GitHub
+// did not say. The client waits itself as far as its RetryPolicy allows.
 type RateLimitError struct {
+	// APIError is GitHub's answer. Its StatusCode is 0 when the client did not send the
+	// request, because the last answer said no requests were left until Reset.
 	*APIError
 
 	Secondary  bool          // a secondary (abuse) limit rather than the hourly quota
 	Rate       Rate          // the x-ratelimit-* figures of the answer
 	Reset      time.Time     // when the primary limit resets (Rate.Reset); zero if not given
 	RetryAfter time.Duration // the retry-after header; 0 if not given
+
+	date time.Time // the answer's Date: GitHub's clock, against which Reset counts
 }
 
 func (e *RateLimitError) Error() string {
@@ -80,11 +85,22 @@ func (e *RateLimitError) Error() string {
 	case !e.Reset.IsZero():
 		msg += fmt.Sprintf(", resets at %s", e.Reset.UTC().Format(time.RFC3339))
 	}
+	if e.StatusCode == 0 {
+		return fmt.Sprintf("%s (0 of %d requests left: %s %s not sent)", msg, e.Rate.Limit, e.Method, e.URL)
+	}
 	return msg + " (" + e.APIError.Error() + ")"
 }
 
 // Unwrap gives errors.As access to the *APIError.
 func (e *RateLimitError) Unwrap() error { return e.APIError }
+
+// serverNow is the answer's time on GitHub's clock, or the local time without a Date header.
+func (e *RateLimitError) serverNow() time.Time {
+	if e.date.IsZero() {
+		return time.Now()
+	}
+	return e.date
+}
 
 // maxErrorBody bounds what is read of an error response; GitHub's are a few hundred bytes.
 const maxErrorBody = 64 << 10
@@ -121,7 +137,12 @@ func rateLimitError(apiErr *APIError, h http.Header) *RateLimitError {
 		return nil
 	}
 	rate := parseRate(h)
-	retryAfter, hasRetryAfter := parseRetryAfter(h.Get("Retry-After"), time.Now())
+	date, _ := http.ParseTime(h.Get("Date"))
+	now := date
+	if now.IsZero() {
+		now = time.Now()
+	}
+	retryAfter, hasRetryAfter := parseRetryAfter(h.Get("Retry-After"), now)
 	msg := strings.ToLower(apiErr.Message)
 	secondary := hasRetryAfter ||
 		strings.Contains(msg, "secondary rate limit") ||
@@ -137,6 +158,7 @@ func rateLimitError(apiErr *APIError, h http.Header) *RateLimitError {
 		Rate:       rate,
 		Reset:      rate.Reset,
 		RetryAfter: retryAfter,
+		date:       date,
 	}
 }
 

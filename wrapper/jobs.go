@@ -8,7 +8,9 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ghjobs/ghjobs/generated"
@@ -52,10 +54,16 @@ type Page struct {
 
 	Rate Rate // rate-limit figures after this request
 
+	// NotModified is true when GitHub answered 304 Not Modified to the client's conditional
+	// request and the page is the one the client's cache kept (see WithCache): nothing on it
+	// changed, and the request did not count against the primary rate limit.
+	NotModified bool
+
 	next *url.URL // rel="next", followed as given by Jobs
 }
 
-// ListJobs returns one page of the attempt's jobs.
+// ListJobs returns one page of the attempt's jobs. Like every request of the client, it is
+// sent again after transient failures and rate limits as the RetryPolicy allows.
 //
 // GitHub API docs: https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt
 func (c *Client) ListJobs(ctx context.Context, a Attempt, opts *ListOptions) (*Page, error) {
@@ -70,7 +78,8 @@ func (c *Client) ListJobs(ctx context.Context, a Attempt, opts *ListOptions) (*P
 // links; it asks for 100 jobs a request unless WithPerPage says otherwise. On error it yields
 // the error once, with a zero Job, and stops; once ctx is done, the next value is its error.
 // It ends with an error rather than a short list when the pages hold fewer jobs than
-// total_count promised.
+// total_count promised. A job that comes again on a later page, because jobs were added
+// while the pages were read, is yielded once.
 //
 // GitHub API docs: https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt
 func (c *Client) Jobs(ctx context.Context, a Attempt) iter.Seq2[Job, error] {
@@ -126,6 +135,7 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, fn func(*Page) bool) e
 		return err
 	}
 	seen := map[string]bool{req.URL.String(): true}
+	seenJobs := make(map[int64]struct{})
 	jobs, pages, pageSize := 0, 0, 0
 	for {
 		p, err := c.fetch(req)
@@ -133,10 +143,11 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, fn func(*Page) bool) e
 			return err
 		}
 		pages++
-		jobs += len(p.Jobs)
 		if pages == 1 {
 			pageSize = max(len(p.Jobs), 1) // what the server serves, whatever we asked for
 		}
+		p.Jobs = dropSeen(p.Jobs, seenJobs)
+		jobs += len(p.Jobs)
 		if !fn(p) {
 			return nil
 		}
@@ -162,6 +173,19 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, fn func(*Page) bool) e
 			return err
 		}
 	}
+}
+
+// dropSeen removes the jobs whose ids are in seen and adds the others to it. Jobs created
+// while a listing is read shift the later pages, so a job can come again on the next page;
+// the count against total_count then shows whether one was missed instead.
+func dropSeen(jobs []Job, seen map[int64]struct{}) []Job {
+	return slices.DeleteFunc(jobs, func(j Job) bool {
+		if _, dup := seen[j.ID]; dup {
+			return true
+		}
+		seen[j.ID] = struct{}{}
+		return false
+	})
 }
 
 // firstRequest validates its arguments and builds the request for one page with the
@@ -202,12 +226,68 @@ func (c *Client) setHeaders(req *http.Request) {
 // maxPageBody bounds a page's body. 100 jobs with many steps are well under 2 MiB.
 const maxPageBody = 32 << 20
 
-// fetch sends req and decodes the page it answers with.
+// fetch sends req, again as the retry policy allows, and decodes the page it answers with.
 func (c *Client) fetch(req *http.Request) (*Page, error) {
+	ctx := req.Context()
+	for retries, limits := 0, 0; ; retries++ {
+		if err := c.awaitQuota(req); err != nil {
+			return nil, err
+		}
+		p, err := c.fetchOnce(req)
+		if err == nil {
+			return p, nil
+		}
+		if retries >= c.retry.MaxRetries {
+			if retries > 0 {
+				err = fmt.Errorf("%w (gave up after %d tries)", err, retries+1)
+			}
+			return nil, err
+		}
+		var wait time.Duration
+		if rl, ok := errors.AsType[*RateLimitError](err); ok {
+			if wait, ok = rateLimitWait(c.retry, rl, limits, rl.serverNow()); !ok {
+				return nil, err
+			}
+			limits++
+		} else if retryable(ctx, err) {
+			wait = backoff(c.retry, retries-limits)
+		} else {
+			return nil, err
+		}
+		if werr := sleep(ctx, wait); werr != nil {
+			return nil, fmt.Errorf("ghjobs: %w while waiting %s to retry after: %w", werr, wait.Round(time.Millisecond), err)
+		}
+	}
+}
+
+// awaitQuota sends no request while the last answer said none are left: it waits for the
+// reset when the policy allows, and otherwise returns a *RateLimitError at once.
+func (c *Client) awaitQuota(req *http.Request) error {
+	rate, wait, exhausted := c.rate.exhausted(time.Now())
+	if !exhausted {
+		return nil
+	}
+	err := &RateLimitError{
+		APIError: &APIError{Method: req.Method, URL: req.URL.Redacted()},
+		Rate:     rate,
+		Reset:    rate.Reset,
+	}
+	if !c.retry.WaitForReset || wait > c.retry.MaxWait {
+		return err
+	}
+	if werr := sleep(req.Context(), wait); werr != nil {
+		return fmt.Errorf("ghjobs: %w while waiting %s for the rate limit to reset: %w", werr, wait.Round(time.Second), err)
+	}
+	return nil
+}
+
+// fetchOnce sends req once and decodes the page it answers with.
+func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs: %w", err)
 	}
+	c.rate.observe(resp.Header, time.Now())
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()
 		body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
@@ -224,7 +304,7 @@ func (c *Client) fetch(req *http.Request) (*Page, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs: %s %s: %s (request ID %s): decoding the page: %w",
-			req.Method, req.URL.Redacted(), resp.Status, resp.Header.Get("X-GitHub-Request-Id"), err)
+			req.Method, resp.Request.URL.Redacted(), resp.Status, resp.Header.Get("X-GitHub-Request-Id"), err)
 	}
 
 	l, err := parseLinks(resp.Header.Values("Link"), resp.Request.URL)
@@ -233,14 +313,15 @@ func (c *Client) fetch(req *http.Request) (*Page, error) {
 	}
 	body := parsed.JSON200
 	return &Page{
-		TotalCount: body.TotalCount,
-		Jobs:       body.Jobs,
-		NextPage:   pageNumber(l.next),
-		PrevPage:   pageNumber(l.prev),
-		FirstPage:  pageNumber(l.first),
-		LastPage:   pageNumber(l.last),
-		Rate:       parseRate(resp.Header),
-		next:       l.next,
+		TotalCount:  body.TotalCount,
+		Jobs:        body.Jobs,
+		NextPage:    pageNumber(l.next),
+		PrevPage:    pageNumber(l.prev),
+		FirstPage:   pageNumber(l.first),
+		LastPage:    pageNumber(l.last),
+		Rate:        parseRate(resp.Header),
+		NotModified: resp.Header.Get(fromCacheHeader) != "",
+		next:        l.next,
 	}, nil
 }
 

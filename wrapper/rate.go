@@ -3,6 +3,7 @@ package wrapper
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -37,4 +38,48 @@ func headerInt(h http.Header, name string) int {
 		return 0
 	}
 	return n
+}
+
+// rateState is the latest rate-limit figures a client has seen, for Client.Rate and for not
+// sending requests that GitHub would refuse.
+type rateState struct {
+	mu      sync.Mutex
+	rate    Rate
+	resetAt time.Time // rate.Reset on the local clock
+}
+
+// observe records the figures of an answer received at now (local clock). Answers to
+// concurrent requests arrive in any order: the figures of the later window, or the one with
+// fewer requests left, win.
+func (s *rateState) observe(h http.Header, now time.Time) {
+	r := parseRate(h)
+	if r.Limit == 0 {
+		return // no figures: a proxy's answer, or a server that does not rate-limit
+	}
+	resetAt := r.Reset
+	if date, err := http.ParseTime(h.Get("Date")); err == nil && !r.Reset.IsZero() {
+		resetAt = now.Add(r.Reset.Sub(date)) // GitHub's clock, not ours, says how long
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rate.Limit != 0 && (r.Reset.Before(s.rate.Reset) || r.Reset.Equal(s.rate.Reset) && r.Remaining > s.rate.Remaining) {
+		return
+	}
+	s.rate, s.resetAt = r, resetAt
+}
+
+// exhausted returns the figures and how long until they reset when no requests are left.
+func (s *rateState) exhausted(now time.Time) (Rate, time.Duration, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rate.Limit == 0 || s.rate.Remaining > 0 || !now.Before(s.resetAt) {
+		return Rate{}, 0, false
+	}
+	return s.rate, s.resetAt.Sub(now), true
+}
+
+func (s *rateState) get() Rate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rate
 }

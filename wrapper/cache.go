@@ -1,0 +1,174 @@
+package wrapper
+
+import (
+	"bytes"
+	"container/list"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+)
+
+// DefaultCacheSize is the memory a client's response cache may use unless WithCache says
+// otherwise: enough for the pages of attempts with thousands of jobs.
+const DefaultCacheSize = 16 << 20
+
+// WithCache sets how many bytes of page bodies the client keeps to make conditional requests
+// (default DefaultCacheSize); 0 turns the cache off.
+//
+// With the cache, a page asked for again is requested with If-None-Match and its last ETag.
+// When it has not changed GitHub answers 304 Not Modified, which does not count against the
+// primary rate limit, and the client serves the page it kept (Page.NotModified). Every
+// answer is still GitHub's: nothing is served without asking. Entries are keyed by URL and
+// Authorization header, so one token's pages are never served to another, and each Client
+// has its own cache. The least recently used pages go first when the cache is full.
+func WithCache(maxBytes int64) Option {
+	return func(c *config) error {
+		if maxBytes < 0 {
+			return fmt.Errorf("%w: cache size %d: must be 0 (off) or more", ErrInvalidInput, maxBytes)
+		}
+		c.cacheSize = maxBytes
+		return nil
+	}
+}
+
+// fromCacheHeader marks a response that etagCache built from a 304 and its stored page.
+const fromCacheHeader = "X-Ghjobs-From-Cache"
+
+// etagCache is a RoundTripper that makes GETs conditional on the ETag of the last 200 for
+// the same request and answers a 304 with the stored page. It sits below the transport that
+// adds credentials, so it sees the Authorization header it keys entries by.
+type etagCache struct {
+	next     http.RoundTripper
+	maxBytes int64
+
+	mu      sync.Mutex
+	size    int64
+	lru     list.List // of *cacheEntry, most recently used first
+	entries map[string]*list.Element
+}
+
+type cacheEntry struct {
+	key    string
+	etag   string
+	header http.Header
+	body   []byte
+}
+
+func (e *cacheEntry) cost() int64 { return int64(len(e.key) + len(e.etag) + len(e.body)) }
+
+func newETagCache(next http.RoundTripper, maxBytes int64) *etagCache {
+	return &etagCache{next: next, maxBytes: maxBytes, entries: make(map[string]*list.Element)}
+}
+
+// cacheKey holds every request header that changes GitHub's answer. The Authorization
+// value is hashed so that tokens do not sit in memory any longer than the transport has them.
+func cacheKey(req *http.Request) string {
+	auth := sha256.Sum256([]byte(req.Header.Get("Authorization")))
+	return fmt.Sprintf("%x %s %s %s", auth, req.Header.Get("Accept"), req.Header.Get("X-GitHub-Api-Version"), req.URL)
+}
+
+func (c *etagCache) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet || req.Header.Get("If-None-Match") != "" || req.Header.Get("Range") != "" {
+		return c.next.RoundTrip(req)
+	}
+	key := cacheKey(req)
+	stored := c.get(key)
+	if stored != nil {
+		req = req.Clone(req.Context()) // a RoundTripper must not change the caller's request
+		req.Header.Set("If-None-Match", stored.etag)
+	}
+	resp, err := c.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Header.Del(fromCacheHeader) // only this transport may say so
+	switch {
+	case resp.StatusCode == http.StatusNotModified && stored != nil:
+		io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody)) // lets the connection be reused
+		resp.Body.Close()
+		return stored.response(resp), nil
+	case resp.StatusCode == http.StatusOK && resp.Header.Get("ETag") != "":
+		return c.store(key, resp)
+	}
+	return resp, nil
+}
+
+// response answers a 304 with the stored page, updated with the 304's headers (rate-limit
+// figures, request id, date) as RFC 9111, 4.3.4, asks.
+func (e *cacheEntry) response(notModified *http.Response) *http.Response {
+	h := e.header.Clone()
+	for k, v := range notModified.Header {
+		switch k {
+		case "Content-Length", "Content-Type", "Content-Encoding", "Transfer-Encoding":
+		default:
+			h[k] = v
+		}
+	}
+	h.Set(fromCacheHeader, "1")
+	resp := *notModified
+	resp.Status, resp.StatusCode = "200 OK", http.StatusOK
+	resp.Header = h
+	resp.Body = io.NopCloser(bytes.NewReader(e.body))
+	resp.ContentLength = int64(len(e.body))
+	return &resp
+}
+
+// store keeps a 200's body, if it fits, and hands the response on with the body re-readable.
+func (c *etagCache) store(key string, resp *http.Response) (*http.Response, error) {
+	limit := min(c.maxBytes, maxPageBody)
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil || int64(len(body)) > limit {
+		// Too big to keep, or broken: the caller reads what is left, and sees the error.
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), errReader{err}, resp.Body), resp.Body}
+		return resp, nil
+	}
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	c.put(&cacheEntry{key: key, etag: resp.Header.Get("ETag"), header: resp.Header.Clone(), body: body})
+	return resp, nil
+}
+
+// errReader returns err, or nothing when err is nil.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	return 0, io.EOF
+}
+
+func (c *etagCache) get(key string) *cacheEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok {
+		return nil
+	}
+	c.lru.MoveToFront(el)
+	return el.Value.(*cacheEntry)
+}
+
+func (c *etagCache) put(e *cacheEntry) {
+	if e.cost() > c.maxBytes {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[e.key]; ok {
+		c.size -= el.Value.(*cacheEntry).cost()
+		c.lru.Remove(el)
+	}
+	c.entries[e.key] = c.lru.PushFront(e)
+	c.size += e.cost()
+	for c.size > c.maxBytes {
+		old := c.lru.Remove(c.lru.Back()).(*cacheEntry)
+		delete(c.entries, old.key)
+		c.size -= old.cost()
+	}
+}
