@@ -299,8 +299,12 @@ func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
 
 	resp.Body = &boundedBody{ReadCloser: resp.Body, left: maxPageBody}
 	parsed, err := generated.ParseActionsListJobsForWorkflowRunAttemptResponse(resp)
-	if err == nil && parsed.JSON200 == nil {
+	switch {
+	case err != nil:
+	case parsed.JSON200 == nil:
 		err = fmt.Errorf("unexpected Content-Type %q", resp.Header.Get("Content-Type"))
+	case parsed.JSON200.TotalCount < 0:
+		err = fmt.Errorf("total_count %d", parsed.JSON200.TotalCount)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs: %s %s: %s (request ID %s): decoding the page: %w",
