@@ -18,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/go-cmp/cmp"
@@ -634,36 +635,46 @@ func TestPaginationThatCannotBeTrusted(t *testing.T) {
 
 func TestCancellation(t *testing.T) {
 	run := api.SampleRun(owner, repo, bigRunID, 1, 500)
-	srv := api.NewTestServer(t, api.WithRun(run))
-	c := newClient(t, srv)
+	for _, tt := range []struct {
+		concurrency int
+		max         int // requests by the time the context is cancelled on page 2
+	}{
+		{1, 2},                          // one page after another: exactly pages 1 and 2
+		{wrapper.DefaultConcurrency, 5}, // pages 2 to 5 were asked for at once
+	} {
+		t.Run(fmt.Sprint("concurrency ", tt.concurrency), func(t *testing.T) {
+			srv := api.NewTestServer(t, api.WithRun(run))
+			c := newClient(t, srv, wrapper.WithConcurrency(tt.concurrency))
 
-	cctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var n int
-	var last error
-	for job, err := range c.Jobs(cctx, attemptOf(run)) {
-		if err != nil {
-			last = err
-			break
-		}
-		if n++; n == 150 {
-			cancel()
-		}
-		_ = job
-	}
-	if !errors.Is(last, context.Canceled) || n != 150 {
-		t.Errorf("after cancelling at job 150: %d jobs, last error %v; want 150, then context.Canceled", n, last)
-	}
-	if got := len(srv.Fake.Requests()); got != 2 {
-		t.Errorf("%d requests after cancelling on page 2, want 2", got)
-	}
+			cctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			var n int
+			var last error
+			for _, err := range c.Jobs(cctx, attemptOf(run)) {
+				if err != nil {
+					last = err
+					break
+				}
+				if n++; n == 150 {
+					cancel()
+				}
+			}
+			if !errors.Is(last, context.Canceled) || n != 150 {
+				t.Errorf("after cancelling at job 150: %d jobs, last error %v; want 150, then context.Canceled", n, last)
+			}
+			sent := len(srv.Fake.Requests())
+			if sent < 2 || sent > tt.max {
+				t.Errorf("%d requests after cancelling on page 2, want 2 to %d", sent, tt.max)
+			}
 
-	// Breaking out of the loop stops paging.
-	for range c.Jobs(ctx, attemptOf(run)) {
-		break
-	}
-	if got := len(srv.Fake.Requests()); got != 3 {
-		t.Errorf("breaking after the first job sent %d more requests, want 1", got-2)
+			// Breaking out of the loop on page 1 stops paging before any other request.
+			for range c.Jobs(ctx, attemptOf(run)) {
+				break
+			}
+			if got := len(srv.Fake.Requests()) - sent; got != 1 {
+				t.Errorf("breaking after the first job sent %d requests, want 1", got)
+			}
+		})
 	}
 }
 
@@ -747,4 +758,62 @@ func TestContractViolationsFailTheTest(t *testing.T) {
 			t.Errorf("a job without status passed validation: %v", err)
 		}
 	})
+}
+
+// TestConcurrentPaging: once the first page has told how many pages there are, the others are
+// requested at once, never more than WithConcurrency of them, and jobs still come in order.
+func TestConcurrentPaging(t *testing.T) {
+	run := api.SampleRun(owner, repo, bigRunID, 1, 100) // 10 pages of 10
+	fake, err := api.New(api.WithRun(run), api.WithViolationHandler(func(err error) { t.Errorf("contract violation: %v", err) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 3, wrapper.DefaultConcurrency} {
+		t.Run(fmt.Sprint("concurrency ", n), func(t *testing.T) {
+			want := min(n, 9) // pages 2 to 10
+			var mu sync.Mutex
+			inFlight, most, requests := 0, 0, 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				requests++
+				inFlight++
+				most = max(most, inFlight)
+				mu.Unlock()
+				// Hold the pages after the first until the client has as many in flight as
+				// it may (or a second has passed), so that the test sees its concurrency.
+				for deadline := time.Now().Add(time.Second); r.URL.Query().Get("page") != "" && time.Now().Before(deadline); {
+					mu.Lock()
+					enough := most >= want
+					mu.Unlock()
+					if enough {
+						break
+					}
+					time.Sleep(time.Millisecond)
+				}
+				fake.ServeHTTP(w, r)
+				mu.Lock()
+				inFlight--
+				mu.Unlock()
+			}))
+			defer srv.Close()
+
+			c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithConcurrency(n), wrapper.WithPerPage(10))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var jobs []wrapper.Job
+			for job, err := range c.Jobs(ctx, attemptOf(run)) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				jobs = append(jobs, job)
+			}
+			sameJobs(t, run.Jobs, jobs)
+			mu.Lock()
+			defer mu.Unlock()
+			if most != want || requests != 10 {
+				t.Errorf("%d requests, at most %d at once; want 10, with %d at once", requests, most, want)
+			}
+		})
+	}
 }

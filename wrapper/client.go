@@ -36,25 +36,27 @@ const (
 // It holds no token itself: credentials live in the transport, so printing a Client never
 // shows them.
 type Client struct {
-	base      string // absolute, ends with "/"
-	hc        *http.Client
-	userAgent string
-	perPage   int
-	retry     RetryPolicy
-	rate      *rateState
+	base        string // absolute, ends with "/"
+	hc          *http.Client
+	userAgent   string
+	perPage     int
+	retry       RetryPolicy
+	concurrency int
+	rate        *rateState
 }
 
 // Option configures a Client; see New.
 type Option func(*config) error
 
 type config struct {
-	baseURL   string
-	hc        *http.Client
-	tokens    oauth2.TokenSource
-	userAgent string
-	perPage   int
-	retry     RetryPolicy
-	cacheSize int64
+	baseURL     string
+	hc          *http.Client
+	tokens      oauth2.TokenSource
+	userAgent   string
+	perPage     int
+	retry       RetryPolicy
+	cacheSize   int64
+	concurrency int
 }
 
 // New returns a client for https://api.github.com, unauthenticated unless WithToken or
@@ -63,11 +65,12 @@ type config struct {
 // a context without a deadline; WithHTTPClient's client brings its own Timeout instead.
 func New(opts ...Option) (*Client, error) {
 	cfg := config{
-		baseURL:   DefaultBaseURL,
-		userAgent: DefaultUserAgent,
-		perPage:   defaultPerPage,
-		retry:     DefaultRetryPolicy(),
-		cacheSize: DefaultCacheSize,
+		baseURL:     DefaultBaseURL,
+		userAgent:   DefaultUserAgent,
+		perPage:     defaultPerPage,
+		retry:       DefaultRetryPolicy(),
+		cacheSize:   DefaultCacheSize,
+		concurrency: DefaultConcurrency,
 	}
 	for _, opt := range opts {
 		if err := opt(&cfg); err != nil {
@@ -102,12 +105,13 @@ func New(opts ...Option) (*Client, error) {
 	hc.Transport = &originGuard{origin: originOf(base), next: next}
 
 	return &Client{
-		base:      base.String(),
-		hc:        hc,
-		userAgent: cfg.userAgent,
-		perPage:   cfg.perPage,
-		retry:     cfg.retry,
-		rate:      new(rateState),
+		base:        base.String(),
+		hc:          hc,
+		userAgent:   cfg.userAgent,
+		perPage:     cfg.perPage,
+		retry:       cfg.retry,
+		concurrency: cfg.concurrency,
+		rate:        new(rateState),
 	}, nil
 }
 

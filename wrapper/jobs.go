@@ -8,7 +8,6 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -59,7 +58,7 @@ type Page struct {
 	// changed, and the request did not count against the primary rate limit.
 	NotModified bool
 
-	next *url.URL // rel="next", followed as given by Jobs
+	next, last *url.URL // rel="next", followed as given, and rel="last"
 }
 
 // ListJobs returns one page of the attempt's jobs. Like every request of the client, it is
@@ -126,66 +125,6 @@ func (c *Client) AllJobs(ctx context.Context, a Attempt) ([]Job, error) {
 		jobs = []Job{}
 	}
 	return jobs, nil
-}
-
-// eachPage fetches the attempt's pages in order and hands each to fn until fn returns false.
-func (c *Client) eachPage(ctx context.Context, a Attempt, fn func(*Page) bool) error {
-	req, err := c.firstRequest(ctx, a, &ListOptions{PerPage: c.perPage})
-	if err != nil {
-		return err
-	}
-	seen := map[string]bool{req.URL.String(): true}
-	seenJobs := make(map[int64]struct{})
-	jobs, pages, pageSize := 0, 0, 0
-	for {
-		p, err := c.fetch(req)
-		if err != nil {
-			return err
-		}
-		pages++
-		if pages == 1 {
-			pageSize = max(len(p.Jobs), 1) // what the server serves, whatever we asked for
-		}
-		p.Jobs = dropSeen(p.Jobs, seenJobs)
-		jobs += len(p.Jobs)
-		if !fn(p) {
-			return nil
-		}
-		if p.next == nil {
-			if jobs < p.TotalCount {
-				return fmt.Errorf("%w: %s: the pages ended after %d jobs, but total_count is %d",
-					ErrPagination, a, jobs, p.TotalCount)
-			}
-			return nil
-		}
-		// One page beyond what total_count needs absorbs a list that grew while we read it;
-		// more than that is a server that would otherwise keep us paging forever.
-		if limit := (p.TotalCount+pageSize-1)/pageSize + 1; pages >= limit {
-			return fmt.Errorf("%w: %s: still a next page after %d pages of %d for total_count %d",
-				ErrPagination, a, pages, pageSize, p.TotalCount)
-		}
-		next := p.next.String()
-		if seen[next] {
-			return fmt.Errorf("%w: %s: the next link returns to %s", ErrPagination, a, next)
-		}
-		seen[next] = true
-		if req, err = c.newRequest(ctx, next); err != nil {
-			return err
-		}
-	}
-}
-
-// dropSeen removes the jobs whose ids are in seen and adds the others to it. Jobs created
-// while a listing is read shift the later pages, so a job can come again on the next page;
-// the count against total_count then shows whether one was missed instead.
-func dropSeen(jobs []Job, seen map[int64]struct{}) []Job {
-	return slices.DeleteFunc(jobs, func(j Job) bool {
-		if _, dup := seen[j.ID]; dup {
-			return true
-		}
-		seen[j.ID] = struct{}{}
-		return false
-	})
 }
 
 // firstRequest validates its arguments and builds the request for one page with the
@@ -326,6 +265,7 @@ func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
 		Rate:        parseRate(resp.Header),
 		NotModified: resp.Header.Get(fromCacheHeader) != "",
 		next:        l.next,
+		last:        l.last,
 	}, nil
 }
 
