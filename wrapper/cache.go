@@ -110,7 +110,7 @@ func (e *cacheEntry) response(notModified *http.Response) *http.Response {
 	resp := *notModified
 	resp.Status, resp.StatusCode = "200 OK", http.StatusOK
 	resp.Header = h
-	resp.Body = io.NopCloser(bytes.NewReader(e.body))
+	resp.Body = newCachedBody(e.body)
 	resp.ContentLength = int64(len(e.body))
 	return &resp
 }
@@ -128,10 +128,21 @@ func (c *etagCache) store(key string, resp *http.Response) (*http.Response, erro
 		return resp, nil
 	}
 	resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.Body = newCachedBody(body)
+	resp.ContentLength = int64(len(body))
 	c.put(&cacheEntry{key: key, etag: resp.Header.Get("ETag"), header: resp.Header.Clone(), body: body})
 	return resp, nil
 }
+
+// cachedBody is a body the cache holds in memory: readBody takes its bytes without a copy.
+type cachedBody struct {
+	*bytes.Reader
+	data []byte
+}
+
+func newCachedBody(data []byte) *cachedBody { return &cachedBody{bytes.NewReader(data), data} }
+
+func (*cachedBody) Close() error { return nil }
 
 // errReader returns err, or nothing when err is nil.
 type errReader struct{ err error }

@@ -1,11 +1,14 @@
 package wrapper
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -162,9 +165,6 @@ func (c *Client) setHeaders(req *http.Request) {
 	req.Header.Set("User-Agent", c.userAgent)
 }
 
-// maxPageBody bounds a page's body. 100 jobs with many steps are well under 2 MiB.
-const maxPageBody = 32 << 20
-
 // fetch sends req, again as the retry policy allows, and decodes the page it answers with.
 func (c *Client) fetch(req *http.Request) (*Page, error) {
 	ctx := req.Context()
@@ -236,15 +236,7 @@ func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
 		return nil, errorFromResponse(resp, body)
 	}
 
-	resp.Body = &boundedBody{ReadCloser: resp.Body, left: maxPageBody}
-	parsed, err := generated.ParseActionsListJobsForWorkflowRunAttemptResponse(resp)
-	switch {
-	case err != nil:
-	case parsed.JSON200 == nil:
-		err = fmt.Errorf("unexpected Content-Type %q", resp.Header.Get("Content-Type"))
-	case parsed.JSON200.TotalCount < 0:
-		err = fmt.Errorf("total_count %d", parsed.JSON200.TotalCount)
-	}
+	body, err := c.decodePage(resp)
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs: %s %s: %s (request ID %s): decoding the page: %w",
 			req.Method, resp.Request.URL.Redacted(), resp.Status, resp.Header.Get("X-GitHub-Request-Id"), err)
@@ -254,7 +246,6 @@ func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	body := parsed.JSON200
 	return &Page{
 		TotalCount:  body.TotalCount,
 		Jobs:        body.Jobs,
@@ -269,24 +260,57 @@ func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
 	}, nil
 }
 
+// decodePage decodes a 200's body into the generated JobsPage. It does what the generated
+// ParseActionsListJobsForWorkflowRunAttemptResponse does, minus its waste: the body is read
+// into one buffer of the announced size (or taken as is from the cache) rather than grown by
+// io.ReadAll, which allocated half of all bytes per job, and the jobs slice is sized for a
+// full page up front.
+func (c *Client) decodePage(resp *http.Response) (*generated.JobsPage, error) {
+	defer resp.Body.Close()
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+		return nil, fmt.Errorf("unexpected Content-Type %q", resp.Header.Get("Content-Type"))
+	}
+	data, err := readBody(resp)
+	if err != nil {
+		return nil, err
+	}
+	page := generated.JobsPage{Jobs: make([]Job, 0, c.perPage)}
+	if err := json.Unmarshal(data, &page); err != nil {
+		return nil, err
+	}
+	if page.TotalCount < 0 {
+		return nil, fmt.Errorf("total_count %d", page.TotalCount)
+	}
+	return &page, nil
+}
+
 // errBodyTooLarge ends the read of a body larger than any page GitHub sends.
 var errBodyTooLarge = errors.New("body larger than 32 MiB")
 
-type boundedBody struct {
-	io.ReadCloser
-	left int64
-}
+// maxPageBody bounds a page's body. 100 jobs with many steps are well under 2 MiB.
+const maxPageBody = 32 << 20
 
-func (b *boundedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		return 0, errBodyTooLarge
+// readBody reads a page's body, at most maxPageBody bytes, in one allocation when the
+// length is known.
+func readBody(resp *http.Response) ([]byte, error) {
+	if b, ok := resp.Body.(*cachedBody); ok {
+		return b.data, nil // json.Unmarshal keeps nothing of its input: sharing is safe
 	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
+	if resp.ContentLength > maxPageBody {
+		return nil, errBodyTooLarge
 	}
-	n, err := b.ReadCloser.Read(p)
-	b.left -= int64(n)
-	return n, err
+	var buf bytes.Buffer
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength) + bytes.MinRead) // room to see EOF without growing
+	}
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, maxPageBody+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > maxPageBody {
+		return nil, errBodyTooLarge
+	}
+	return buf.Bytes(), nil
 }
 
 // params checks the options against GitHub's limits and turns them into query parameters.
