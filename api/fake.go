@@ -71,8 +71,9 @@ func WithPathPrefix(prefix string) Option {
 }
 
 // WithRateLimit sets x-ratelimit-limit (default 5000). Once limit requests have been
-// answered, every further request gets GitHub's primary-rate-limit 403. A limit of 0
-// rate-limits the first request; a negative limit makes New fail.
+// answered, every further request gets GitHub's primary-rate-limit 403. Every request
+// counts, whatever its answer, except a 304 Not Modified, which GitHub does not count
+// either. A limit of 0 rate-limits the first request; a negative limit makes New fail.
 func WithRateLimit(limit int) Option {
 	return func(c *config) { c.limit = limit }
 }
@@ -112,6 +113,7 @@ type Fake struct {
 	runs       map[runKey][]generated.Job
 	requests   []Request
 	violations []error
+	used       int64 // requests counted against the rate limit
 }
 
 type runKey struct {
@@ -208,6 +210,20 @@ type reply struct {
 	status int
 	header http.Header
 	body   []byte
+	rate   rateFigures
+}
+
+// rateFigures are what the x-ratelimit-* headers of one answer say.
+type rateFigures struct {
+	limit, remaining, used, reset int64
+}
+
+func (rf rateFigures) set(h http.Header) {
+	h.Set("X-RateLimit-Limit", strconv.FormatInt(rf.limit, 10))
+	h.Set("X-RateLimit-Remaining", strconv.FormatInt(rf.remaining, 10))
+	h.Set("X-RateLimit-Used", strconv.FormatInt(rf.used, 10))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(rf.reset, 10))
+	h.Set("X-RateLimit-Resource", "core")
 }
 
 // basicError is components.schemas.basic-error with GitHub's field order.
@@ -239,15 +255,12 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := int64(len(f.requests))
 	f.mu.Unlock()
 
-	rep := f.respond(r, n)
+	rep := f.respond(r)
 	h := rep.header
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	used := min(n, f.limit)
-	h.Set("X-RateLimit-Limit", strconv.FormatInt(f.limit, 10))
-	h.Set("X-RateLimit-Remaining", strconv.FormatInt(f.limit-used, 10))
-	h.Set("X-RateLimit-Used", strconv.FormatInt(used, 10))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(f.reset, 10))
-	h.Set("X-RateLimit-Resource", "core")
+	if rep.status != http.StatusNotModified {
+		h.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	rep.rate.set(h)
 	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
 	h.Set("X-GitHub-Request-Id", f.requestID(n))
 
@@ -256,9 +269,12 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		bad := errorReply(http.StatusInternalServerError,
 			"ghjobs/api: the fake's response violated openapi.yaml (is a Run it serves invalid?): "+err.Error(), docOperation)
 		h.Del("Link")
+		h.Del("ETag")
 		rep.status, rep.body = bad.status, bad.body
 	}
-	h.Set("Content-Length", strconv.Itoa(len(rep.body)))
+	if rep.status != http.StatusNotModified { // a 304 has no body, hence no length
+		h.Set("Content-Length", strconv.Itoa(len(rep.body)))
+	}
 	dst := w.Header()
 	for k, v := range h {
 		dst[k] = v
@@ -279,28 +295,75 @@ func (f *Fake) requestID(n int64) string {
 		uint16(z>>48), uint16(z>>32), y>>24, y&(1<<24-1), uint32(f.created))
 }
 
-// respond renders the answer to the n-th request, recording the request's violations.
-// Checks run in GitHub's order: the edge (User-Agent, API version), authentication, the
-// rate limit, routing, parameters, and finally the data.
-func (f *Fake) respond(r *http.Request, n int64) reply {
+// respond renders the answer to r, recording the request's violations and counting it
+// against the rate limit. Checks run in GitHub's order: the edge (User-Agent, API
+// version) and authentication, then the rate limit, then routing, parameters and the
+// data.
+func (f *Fake) respond(r *http.Request) reply {
+	rep, refused := f.screen(r)
+	if !refused {
+		rep = f.lookup(r)
+		if etag := rep.header.Get("ETag"); rep.status == http.StatusOK &&
+			etagMatches(strings.Join(r.Header.Values("If-None-Match"), ","), etag) {
+			// Not counted against the rate limit, as GitHub documents.
+			rep = reply{status: http.StatusNotModified, header: http.Header{}, rate: f.figures()}
+			rep.header.Set("ETag", etag)
+			return rep
+		}
+	}
+	rate, within := f.count()
+	if !refused && !within {
+		rep = errorReply(http.StatusForbidden, rateLimitMessage(r), docRateLimit)
+	}
+	rep.rate = rate
+	return rep
+}
+
+// count counts one request against the rate limit and reports whether it was within it.
+func (f *Fake) count() (rateFigures, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	within := f.used < f.limit
+	if within {
+		f.used++
+	}
+	return f.figuresLocked(), within
+}
+
+// figures returns the rate-limit figures as they stand.
+func (f *Fake) figures() rateFigures {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.figuresLocked()
+}
+
+func (f *Fake) figuresLocked() rateFigures {
+	return rateFigures{limit: f.limit, remaining: f.limit - f.used, used: f.used, reset: f.reset}
+}
+
+// screen refuses what GitHub refuses before it looks at the rate limit: a request without
+// a User-Agent, with an unsupported API version, or with bad credentials.
+func (f *Fake) screen(r *http.Request) (rep reply, refused bool) {
 	if r.Header.Get("User-Agent") == "" {
 		f.violate(requestError(r, errNoUserAgent))
 		return errorReply(http.StatusForbidden,
 			"Request forbidden by administrative rules. Please make sure your request has a User-Agent header ("+docUserAgent+").",
-			docUserAgent)
+			docUserAgent), true
 	}
 	if v := r.Header.Get("X-GitHub-Api-Version"); v != "" && !slices.Contains(supportedVersions, v) {
 		return errorReply(http.StatusBadRequest,
 			fmt.Sprintf("Invalid API version provided: %s. Supported versions: %s", v, strings.Join(supportedVersions, ", ")),
-			docVersions)
+			docVersions), true
 	}
 	if rep, ok := f.authenticate(r); !ok {
-		return rep
+		return rep, true
 	}
-	if n > f.limit {
-		return errorReply(http.StatusForbidden, rateLimitMessage(r), docRateLimit)
-	}
+	return reply{}, false
+}
 
+// lookup routes r, validates its parameters and answers with the page it asks for or an
+// error.
+func (f *Fake) lookup(r *http.Request) reply {
 	route, params, err := f.v.validateRequest(r)
 	if route == nil {
 		f.violate(requestError(r, err))

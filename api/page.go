@@ -1,6 +1,8 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,7 +16,7 @@ const (
 	maxPerPage     = 100
 )
 
-// pageReply answers with one page of jobs and GitHub's Link header.
+// pageReply answers with one page of jobs, its ETag and GitHub's Link header.
 func pageReply(r *http.Request, jobs []generated.Job) reply {
 	q := r.URL.Query()
 	perPage := int64(defaultPerPage)
@@ -35,10 +37,49 @@ func pageReply(r *http.Request, jobs []generated.Job) reply {
 		body.Jobs = jobs[start:end:end]
 	}
 	rep := jsonReply(http.StatusOK, body)
+	rep.header.Set("ETag", etagOf(rep.body))
 	if last > 1 {
 		rep.header.Set("Link", linkHeader(r, page, last))
 	}
 	return rep
+}
+
+// etagOf returns the weak validator of a page body, in GitHub's shape: W/"<sha-256 hex>".
+func etagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `W/"` + hex.EncodeToString(sum[:]) + `"`
+}
+
+// etagMatches reports whether an If-None-Match value ("*" or a list of entity tags) matches
+// etag, by the weak comparison RFC 9110 (13.1.2) prescribes for If-None-Match: W/ is
+// ignored on both sides. A malformed list matches nothing from the first bad element on.
+func etagMatches(ifNoneMatch, etag string) bool {
+	want := strings.TrimPrefix(etag, "W/")
+	if want == "" {
+		return false
+	}
+	s := ifNoneMatch
+	for {
+		s = strings.TrimLeft(s, " \t,")
+		switch {
+		case s == "":
+			return false
+		case s[0] == '*':
+			return true
+		}
+		s = strings.TrimPrefix(s, "W/")
+		if s == "" || s[0] != '"' {
+			return false
+		}
+		end := strings.IndexByte(s[1:], '"')
+		if end < 0 {
+			return false
+		}
+		if s[:end+2] == want {
+			return true
+		}
+		s = s[end+2:]
+	}
 }
 
 // linkHeader formats Link as GitHub does: absolute URLs that repeat the request's query
