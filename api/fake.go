@@ -25,6 +25,7 @@ const (
 	docRateLimit = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-primary-rate-limits"
 	docVersions  = "https://docs.github.com/rest/about-the-rest-api/api-versions"
 	docUserAgent = "https://docs.github.com/rest/using-the-rest-api/getting-started-with-the-rest-api#user-agent"
+	docRedirects = "https://docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api#follow-redirects"
 )
 
 // supportedVersions are the X-GitHub-Api-Version values GitHub accepts.
@@ -45,6 +46,7 @@ type config struct {
 	prefix   string
 	limit    int
 	handlers []func(error)
+	renames  []rename
 }
 
 // Option configures a Fake (and the Server around it).
@@ -108,6 +110,7 @@ type Fake struct {
 	reset    int64 // unix seconds: creation + 1h
 	created  int64 // unix seconds
 	handlers []func(error)
+	renames  map[repoKey]repoName
 
 	mu         sync.Mutex
 	runs       map[runKey][]generated.Job
@@ -135,6 +138,10 @@ func New(opts ...Option) (*Fake, error) {
 	if c.limit < 0 {
 		return nil, fmt.Errorf("ghjobs/api: negative rate limit %d", c.limit)
 	}
+	renames, err := renameMap(c.renames)
+	if err != nil {
+		return nil, err
+	}
 	v, err := NewValidator(c.prefix)
 	if err != nil {
 		return nil, err
@@ -147,6 +154,7 @@ func New(opts ...Option) (*Fake, error) {
 		created:  now,
 		reset:    now + 3600,
 		handlers: c.handlers,
+		renames:  renames,
 		runs:     make(map[runKey][]generated.Job),
 	}
 	for _, r := range c.runs {
@@ -230,6 +238,7 @@ func (rf rateFigures) set(h http.Header) {
 type basicError struct {
 	Message          string `json:"message"`
 	DocumentationURL string `json:"documentation_url,omitempty"`
+	URL              string `json:"url,omitempty"`
 	Status           string `json:"status,omitempty"`
 }
 
@@ -297,8 +306,8 @@ func (f *Fake) requestID(n int64) string {
 
 // respond renders the answer to r, recording the request's violations and counting it
 // against the rate limit. Checks run in GitHub's order: the edge (User-Agent, API
-// version) and authentication, then the rate limit, then routing, parameters and the
-// data.
+// version) and authentication, then the rate limit, then routing, parameters, renamed
+// repositories and the data.
 func (f *Fake) respond(r *http.Request) reply {
 	rep, refused := f.screen(r)
 	if !refused {
@@ -361,8 +370,8 @@ func (f *Fake) screen(r *http.Request) (rep reply, refused bool) {
 	return reply{}, false
 }
 
-// lookup routes r, validates its parameters and answers with the page it asks for or an
-// error.
+// lookup routes r, validates its parameters and answers with the page it asks for, a
+// redirect for a renamed repository, or an error.
 func (f *Fake) lookup(r *http.Request) reply {
 	route, params, err := f.v.validateRequest(r)
 	if route == nil {
@@ -385,6 +394,9 @@ func (f *Fake) lookup(r *http.Request) reply {
 	if err := errors.Join(errO, errR, errID, errA); err != nil {
 		return errorReply(http.StatusNotFound, "Not Found", docOperation)
 	}
+	if to, ok := f.renames[repoKeyOf(owner, repo)]; ok {
+		return f.moved(r, to)
+	}
 	f.mu.Lock()
 	jobs, ok := f.runs[keyOf(owner, repo, runID, attempt)]
 	f.mu.Unlock()
@@ -392,6 +404,13 @@ func (f *Fake) lookup(r *http.Request) reply {
 		return errorReply(http.StatusNotFound, "Not Found", docOperation)
 	}
 	return pageReply(r, jobs)
+}
+
+// redirectReply answers code with Location: location and GitHub's JSON body for redirects.
+func redirectReply(code int, location string) reply {
+	rep := jsonReply(code, basicError{Message: http.StatusText(code), URL: location, DocumentationURL: docRedirects})
+	rep.header.Set("Location", location)
+	return rep
 }
 
 // authenticate checks the Authorization header when WithToken is set.

@@ -82,15 +82,19 @@ func etagMatches(ifNoneMatch, etag string) bool {
 	}
 }
 
+// requestOrigin returns "scheme://host" of the URL r was sent to.
+func requestOrigin(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
+
 // linkHeader formats Link as GitHub does: absolute URLs that repeat the request's query
 // with the page replaced, relations in the order prev, next, last, first, each only when
 // it applies.
 func linkHeader(r *http.Request, page, last int64) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	base := scheme + "://" + r.Host + r.URL.EscapedPath() + "?"
+	base := requestOrigin(r) + r.URL.EscapedPath() + "?"
 	var keep []string
 	for part := range strings.SplitSeq(r.URL.RawQuery, "&") {
 		key, _, _ := strings.Cut(part, "=")
