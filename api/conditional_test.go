@@ -55,10 +55,18 @@ func TestConditionalRequests(t *testing.T) {
 	if resp.StatusCode != 200 || !etagPattern.MatchString(resp.Header.Get("ETag")) || resp.Header.Get("ETag") == etag {
 		t.Errorf("after AddRun: status %d ETag %q, want 200 and a new ETag", resp.StatusCode, resp.Header.Get("ETag"))
 	}
+	etag = resp.Header.Get("ETag")
 
-	// Only a page is ever 304.
+	// Only a page is ever 304; a fault that changes the answer wins over the condition.
 	if resp, _ := get(t, s.Client(), s.URL+jobsPath(testOwner, testRepo, testRunID, 9), "If-None-Match", "*"); resp.StatusCode != 404 {
 		t.Errorf("If-None-Match * for a missing run: status %d, want 404", resp.StatusCode)
+	}
+	for _, fault := range []Fault{Status(503), Shifted(1), SelfLink(), ForeignLink("https://evil.example")} {
+		s.Fake.Script(fault)
+		resp, _ := get(t, s.Client(), url+"?page=2", "If-None-Match", "*")
+		if resp.StatusCode == http.StatusNotModified {
+			t.Errorf("%v, conditional: 304 hides the fault", fault)
+		}
 	}
 }
 

@@ -16,8 +16,9 @@ const (
 	maxPerPage     = 100
 )
 
-// pageReply answers with one page of jobs, its ETag and GitHub's Link header.
-func pageReply(r *http.Request, jobs []generated.Job) reply {
+// pageReply answers with one page of jobs, its ETag and GitHub's Link header, as the
+// fault (Shifted, ForeignLink, SelfLink) bends them.
+func pageReply(r *http.Request, jobs []generated.Job, fault Fault) reply {
 	q := r.URL.Query()
 	perPage := int64(defaultPerPage)
 	if v, err := strconv.ParseInt(q.Get("per_page"), 10, 64); err == nil && v >= 1 {
@@ -33,13 +34,17 @@ func pageReply(r *http.Request, jobs []generated.Job) reply {
 	body := generated.JobsPage{TotalCount: len(jobs), Jobs: []generated.Job{}}
 	if page <= last {
 		start := (page - 1) * perPage
+		if fault.kind == shiftedFault {
+			// n jobs inserted before this page move its window back by n.
+			start = max(start-int64(fault.n), 0)
+		}
 		end := min(start+perPage, total)
 		body.Jobs = jobs[start:end:end]
 	}
 	rep := jsonReply(http.StatusOK, body)
 	rep.header.Set("ETag", etagOf(rep.body))
-	if last > 1 {
-		rep.header.Set("Link", linkHeader(r, page, last))
+	if l := pageLinks(r, page, last, fault); l != "" {
+		rep.header.Set("Link", l)
 	}
 	return rep
 }
@@ -90,11 +95,24 @@ func requestOrigin(r *http.Request) string {
 	return "http://" + r.Host
 }
 
-// linkHeader formats Link as GitHub does: absolute URLs that repeat the request's query
+// pageLinks formats Link as GitHub does: absolute URLs that repeat the request's query
 // with the page replaced, relations in the order prev, next, last, first, each only when
-// it applies.
-func linkHeader(r *http.Request, page, last int64) string {
-	base := requestOrigin(r) + r.URL.EscapedPath() + "?"
+// it applies, no header when everything fits on one page. ForeignLink moves every URL to
+// its origin and always has a next page; SelfLink always has next, pointing back at the
+// request's own URL.
+func pageLinks(r *http.Request, page, last int64, fault Fault) string {
+	origin := requestOrigin(r)
+	self := "<" + origin + r.URL.RequestURI() + `>; rel="next"`
+	if fault.kind == foreignLinkFault {
+		origin, last = fault.s, max(last, page+1)
+	}
+	if last <= 1 {
+		if fault.kind == selfLinkFault {
+			return self
+		}
+		return ""
+	}
+	base := origin + r.URL.EscapedPath() + "?"
 	var keep []string
 	for part := range strings.SplitSeq(r.URL.RawQuery, "&") {
 		key, _, _ := strings.Cut(part, "=")
@@ -110,7 +128,13 @@ func linkHeader(r *http.Request, page, last int64) string {
 	if page > 1 {
 		rels = append(rels, link(page-1, "prev"))
 	}
-	if page < last {
+	switch {
+	case fault.kind == selfLinkFault:
+		rels = append(rels, self)
+		if page < last {
+			rels = append(rels, link(last, "last"))
+		}
+	case page < last:
 		rels = append(rels, link(page+1, "next"), link(last, "last"))
 	}
 	if page > 1 {
