@@ -16,13 +16,24 @@
 // What the fake does as GitHub does: pagination with per_page (default 30, at most 100)
 // and page, and a Link header with prev, next, last and first; 404 for unknown runs and,
 // with WithToken, for requests without credentials; 401 for wrong credentials; 403
-// without a User-Agent; 400 for an unsupported
-// X-GitHub-Api-Version; x-ratelimit-* headers and the primary rate limit (WithRateLimit);
-// X-GitHub-Request-Id; a path prefix as on GitHub Enterprise Server (WithPathPrefix).
+// without a User-Agent; 400 for an unsupported X-GitHub-Api-Version; x-ratelimit-*
+// headers and the primary rate limit (WithRateLimit); X-GitHub-Request-Id; a path prefix
+// as on GitHub Enterprise Server (WithPathPrefix); an ETag on every page, and 304 Not
+// Modified, which does not count against the rate limit, for an If-None-Match that names
+// it; 301 Moved Permanently for a renamed repository (WithRename).
+//
+// What it does on request, to show how a client copes: WithLatency delays every answer,
+// and Script (or WithFaults) queues one Fault for each of the next requests: Latency,
+// Status (500, 502, 503, ...), PrimaryRateLimit, SecondaryRateLimit (with or without
+// retry-after), MalformedBody, TruncatedBody, WrongContentType, Disconnect, ForeignLink
+// and SelfLink (a Link to another host or back to the same page), Shifted (a list that
+// moved between pages) and Redirect. Every request is still recorded and validated.
 //
 // What the contract adds: a request for another path or method is a violation answered
 // 404; one whose parameters break the spec's types or bounds is a violation answered 422,
 // except per_page above 100, which is flagged and then clamped as GitHub clamps it. A
 // response that does not match openapi.yaml is never sent: it is recorded as a violation
-// and the client gets 500.
+// and the client gets 500. Faults that answer with a GitHub error are validated like any
+// answer; those that break the answer on purpose are broken after validation and are
+// not violations.
 package api

@@ -25,6 +25,8 @@ const (
 	docRateLimit = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-primary-rate-limits"
 	docVersions  = "https://docs.github.com/rest/about-the-rest-api/api-versions"
 	docUserAgent = "https://docs.github.com/rest/using-the-rest-api/getting-started-with-the-rest-api#user-agent"
+	docSecondary = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+	docRedirects = "https://docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api#follow-redirects"
 )
 
 // supportedVersions are the X-GitHub-Api-Version values GitHub accepts.
@@ -45,6 +47,9 @@ type config struct {
 	prefix   string
 	limit    int
 	handlers []func(error)
+	latency  time.Duration
+	faults   []Fault
+	renames  []rename
 }
 
 // Option configures a Fake (and the Server around it).
@@ -71,8 +76,9 @@ func WithPathPrefix(prefix string) Option {
 }
 
 // WithRateLimit sets x-ratelimit-limit (default 5000). Once limit requests have been
-// answered, every further request gets GitHub's primary-rate-limit 403. A limit of 0
-// rate-limits the first request; a negative limit makes New fail.
+// answered, every further request gets GitHub's primary-rate-limit 403. Every request
+// counts, whatever its answer, except a 304 Not Modified, which GitHub does not count
+// either. A limit of 0 rate-limits the first request; a negative limit makes New fail.
 func WithRateLimit(limit int) Option {
 	return func(c *config) { c.limit = limit }
 }
@@ -99,7 +105,8 @@ type Request struct {
 // answers as GitHub does and checks every request it receives and every response it
 // sends against openapi.yaml; what breaks the contract is recorded as a violation (see
 // Violations and WithViolationHandler), and an invalid response is never sent: the client
-// gets a 500 instead. A Fake is safe for concurrent use.
+// gets a 500 instead. Script makes it misbehave on purpose, one request at a time. A Fake
+// is safe for concurrent use.
 type Fake struct {
 	v        *Validator
 	token    string
@@ -108,10 +115,17 @@ type Fake struct {
 	created  int64 // unix seconds
 	handlers []func(error)
 
+	latency  time.Duration
+	renames  map[repoKey]repoName
+	done     chan struct{} // closed by shutdown: latency waits end
+	doneOnce sync.Once
+
 	mu         sync.Mutex
 	runs       map[runKey][]generated.Job
 	requests   []Request
 	violations []error
+	used       int64   // requests counted against the rate limit
+	faults     []Fault // scripted, for the next requests in order
 }
 
 type runKey struct {
@@ -133,6 +147,13 @@ func New(opts ...Option) (*Fake, error) {
 	if c.limit < 0 {
 		return nil, fmt.Errorf("ghjobs/api: negative rate limit %d", c.limit)
 	}
+	if c.latency < 0 {
+		return nil, fmt.Errorf("ghjobs/api: negative latency %v", c.latency)
+	}
+	renames, err := renameMap(c.renames)
+	if err != nil {
+		return nil, err
+	}
 	v, err := NewValidator(c.prefix)
 	if err != nil {
 		return nil, err
@@ -145,11 +166,15 @@ func New(opts ...Option) (*Fake, error) {
 		created:  now,
 		reset:    now + 3600,
 		handlers: c.handlers,
+		latency:  c.latency,
+		renames:  renames,
+		done:     make(chan struct{}),
 		runs:     make(map[runKey][]generated.Job),
 	}
 	for _, r := range c.runs {
 		f.AddRun(r)
 	}
+	f.Script(c.faults...)
 	return f, nil
 }
 
@@ -208,12 +233,27 @@ type reply struct {
 	status int
 	header http.Header
 	body   []byte
+	rate   rateFigures
+}
+
+// rateFigures are what the x-ratelimit-* headers of one answer say.
+type rateFigures struct {
+	limit, remaining, used, reset int64
+}
+
+func (rf rateFigures) set(h http.Header) {
+	h.Set("X-RateLimit-Limit", strconv.FormatInt(rf.limit, 10))
+	h.Set("X-RateLimit-Remaining", strconv.FormatInt(rf.remaining, 10))
+	h.Set("X-RateLimit-Used", strconv.FormatInt(rf.used, 10))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(rf.reset, 10))
+	h.Set("X-RateLimit-Resource", "core")
 }
 
 // basicError is components.schemas.basic-error with GitHub's field order.
 type basicError struct {
 	Message          string `json:"message"`
 	DocumentationURL string `json:"documentation_url,omitempty"`
+	URL              string `json:"url,omitempty"`
 	Status           string `json:"status,omitempty"`
 }
 
@@ -232,40 +272,73 @@ func jsonReply(status int, v any) reply {
 	return reply{status: status, header: http.Header{}, body: bytes.TrimSuffix(buf.Bytes(), []byte("\n"))}
 }
 
-// ServeHTTP answers one request as GitHub would, validating both request and response.
+// ServeHTTP answers one request as GitHub would, validating both request and response,
+// and misbehaves as the next scripted Fault says.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.requests = append(f.requests, copyRequest(r.Method, r.URL, r.Header))
-	n := int64(len(f.requests))
-	f.mu.Unlock()
-
-	rep := f.respond(r, n)
+	n, fault := f.arrive(r)
+	if !f.wait(r.Context(), f.latency, fault.delay()) {
+		return // the client gave up waiting: nobody is left to answer
+	}
+	id := f.requestID(n)
+	rep := f.respond(r, fault, id)
 	h := rep.header
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	used := min(n, f.limit)
-	h.Set("X-RateLimit-Limit", strconv.FormatInt(f.limit, 10))
-	h.Set("X-RateLimit-Remaining", strconv.FormatInt(f.limit-used, 10))
-	h.Set("X-RateLimit-Used", strconv.FormatInt(used, 10))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(f.reset, 10))
-	h.Set("X-RateLimit-Resource", "core")
+	if rep.status != http.StatusNotModified {
+		h.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	rep.rate.set(h)
 	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
-	h.Set("X-GitHub-Request-Id", f.requestID(n))
+	h.Set("X-GitHub-Request-Id", id)
 
 	if err := f.v.validateResponse(r, rep.status, h, rep.body); err != nil {
 		f.violate(responseError(r, rep.status, fmt.Errorf("not sent, the client got 500 instead (is a Run the fake serves invalid?): %w", err)))
 		bad := errorReply(http.StatusInternalServerError,
 			"ghjobs/api: the fake's response violated openapi.yaml (is a Run it serves invalid?): "+err.Error(), docOperation)
 		h.Del("Link")
+		h.Del("ETag")
 		rep.status, rep.body = bad.status, bad.body
 	}
-	h.Set("Content-Length", strconv.Itoa(len(rep.body)))
+	// Deliberate breakage comes after validation: it is the point of the fault, not a
+	// violation of the contract.
+	fault.send(w, rep)
+}
+
+// arrive records r and takes the fault scripted for it, both in order of arrival.
+func (f *Fake) arrive(r *http.Request) (int64, Fault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests = append(f.requests, copyRequest(r.Method, r.URL, r.Header))
+	var fault Fault
+	if len(f.faults) > 0 {
+		fault = f.faults[0]
+		f.faults = f.faults[1:]
+		if len(f.faults) == 0 {
+			f.faults = nil // let the drained backing array go
+		}
+	}
+	return int64(len(f.requests)), fault
+}
+
+// write sends rep as it is, or its first n body bytes under the Content-Length of the
+// whole body (n < 0 sends all).
+func write(w http.ResponseWriter, rep reply, n int) {
 	dst := w.Header()
-	for k, v := range h {
+	for k, v := range rep.header {
 		dst[k] = v
 	}
+	if rep.status != http.StatusNotModified { // a 304 has no body, hence no length
+		dst.Set("Content-Length", strconv.Itoa(len(rep.body)))
+	}
 	w.WriteHeader(rep.status)
-	_, _ = w.Write(rep.body)
+	body := rep.body
+	if n >= 0 {
+		body = body[:min(n, len(body))]
+	}
+	_, _ = w.Write(body)
 }
+
+// shutdown ends every latency wait at once, so that closing the server does not wait
+// for them. It is idempotent.
+func (f *Fake) shutdown() { f.doneOnce.Do(func() { close(f.done) }) }
 
 // requestID returns a unique X-GitHub-Request-Id for the n-th request, in GitHub's shape
 // (for example C0DE:1A2B:3C4D5E:6F7A8B:6743A1B2).
@@ -279,28 +352,78 @@ func (f *Fake) requestID(n int64) string {
 		uint16(z>>48), uint16(z>>32), y>>24, y&(1<<24-1), uint32(f.created))
 }
 
-// respond renders the answer to the n-th request, recording the request's violations.
-// Checks run in GitHub's order: the edge (User-Agent, API version), authentication, the
-// rate limit, routing, parameters, and finally the data.
-func (f *Fake) respond(r *http.Request, n int64) reply {
+// respond renders the answer to r, recording the request's violations and counting it
+// against the rate limit. Checks run in GitHub's order: the edge (User-Agent, API
+// version) and authentication, then the rate limit, then routing, parameters, renamed
+// repositories and the data. A scripted fault's own answer wins over all of them.
+func (f *Fake) respond(r *http.Request, fault Fault, requestID string) reply {
+	rep, refused := f.screen(r)
+	if !refused {
+		rep = f.lookup(r, fault)
+		if etag := rep.header.Get("ETag"); fault.conditional() && rep.status == http.StatusOK &&
+			etagMatches(strings.Join(r.Header.Values("If-None-Match"), ","), etag) {
+			// Not counted against the rate limit, as GitHub documents.
+			rep = reply{status: http.StatusNotModified, header: http.Header{}, rate: f.figures()}
+			rep.header.Set("ETag", etag)
+			return rep
+		}
+	}
+	rate, within := f.count()
+	if own, ok := fault.answer(r, rate, requestID); ok {
+		return own
+	}
+	if !refused && !within {
+		rep = errorReply(http.StatusForbidden, rateLimitMessage(r), docRateLimit)
+	}
+	rep.rate = rate
+	return rep
+}
+
+// count counts one request against the rate limit and reports whether it was within it.
+func (f *Fake) count() (rateFigures, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	within := f.used < f.limit
+	if within {
+		f.used++
+	}
+	return f.figuresLocked(), within
+}
+
+// figures returns the rate-limit figures as they stand.
+func (f *Fake) figures() rateFigures {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.figuresLocked()
+}
+
+func (f *Fake) figuresLocked() rateFigures {
+	return rateFigures{limit: f.limit, remaining: f.limit - f.used, used: f.used, reset: f.reset}
+}
+
+// screen refuses what GitHub refuses before it looks at the rate limit: a request without
+// a User-Agent, with an unsupported API version, or with bad credentials.
+func (f *Fake) screen(r *http.Request) (rep reply, refused bool) {
 	if r.Header.Get("User-Agent") == "" {
 		f.violate(requestError(r, errNoUserAgent))
 		return errorReply(http.StatusForbidden,
 			"Request forbidden by administrative rules. Please make sure your request has a User-Agent header ("+docUserAgent+").",
-			docUserAgent)
+			docUserAgent), true
 	}
 	if v := r.Header.Get("X-GitHub-Api-Version"); v != "" && !slices.Contains(supportedVersions, v) {
 		return errorReply(http.StatusBadRequest,
 			fmt.Sprintf("Invalid API version provided: %s. Supported versions: %s", v, strings.Join(supportedVersions, ", ")),
-			docVersions)
+			docVersions), true
 	}
 	if rep, ok := f.authenticate(r); !ok {
-		return rep
+		return rep, true
 	}
-	if n > f.limit {
-		return errorReply(http.StatusForbidden, rateLimitMessage(r), docRateLimit)
-	}
+	return reply{}, false
+}
 
+// lookup routes r, validates its parameters and answers with the page it asks for, a
+// redirect for a renamed repository, or an error.
+func (f *Fake) lookup(r *http.Request, fault Fault) reply {
 	route, params, err := f.v.validateRequest(r)
 	if route == nil {
 		f.violate(requestError(r, err))
@@ -322,13 +445,23 @@ func (f *Fake) respond(r *http.Request, n int64) reply {
 	if err := errors.Join(errO, errR, errID, errA); err != nil {
 		return errorReply(http.StatusNotFound, "Not Found", docOperation)
 	}
+	if to, ok := f.renames[repoKeyOf(owner, repo)]; ok {
+		return f.moved(r, to)
+	}
 	f.mu.Lock()
 	jobs, ok := f.runs[keyOf(owner, repo, runID, attempt)]
 	f.mu.Unlock()
 	if !ok {
 		return errorReply(http.StatusNotFound, "Not Found", docOperation)
 	}
-	return pageReply(r, jobs)
+	return pageReply(r, jobs, fault)
+}
+
+// redirectReply answers code with Location: location and GitHub's JSON body for redirects.
+func redirectReply(code int, location string) reply {
+	rep := jsonReply(code, basicError{Message: http.StatusText(code), URL: location, DocumentationURL: docRedirects})
+	rep.header.Set("Location", location)
+	return rep
 }
 
 // authenticate checks the Authorization header when WithToken is set.

@@ -572,6 +572,10 @@ func TestValidator(t *testing.T) {
 		{"undocumented 502 as HTML", 502, http.Header{"Content-Type": {"text/html"}}, `<html>`, "application/json"},
 		{"undocumented 403 not JSON", 403, jsonCT, `nope`, "JSON"},
 		{"304", 304, http.Header{}, ``, ""},
+		{"304 with a body", 304, http.Header{}, `{}`, "304"},
+		{"301", 301, http.Header{"Location": {"https://ghe.example.com/x"}}, `{"message":"Moved Permanently"}`, ""},
+		{"307 relative", 307, http.Header{"Location": {"x"}}, ``, ""},
+		{"308 without Location", 308, jsonCT, `{"message":"Permanent Redirect"}`, "Location"},
 	}
 	for _, tt := range tests {
 		err := v.ValidateResponse(ok, tt.status, tt.header, []byte(tt.body))

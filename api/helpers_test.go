@@ -56,6 +56,14 @@ func do(t testing.TB, c *http.Client, method, url string, header ...string) (*ht
 	return resp, body
 }
 
+// noRedirects returns a client of s that hands redirects back instead of following them.
+func noRedirects(s *Server) *http.Client {
+	return &http.Client{
+		Transport:     s.Client().Transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
 // decodePage decodes a 200 body.
 func decodePage(t testing.TB, body []byte) generated.JobsPage {
 	t.Helper()

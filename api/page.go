@@ -1,6 +1,8 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,8 +16,9 @@ const (
 	maxPerPage     = 100
 )
 
-// pageReply answers with one page of jobs and GitHub's Link header.
-func pageReply(r *http.Request, jobs []generated.Job) reply {
+// pageReply answers with one page of jobs, its ETag and GitHub's Link header, as the
+// fault (Shifted, ForeignLink, SelfLink) bends them.
+func pageReply(r *http.Request, jobs []generated.Job, fault Fault) reply {
 	q := r.URL.Query()
 	perPage := int64(defaultPerPage)
 	if v, err := strconv.ParseInt(q.Get("per_page"), 10, 64); err == nil && v >= 1 {
@@ -31,25 +34,85 @@ func pageReply(r *http.Request, jobs []generated.Job) reply {
 	body := generated.JobsPage{TotalCount: len(jobs), Jobs: []generated.Job{}}
 	if page <= last {
 		start := (page - 1) * perPage
+		if fault.kind == shiftedFault {
+			// n jobs inserted before this page move its window back by n.
+			start = max(start-int64(fault.n), 0)
+		}
 		end := min(start+perPage, total)
 		body.Jobs = jobs[start:end:end]
 	}
 	rep := jsonReply(http.StatusOK, body)
-	if last > 1 {
-		rep.header.Set("Link", linkHeader(r, page, last))
+	rep.header.Set("ETag", etagOf(rep.body))
+	if l := pageLinks(r, page, last, fault); l != "" {
+		rep.header.Set("Link", l)
 	}
 	return rep
 }
 
-// linkHeader formats Link as GitHub does: absolute URLs that repeat the request's query
-// with the page replaced, relations in the order prev, next, last, first, each only when
-// it applies.
-func linkHeader(r *http.Request, page, last int64) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
+// etagOf returns the weak validator of a page body, in GitHub's shape: W/"<sha-256 hex>".
+func etagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `W/"` + hex.EncodeToString(sum[:]) + `"`
+}
+
+// etagMatches reports whether an If-None-Match value ("*" or a list of entity tags) matches
+// etag, by the weak comparison RFC 9110 (13.1.2) prescribes for If-None-Match: W/ is
+// ignored on both sides. A malformed list matches nothing from the first bad element on.
+func etagMatches(ifNoneMatch, etag string) bool {
+	want := strings.TrimPrefix(etag, "W/")
+	if want == "" {
+		return false
 	}
-	base := scheme + "://" + r.Host + r.URL.EscapedPath() + "?"
+	s := ifNoneMatch
+	for {
+		s = strings.TrimLeft(s, " \t,")
+		switch {
+		case s == "":
+			return false
+		case s[0] == '*':
+			return true
+		}
+		s = strings.TrimPrefix(s, "W/")
+		if s == "" || s[0] != '"' {
+			return false
+		}
+		end := strings.IndexByte(s[1:], '"')
+		if end < 0 {
+			return false
+		}
+		if s[:end+2] == want {
+			return true
+		}
+		s = s[end+2:]
+	}
+}
+
+// requestOrigin returns "scheme://host" of the URL r was sent to.
+func requestOrigin(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
+
+// pageLinks formats Link as GitHub does: absolute URLs that repeat the request's query
+// with the page replaced, relations in the order prev, next, last, first, each only when
+// it applies, no header when everything fits on one page. ForeignLink moves every URL to
+// its origin and always has a next page; SelfLink always has next, pointing back at the
+// request's own URL.
+func pageLinks(r *http.Request, page, last int64, fault Fault) string {
+	origin := requestOrigin(r)
+	self := "<" + origin + r.URL.RequestURI() + `>; rel="next"`
+	if fault.kind == foreignLinkFault {
+		origin, last = fault.s, max(last, page+1)
+	}
+	if last <= 1 {
+		if fault.kind == selfLinkFault {
+			return self
+		}
+		return ""
+	}
+	base := origin + r.URL.EscapedPath() + "?"
 	var keep []string
 	for part := range strings.SplitSeq(r.URL.RawQuery, "&") {
 		key, _, _ := strings.Cut(part, "=")
@@ -65,7 +128,13 @@ func linkHeader(r *http.Request, page, last int64) string {
 	if page > 1 {
 		rels = append(rels, link(page-1, "prev"))
 	}
-	if page < last {
+	switch {
+	case fault.kind == selfLinkFault:
+		rels = append(rels, self)
+		if page < last {
+			rels = append(rels, link(last, "last"))
+		}
+	case page < last:
 		rels = append(rels, link(page+1, "next"), link(last, "last"))
 	}
 	if page > 1 {

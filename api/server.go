@@ -16,7 +16,8 @@ type Server struct {
 	// Fake is the handler behind the server: add runs, read requests and violations.
 	Fake *Fake
 
-	hs *httptest.Server
+	hs   *httptest.Server
+	fake *Fake // Fake may be reassigned by the caller; Close ends this one's waits
 }
 
 // NewServer starts a Fake configured by opts on a loopback port. The caller must Close it.
@@ -34,7 +35,7 @@ func NewServer(opts ...Option) (*Server, error) {
 	// Built by hand rather than with httptest.NewServer, which panics when it cannot listen.
 	hs := &httptest.Server{Listener: l, Config: &http.Server{Handler: f}}
 	hs.Start()
-	return &Server{URL: hs.URL + f.v.prefix, Fake: f, hs: hs}, nil
+	return &Server{URL: hs.URL + f.v.prefix, Fake: f, hs: hs, fake: f}, nil
 }
 
 // NewTestServer is NewServer for tests: it calls tb.Fatal if the server cannot start, closes
@@ -54,5 +55,9 @@ func NewTestServer(tb testing.TB, opts ...Option) *Server {
 // Client returns an HTTP client for the server, as httptest.Server.Client does.
 func (s *Server) Client() *http.Client { return s.hs.Client() }
 
-// Close shuts the server down and waits for the requests in flight to finish.
-func (s *Server) Close() { s.hs.Close() }
+// Close shuts the server down and waits for the requests in flight to finish. Requests
+// waiting out a latency (WithLatency, Latency) are answered at once.
+func (s *Server) Close() {
+	s.fake.shutdown()
+	s.hs.Close()
+}
