@@ -1,0 +1,269 @@
+package ghjobs_test
+
+// The fault matrix: every fault the fake can script, against each way of listing jobs, with
+// the outcome and the exact number of requests the server saw. Faults hit the first request,
+// which is always page 1, so the counts do not depend on which of the concurrent page
+// requests arrives first.
+
+import (
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/wrapper"
+)
+
+// fastRetries keeps the suite quick: the same decisions as the default policy, with waits of
+// milliseconds (retry-after headers still count whole seconds).
+var fastRetries = wrapper.RetryPolicy{
+	MaxRetries:    3,
+	MinBackoff:    time.Millisecond,
+	MaxBackoff:    5 * time.Millisecond,
+	SecondaryWait: 10 * time.Millisecond,
+	MaxWait:       3 * time.Second,
+}
+
+// outcome checks what a listing returned: nil error and every job, or the error wanted.
+type outcome func(t *testing.T, err error)
+
+func succeeds(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Errorf("error %v, want every job", err)
+	}
+}
+
+func failsWith(target error, says string) outcome {
+	return func(t *testing.T, err error) {
+		t.Helper()
+		if !errors.Is(err, target) || !strings.Contains(fmt.Sprint(err), says) {
+			t.Errorf("error %v, want %v saying %q", err, target, says)
+		}
+	}
+}
+
+func failsAs[E error](check func(E) bool, says string) outcome {
+	return func(t *testing.T, err error) {
+		t.Helper()
+		e, ok := errors.AsType[E](err)
+		if !ok || !check(e) || !strings.Contains(fmt.Sprint(err), says) {
+			t.Errorf("error %v, want a %T saying %q", err, e, says)
+		}
+	}
+}
+
+func status(code int) func(*wrapper.APIError) bool {
+	return func(e *wrapper.APIError) bool { return e.StatusCode == code }
+}
+
+func TestFaultMatrix(t *testing.T) {
+	run := api.SampleRun(owner, repo, bigRunID, 1, 25) // 3 pages of 10: small pages keep validation quick
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("a request reached the foreign host: %s %s", r.Method, r.URL)
+	}))
+	defer evil.Close()
+
+	// Requests the server sees for ListJobs (page 1) and for Jobs and AllJobs (all pages),
+	// when nothing goes wrong: 1 and 3.
+	cases := []struct {
+		name       string
+		oldName    bool // ask for the repository by its old name
+		faults     []api.Fault
+		fake       []api.Option
+		client     []wrapper.Option
+		one, all   int
+		listJobs   outcome
+		everything outcome // Jobs and AllJobs
+	}{
+		{name: "500 once", faults: []api.Fault{api.Status(500)}, one: 2, all: 4, listJobs: succeeds, everything: succeeds},
+		{name: "502 once", faults: []api.Fault{api.Status(502)}, one: 2, all: 4, listJobs: succeeds, everything: succeeds},
+		{name: "503 three times", faults: []api.Fault{api.Status(503), api.Status(503), api.Status(503)}, one: 4, all: 6, listJobs: succeeds, everything: succeeds},
+		{name: "504 four times: retries run out", faults: []api.Fault{api.Status(504), api.Status(504), api.Status(504), api.Status(504)}, one: 4, all: 4,
+			listJobs: failsAs(status(504), "gave up after 4 tries"), everything: failsAs(status(504), "gave up after 4 tries")},
+		{name: "connection dropped", faults: []api.Fault{api.Disconnect()}, one: 2, all: 4, listJobs: succeeds, everything: succeeds},
+		{name: "truncated body", faults: []api.Fault{api.TruncatedBody()}, one: 2, all: 4, listJobs: succeeds, everything: succeeds},
+		{name: "slower than the client's timeout", faults: []api.Fault{api.Latency(time.Minute)},
+			client: []wrapper.Option{wrapper.WithHTTPClient(&http.Client{Timeout: 3 * time.Second})},
+			one:    2, all: 4, listJobs: succeeds, everything: succeeds},
+		{name: "400", faults: []api.Fault{api.Status(400)}, one: 1, all: 1, listJobs: failsAs(status(400), "400"), everything: failsAs(status(400), "400")},
+		{name: "401", faults: []api.Fault{api.Status(401)}, one: 1, all: 1, listJobs: failsAs(status(401), "401"), everything: failsAs(status(401), "401")},
+		{name: "403, not a rate limit", faults: []api.Fault{api.Status(403)}, one: 1, all: 1, listJobs: failsAs(status(403), "403"), everything: failsAs(status(403), "403")},
+		{name: "404", faults: []api.Fault{api.Status(404)}, one: 1, all: 1, listJobs: failsWith(wrapper.ErrNotFound, "404"), everything: failsWith(wrapper.ErrNotFound, "404")},
+		{name: "410", faults: []api.Fault{api.Status(410)}, one: 1, all: 1, listJobs: failsAs(status(410), "410"), everything: failsAs(status(410), "410")},
+		{name: "422", faults: []api.Fault{api.Status(422)}, one: 1, all: 1, listJobs: failsAs(status(422), "422"), everything: failsAs(status(422), "422")},
+		{name: "primary rate limit", faults: []api.Fault{api.PrimaryRateLimit(time.Hour)}, one: 1, all: 1,
+			listJobs:   failsAs(func(e *wrapper.RateLimitError) bool { return !e.Secondary && !e.Reset.IsZero() }, "primary rate limit"),
+			everything: failsAs(func(e *wrapper.RateLimitError) bool { return !e.Secondary && !e.Reset.IsZero() }, "primary rate limit")},
+		{name: "primary rate limit, waiting for the reset", faults: []api.Fault{api.PrimaryRateLimit(time.Second)},
+			client: []wrapper.Option{wrapper.WithRetryPolicy(waitForReset(fastRetries))},
+			one:    2, all: 4, listJobs: succeeds, everything: succeeds},
+		{name: "primary rate limit, reset beyond MaxWait", faults: []api.Fault{api.PrimaryRateLimit(time.Hour)},
+			client: []wrapper.Option{wrapper.WithRetryPolicy(waitForReset(fastRetries))}, one: 1, all: 1,
+			listJobs:   failsAs(func(e *wrapper.RateLimitError) bool { return !e.Secondary }, "resets at"),
+			everything: failsAs(func(e *wrapper.RateLimitError) bool { return !e.Secondary }, "resets at")},
+		{name: "secondary rate limit, 403 with retry-after", faults: []api.Fault{api.SecondaryRateLimit(403, time.Second)}, one: 2, all: 4, listJobs: succeeds, everything: succeeds},
+		{name: "secondary rate limit, 429 without retry-after", faults: []api.Fault{api.SecondaryRateLimit(429, 0), api.SecondaryRateLimit(429, 0)}, one: 3, all: 5, listJobs: succeeds, everything: succeeds},
+		{name: "secondary rate limit, retry-after beyond MaxWait", faults: []api.Fault{api.SecondaryRateLimit(403, time.Hour)}, one: 1, all: 1,
+			listJobs:   failsAs(func(e *wrapper.RateLimitError) bool { return e.Secondary && e.RetryAfter == time.Hour }, "secondary rate limit"),
+			everything: failsAs(func(e *wrapper.RateLimitError) bool { return e.Secondary && e.RetryAfter == time.Hour }, "secondary rate limit")},
+		{name: "malformed JSON", faults: []api.Fault{api.MalformedBody()}, one: 1, all: 1,
+			listJobs: failsSaying("decoding the page"), everything: failsSaying("decoding the page")},
+		{name: "wrong Content-Type", faults: []api.Fault{api.WrongContentType()}, one: 1, all: 1,
+			listJobs: failsSaying("unexpected Content-Type"), everything: failsSaying("unexpected Content-Type")},
+		{name: "Link to a foreign host", faults: []api.Fault{api.ForeignLink(evil.URL)}, one: 1, all: 1,
+			listJobs: succeeds, everything: failsWith(wrapper.ErrForeignOrigin, evil.URL)},
+		{name: "Link to itself", faults: []api.Fault{api.SelfLink()}, one: 1, all: 1,
+			listJobs: succeeds, everything: failsWith(wrapper.ErrPagination, "returns to")},
+		{name: "301 on the same origin", faults: []api.Fault{api.Redirect(301, "?per_page=10")}, one: 2, all: 4, listJobs: succeeds, everything: succeeds},
+		{name: "307 on the same origin", faults: []api.Fault{api.Redirect(307, "?per_page=10")}, one: 2, all: 4, listJobs: succeeds, everything: succeeds},
+		{name: "301 to a foreign host", faults: []api.Fault{api.Redirect(301, evil.URL+"/repos/x/y/actions/runs/1/attempts/1/jobs")}, one: 1, all: 1,
+			listJobs: failsWith(wrapper.ErrForeignOrigin, evil.URL), everything: failsWith(wrapper.ErrForeignOrigin, evil.URL)},
+		{name: "renamed repository", fake: []api.Option{api.WithRename(owner, "old-name", owner, repo)}, oldName: true, one: 2, all: 4, listJobs: succeeds, everything: succeeds},
+		{name: "list shifted before the last page", faults: []api.Fault{api.Latency(0), api.Latency(0), api.Shifted(5)},
+			client: []wrapper.Option{wrapper.WithConcurrency(1)}, one: 1, all: 3, listJobs: succeeds, everything: succeeds},
+		{name: "list shifted before a middle page: jobs lost", faults: []api.Fault{api.Latency(0), api.Shifted(5)},
+			client: []wrapper.Option{wrapper.WithConcurrency(1)}, one: 1, all: 3,
+			listJobs: succeeds, everything: failsWith(wrapper.ErrPagination, "ended after 20 jobs, but total_count is 25")},
+	}
+
+	const token = "ghp_f4ultm4tr1x"
+	for _, tt := range cases {
+		for _, method := range []string{"ListJobs", "Jobs", "AllJobs"} {
+			t.Run(tt.name+"/"+method, func(t *testing.T) {
+				t.Parallel()
+				srv := api.NewTestServer(t, append([]api.Option{api.WithRun(run), api.WithToken(token), api.WithFaults(tt.faults...)}, tt.fake...)...)
+				opts := append([]wrapper.Option{wrapper.WithBaseURL(srv.URL), wrapper.WithRetryPolicy(fastRetries), wrapper.WithPerPage(10)}, tt.client...)
+				c, err := wrapper.New(append(opts, wrapper.WithToken(token))...) // after WithHTTPClient
+				if err != nil {
+					t.Fatal(err)
+				}
+				a := attemptOf(run)
+				if tt.oldName {
+					a.Repo = "old-name"
+				}
+
+				var jobs []wrapper.Job
+				want, check := tt.all, tt.everything
+				switch method {
+				case "ListJobs":
+					want, check = tt.one, tt.listJobs
+					var p *wrapper.Page
+					if p, err = c.ListJobs(ctx, a, &wrapper.ListOptions{PerPage: 10}); err == nil {
+						jobs = p.Jobs
+					}
+				case "Jobs":
+					jobs, err = collect(c.Jobs(ctx, a))
+				case "AllJobs":
+					jobs, err = c.AllJobs(ctx, a)
+				}
+				check(t, err)
+				if err == nil {
+					if method == "ListJobs" {
+						sameJobs(t, run.Jobs[:10], jobs)
+					} else {
+						sameJobs(t, run.Jobs, jobs)
+					}
+				} else if jobs != nil {
+					t.Errorf("%d jobs with the error, want none", len(jobs))
+				}
+				if err != nil && strings.Contains(err.Error(), token) {
+					t.Errorf("the error shows the token: %v", err)
+				}
+				if got := len(srv.Fake.Requests()); got != want {
+					t.Errorf("the server saw %d requests, want %d", got, want)
+				}
+				if n, want := srv.Fake.Pending(), max(len(tt.faults)-want, 0); n != want {
+					t.Errorf("%d scripted faults were not served, want %d", n, want)
+				}
+			})
+		}
+	}
+}
+
+func waitForReset(p wrapper.RetryPolicy) wrapper.RetryPolicy {
+	p.WaitForReset = true
+	return p
+}
+
+func failsSaying(says string) outcome {
+	return func(t *testing.T, err error) {
+		t.Helper()
+		if err == nil || !strings.Contains(err.Error(), says) || !strings.Contains(err.Error(), "request ID") {
+			t.Errorf("error %v, want one saying %q and naming the request ID", err, says)
+		}
+	}
+}
+
+// collect gathers what Jobs yields: every job, or no jobs and its one error.
+func collect(seq iter.Seq2[wrapper.Job, error]) ([]wrapper.Job, error) {
+	var jobs []wrapper.Job
+	for job, err := range seq {
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, job)
+	}
+	return jobs, nil
+}
+
+// TestConditionalPolling: polling an unchanged attempt is answered 304 from the second time
+// on, which costs no primary rate limit, and a change is seen at once.
+func TestConditionalPolling(t *testing.T) {
+	run := api.SampleRun(owner, repo, bigRunID, 1, 250)
+	srv := api.NewTestServer(t, api.WithRun(run))
+	c := newClient(t, srv)
+	for poll := range 10 {
+		jobs, err := c.AllJobs(ctx, attemptOf(run))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameJobs(t, run.Jobs, jobs)
+		if used := c.Rate().Used; used != 3 {
+			t.Fatalf("poll %d: %d requests counted against the rate limit, want the first 3 only", poll+1, used)
+		}
+	}
+	if n := len(srv.Fake.Requests()); n != 30 {
+		t.Errorf("%d requests, want 30", n)
+	}
+	p, err := c.ListJobs(ctx, attemptOf(run), &wrapper.ListOptions{PerPage: 100, Page: 3})
+	if err != nil || !p.NotModified || len(p.Jobs) != 50 || p.Rate.Used != 3 {
+		t.Fatalf("page 3 again: %v; want 50 jobs, NotModified, still 3 used", err)
+	}
+
+	// A job that was running finishes: its page changes, and only that page costs a request.
+	changed := run
+	changed.Jobs = slices.Clone(run.Jobs)
+	last := &changed.Jobs[len(changed.Jobs)-1]
+	if last.Status == wrapper.JobStatusCompleted {
+		t.Fatal("SampleRun's last job should still be running")
+	}
+	done, now := wrapper.JobConclusionSuccess, time.Now().UTC().Truncate(time.Second)
+	last.Status, last.Conclusion, last.CompletedAt = wrapper.JobStatusCompleted, &done, &now
+	srv.Fake.AddRun(changed)
+	jobs, err := c.AllJobs(ctx, attemptOf(run))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJobs(t, changed.Jobs, jobs)
+	if used := c.Rate().Used; used != 4 {
+		t.Errorf("%d requests counted after one page changed, want 4", used)
+	}
+
+	// Without the cache every poll costs every page.
+	uncached := newClient(t, srv, wrapper.WithCache(0))
+	for range 2 {
+		if _, err := uncached.AllJobs(ctx, attemptOf(run)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if used := uncached.Rate().Used; used != 10 {
+		t.Errorf("without the cache: %d requests counted, want 4 + 6", used)
+	}
+}
