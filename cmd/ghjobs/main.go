@@ -192,6 +192,8 @@ func (c *cli) show(ctx context.Context, args []string) error {
 		return usageErr("--format %q: want table, json, jsonl, csv, mermaid or svg", o.format)
 	case o.summary && o.format != "table":
 		return usageErr("--summary prints text: leave out --format %s", o.format)
+	case o.steps && (o.summary || o.format == "json" || o.format == "jsonl" || o.format == "svg"):
+		return usageErr("--steps adds rows to table and csv and tasks to mermaid; json and svg always have the steps")
 	case o.currentJob && (o.summary || o.steps || set["format"] || *asJSON):
 		return usageErr("--current-job prints a job id: it takes no --format, --steps or --summary")
 	case set["jobs"] && !o.demo:

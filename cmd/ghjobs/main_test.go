@@ -177,6 +177,8 @@ func TestUsageErrors(t *testing.T) {
 		{"--json", "--format", "csv", "octo-org/octo-repo", "1"},
 		{"--summary", "--format", "csv", "octo-org/octo-repo", "1"},
 		{"--current-job", "--steps", "octo-org/octo-repo", "1"},
+		{"--steps", "--format", "json", "octo-org/octo-repo", "1"},
+		{"--steps", "--summary", "octo-org/octo-repo", "1"},
 		{"--current-job", "octo-org/octo-repo", "1"}, // no RUNNER_NAME
 		{"--api-url", "not a url", "octo-org/octo-repo", "1", "1"},
 		{"serve", "extra"},

@@ -182,7 +182,7 @@ var ganttReplacer = strings.NewReplacer(
 // ganttText makes a name safe as a gantt section or task text: one line, none of the
 // characters that end it, not empty, and at most mermaidMaxName columns.
 func ganttText(s string) string {
-	s = strings.TrimSpace(ganttReplacer.Replace(printable(s)))
+	s = ganttReplacer.Replace(printable(strings.TrimSpace(s)))
 	if s == "" {
 		return "(unnamed)"
 	}
