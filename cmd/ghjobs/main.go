@@ -206,22 +206,23 @@ func (c *cli) show(ctx context.Context, args []string) error {
 		return usageErr("--demo takes no --api-url")
 	}
 
+	// A runner name is needed before any request is worth sending.
+	runner := c.getenv("RUNNER_NAME")
+	if o.currentJob && runner == "" {
+		return usageErr("--current-job needs RUNNER_NAME, which GitHub Actions sets in a job")
+	}
+
 	var jobs []wrapper.Job
 	var a wrapper.Attempt
 	now := c.now()
 	if o.demo {
-		jobs, a, err = c.demo(ctx, o.demoJobs)
-		if err != nil {
+		if jobs, a, err = c.demo(ctx, o.demoJobs); err != nil {
 			return err
 		}
 		now = latest(jobs) // the sample is a snapshot: its "now" is its last timestamp
 	} else {
 		if a, err = attemptFromArgs(positional, c.getenv); err != nil {
 			return err
-		}
-		// A runner name is needed before any request is worth sending.
-		if o.currentJob && c.getenv("RUNNER_NAME") == "" {
-			return usageErr("--current-job needs RUNNER_NAME, which GitHub Actions sets in a job")
 		}
 		client, err := c.client(ctx, o.apiURL)
 		if err != nil {
@@ -233,10 +234,6 @@ func (c *cli) show(ctx context.Context, args []string) error {
 	}
 
 	if o.currentJob {
-		runner := c.getenv("RUNNER_NAME")
-		if o.demo && runner == "" {
-			return usageErr("--current-job needs RUNNER_NAME, which GitHub Actions sets in a job")
-		}
 		id, err := currentJob(jobs, runner)
 		if err != nil {
 			return err
