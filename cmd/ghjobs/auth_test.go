@@ -62,6 +62,7 @@ func TestTokenSources(t *testing.T) {
 }
 
 func TestGHAuthToken(t *testing.T) {
+	needsExec(t)
 	srv := api.NewTestServer(t, api.WithRun(fixtureRun()))
 	env := map[string]string{"GITHUB_API_URL": srv.URL}
 

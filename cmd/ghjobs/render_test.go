@@ -16,6 +16,7 @@ import (
 // docs/render.sh does for the README, and looks for the bars in the picture. Chromium is
 // large, so CI does not install it; where it is installed, this runs.
 func TestSVGRendersInChromium(t *testing.T) {
+	needsExec(t)
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Skip("no chromium on PATH (apt-get install -y chromium)")
