@@ -238,8 +238,10 @@ func (c *cli) show(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintln(c.stdout, id)
-		return err
+		return c.output(o, func(w io.Writer, _ bool) error {
+			_, err := fmt.Fprintln(w, id)
+			return err
+		})
 	}
 	return c.output(o, func(w io.Writer, colour bool) error {
 		return render(w, o, a, jobs, now, colour)

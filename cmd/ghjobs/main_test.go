@@ -232,6 +232,14 @@ func TestCurrentJob(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want %d", code, out, errOut, want.ID)
 	}
 
+	path := filepath.Join(t.TempDir(), "job-id")
+	if code, out, _ := ghjobs(t, env, append([]string{"--current-job", "-o", path}, fixtureArgs...)...); code != 0 || out != "" {
+		t.Errorf("--current-job -o: exit %d, stdout %q", code, out)
+	}
+	if got, err := os.ReadFile(path); err != nil || string(got) != fmt.Sprintln(want.ID) {
+		t.Errorf("--current-job -o wrote %q, %v", got, err)
+	}
+
 	env["RUNNER_NAME"] = "no such runner"
 	code, out, errOut = ghjobs(t, env, append([]string{"--current-job"}, fixtureArgs...)...)
 	if code != 1 || out != "" || !strings.Contains(errOut, `"no such runner"`) {
