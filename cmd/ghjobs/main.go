@@ -1,189 +1,281 @@
-// Command ghjobs lists every job of a GitHub Actions workflow run attempt.
+// Command ghjobs shows every job of a GitHub Actions workflow run attempt: as a table, as
+// GitHub's own JSON, as JSON lines or CSV, as a mermaid gantt chart or an SVG timeline, or as
+// summary figures (queue time, duration, slowest jobs and steps, failed steps).
 //
-//	ghjobs [--json] [--api-url URL] OWNER/REPO RUN_ID ATTEMPT
-//	ghjobs --demo [--json]
+//	ghjobs [flags] OWNER/REPO RUN_ID [ATTEMPT]
+//	ghjobs [flags]                         inside GitHub Actions: this run
+//	ghjobs --demo [flags]                  a sample run from the built-in fake API
+//	ghjobs serve [--addr HOST:PORT] [--jobs N]
 //
-// The token comes from GH_TOKEN or GITHUB_TOKEN, the API root from --api-url or
-// GITHUB_API_URL (https://HOST/api/v3 for GitHub Enterprise Server). --demo lists a sample
-// run from the built-in fake API on loopback: no network, no token.
+// The token comes from GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`; the API root from
+// --api-url or GITHUB_API_URL (https://HOST/api/v3 for GitHub Enterprise Server).
 //
 // Exit status: 0 on success, 1 for an API or network error, 2 for a usage error.
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
-	"text/tabwriter"
+	"syscall"
 	"time"
 
-	"github.com/ghjobs/ghjobs/api"
+	"golang.org/x/term"
+
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
-const usage = `usage: ghjobs [--json] [--api-url URL] OWNER/REPO RUN_ID ATTEMPT
-       ghjobs --demo [--json]
+const usage = `usage: ghjobs [flags] OWNER/REPO RUN_ID [ATTEMPT]
+       ghjobs [flags]                  in GitHub Actions: the run of this workflow
+       ghjobs --demo [flags]           a sample run from the built-in fake API
+       ghjobs serve [--addr HOST:PORT] [--jobs N]
 
-Lists every job of a workflow run attempt, all pages.
-The token comes from GH_TOKEN or GITHUB_TOKEN; the API root from --api-url or GITHUB_API_URL.
+Shows every job of a workflow run attempt, all pages. ATTEMPT defaults to 1.
+In GitHub Actions, GITHUB_REPOSITORY, GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT fill in what
+is left out. The token comes from GH_TOKEN, GITHUB_TOKEN or 'gh auth token'.
 
+flags:
+  --format F      table (default), json, jsonl, csv, mermaid or svg
+  --json          the same as --format json
+  --steps         a row (table, csv) or task (mermaid) per step too
+  --summary       figures instead of the list: jobs by conclusion, queue time and
+                  duration (median, p95, max), slowest jobs and steps, failed steps
+  --current-job   print the id of the in-progress job running on $RUNNER_NAME
+  -o FILE         write to FILE instead of standard output
+  --api-url URL   REST API root (default $GITHUB_API_URL or https://api.github.com);
+                  https://HOST/api/v3 for GitHub Enterprise Server
+  --demo          use a sample run served by the built-in fake (no network, no token)
+  --jobs N        jobs in the --demo run (default 250)
+
+exit status: 0 success, 1 API or network error, 2 usage error
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := newCLI().run(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)
+}
+
+// cli is the command with its surroundings, which tests replace.
+type cli struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	now            func() time.Time
+	// isTerminal reports whether w is a terminal: colour for stdout, progress for stderr.
+	isTerminal func(w io.Writer) bool
+	// progressDelay is how long fetching goes on before progress shows.
+	progressDelay time.Duration
+	// ghTimeout bounds `gh auth token`.
+	ghTimeout time.Duration
+	// ready, if set, is told the URL `ghjobs serve` listens on.
+	ready func(url string)
+}
+
+func newCLI() *cli {
+	return &cli{
+		stdout: os.Stdout,
+		stderr: os.Stderr,
+		getenv: os.Getenv,
+		now:    time.Now,
+		isTerminal: func(w io.Writer) bool {
+			f, ok := w.(*os.File)
+			return ok && term.IsTerminal(int(f.Fd()))
+		},
+		progressDelay: progressDelay,
+		ghTimeout:     ghTimeout,
+	}
 }
 
 // errUsage marks errors that exit with status 2 and the usage text.
 var errUsage = errors.New("usage")
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	err := runErr(ctx, args, stdout, stderr)
+func usageErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
+}
+
+func (c *cli) run(ctx context.Context, args []string) int {
+	var err error
+	if len(args) > 0 && args[0] == "serve" {
+		err = c.serve(ctx, args[1:])
+	} else {
+		err = c.show(ctx, args)
+	}
+	msg := func(err error) string {
+		// Errors from the library start with "ghjobs: " already.
+		return "ghjobs: " + strings.TrimPrefix(err.Error(), "ghjobs: ")
+	}
 	switch {
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(c.stdout, usage)
 		return 0
 	case errors.Is(err, errUsage) || errors.Is(err, wrapper.ErrInvalidInput):
-		fmt.Fprintf(stderr, "ghjobs: %v\n\n%s", strings.TrimPrefix(err.Error(), "ghjobs: "), usage)
+		fmt.Fprintf(c.stderr, "%s\n\n%s", strings.Replace(msg(err), "usage: ", "", 1), usage)
 		return 2
 	default:
-		fmt.Fprintf(stderr, "ghjobs: %v\n", strings.TrimPrefix(err.Error(), "ghjobs: "))
+		fmt.Fprintln(c.stderr, msg(err))
 		return 1
 	}
 }
 
-func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// options are the flags of the listing command.
+type options struct {
+	format     string
+	steps      bool
+	summary    bool
+	currentJob bool
+	out        string
+	apiURL     string
+	demo       bool
+	demoJobs   int
+}
+
+var formats = map[string]bool{"table": true, "json": true, "jsonl": true, "csv": true, "mermaid": true, "svg": true}
+
+// parseFlags reads flags and positional arguments in any order, as people type them.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageErr("%v", err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+func (c *cli) show(ctx context.Context, args []string) error {
+	var o options
 	fs := flag.NewFlagSet("ghjobs", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by run
-	asJSON := fs.Bool("json", false, "print {\"total_count\": N, \"jobs\": [...]} as the API does, every page")
-	demo := fs.Bool("demo", false, "list a sample run from the built-in fake API (no network, no token)")
-	apiURL := fs.String("api-url", "", "REST API root, e.g. https://ghe.example.com/api/v3 (default $GITHUB_API_URL or https://api.github.com)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	fs.StringVar(&o.format, "format", "table", "")
+	asJSON := fs.Bool("json", false, "")
+	fs.BoolVar(&o.steps, "steps", false, "")
+	fs.BoolVar(&o.summary, "summary", false, "")
+	fs.BoolVar(&o.currentJob, "current-job", false, "")
+	fs.StringVar(&o.out, "o", "", "")
+	fs.StringVar(&o.apiURL, "api-url", "", "")
+	fs.BoolVar(&o.demo, "demo", false, "")
+	fs.IntVar(&o.demoJobs, "jobs", 250, "")
+	positional, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	if *asJSON {
+		if set["format"] && o.format != "json" {
+			return usageErr("--json and --format %s disagree", o.format)
+		}
+		o.format = "json"
+	}
+	switch {
+	case !formats[o.format]:
+		return usageErr("--format %q: want table, json, jsonl, csv, mermaid or svg", o.format)
+	case o.summary && o.format != "table":
+		return usageErr("--summary prints text: leave out --format %s", o.format)
+	case o.steps && (o.summary || o.format == "json" || o.format == "jsonl" || o.format == "svg"):
+		return usageErr("--steps adds rows to table and csv and tasks to mermaid; json and svg always have the steps")
+	case o.currentJob && (o.summary || o.steps || set["format"] || *asJSON):
+		return usageErr("--current-job prints a job id: it takes no --format, --steps or --summary")
+	case set["jobs"] && !o.demo:
+		return usageErr("--jobs sets the size of the --demo run")
+	case o.demoJobs < 0 || o.demoJobs > maxDemoJobs:
+		return usageErr("--jobs %d: want 0 to %d", o.demoJobs, maxDemoJobs)
+	case o.demo && len(positional) > 0:
+		return usageErr("--demo takes no OWNER/REPO RUN_ID ATTEMPT")
+	case o.demo && o.apiURL != "":
+		return usageErr("--demo takes no --api-url")
+	}
+
+	// A runner name is needed before any request is worth sending.
+	runner := c.getenv("RUNNER_NAME")
+	if o.currentJob && runner == "" {
+		return usageErr("--current-job needs RUNNER_NAME, which GitHub Actions sets in a job")
+	}
+
+	var jobs []wrapper.Job
+	var a wrapper.Attempt
+	now := c.now()
+	if o.demo {
+		if jobs, a, err = c.demo(ctx, o.demoJobs); err != nil {
 			return err
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-
-	if *demo {
-		if fs.NArg() > 0 || *apiURL != "" {
-			return fmt.Errorf("%w: --demo takes no arguments and no --api-url", errUsage)
+		now = latest(jobs) // the sample is a snapshot: its "now" is its last timestamp
+	} else {
+		if a, err = attemptFromArgs(positional, c.getenv); err != nil {
+			return err
 		}
-		return runDemo(ctx, *asJSON, stdout, stderr)
+		client, err := c.client(ctx, o.apiURL)
+		if err != nil {
+			return err
+		}
+		if jobs, err = c.fetch(ctx, client, a); err != nil {
+			return err
+		}
 	}
 
-	a, err := parseArgs(fs.Args())
-	if err != nil {
-		return err
+	if o.currentJob {
+		id, err := currentJob(jobs, runner)
+		if err != nil {
+			return err
+		}
+		return c.output(o, func(w io.Writer, _ bool) error {
+			_, err := fmt.Fprintln(w, id)
+			return err
+		})
 	}
-	var opts []wrapper.Option
-	if *apiURL != "" {
-		opts = append(opts, wrapper.WithBaseURL(*apiURL))
-	}
-	c, err := wrapper.NewFromEnv(append(opts, wrapper.WithUserAgent("ghjobs-cli"))...)
-	if err != nil {
-		return err
-	}
-	return list(ctx, c, a, *asJSON, stdout)
+	return c.output(o, func(w io.Writer, colour bool) error {
+		return render(w, o, a, jobs, now, colour)
+	})
 }
 
-// parseArgs reads OWNER/REPO RUN_ID ATTEMPT.
-func parseArgs(args []string) (wrapper.Attempt, error) {
-	if len(args) != 3 {
-		return wrapper.Attempt{}, fmt.Errorf("%w: want OWNER/REPO RUN_ID ATTEMPT, got %d argument(s)", errUsage, len(args))
+// render writes jobs in the format o asks for.
+func render(w io.Writer, o options, a wrapper.Attempt, jobs []wrapper.Job, now time.Time, colour bool) error {
+	switch o.format {
+	case "json":
+		return writeJSON(w, jobs)
+	case "jsonl":
+		return writeJSONL(w, jobs)
 	}
-	owner, repo, ok := strings.Cut(args[0], "/")
-	if !ok {
-		return wrapper.Attempt{}, fmt.Errorf("%w: %q: want OWNER/REPO", errUsage, args[0])
+	at := timeAttempt(a, jobs, now)
+	switch {
+	case o.summary:
+		return writeSummary(w, at)
+	case o.format == "csv":
+		return writeCSV(w, at, o.steps)
+	case o.format == "mermaid":
+		return writeMermaid(w, at, o.steps)
+	case o.format == "svg":
+		return writeSVG(w, at)
 	}
-	runID, err := strconv.ParseInt(args[1], 10, 64)
-	if err != nil {
-		return wrapper.Attempt{}, fmt.Errorf("%w: run ID %q: not a number", errUsage, args[1])
-	}
-	attempt, err := strconv.ParseInt(args[2], 10, 64)
-	if err != nil {
-		return wrapper.Attempt{}, fmt.Errorf("%w: attempt %q: not a number", errUsage, args[2])
-	}
-	return wrapper.Attempt{Owner: owner, Repo: repo, RunID: runID, Number: attempt}, nil
+	return writeTable(w, at, o.steps, colour)
 }
 
-// runDemo serves a sample run from the fake API on loopback and lists it through the real
-// client over HTTP, as it would list a run on github.com.
-func runDemo(ctx context.Context, asJSON bool, stdout, stderr io.Writer) error {
-	const token = "demo-token"
-	run := api.SampleRun("octo-org", "octo-repo", 12_345_678_901, 1, 250)
-	srv, err := api.NewServer(api.WithRun(run), api.WithToken(token))
-	if err != nil {
-		return err
+// output runs write on standard output, in colour when it is a terminal and NO_COLOR is
+// not set, or on the file -o names, which it replaces only once everything is written.
+func (c *cli) output(o options, write func(w io.Writer, colour bool) error) error {
+	if o.out == "" || o.out == "-" {
+		colour := c.getenv("NO_COLOR") == "" && c.isTerminal(c.stdout)
+		return write(c.stdout, colour)
 	}
-	defer srv.Close()
-
-	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithToken(token), wrapper.WithUserAgent("ghjobs-demo"))
-	if err != nil {
-		return err
-	}
-	a := wrapper.Attempt{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Number: run.Attempt}
-	if err := list(ctx, c, a, asJSON, stdout); err != nil {
-		return err
-	}
-	if v := srv.Fake.Violations(); len(v) > 0 {
-		return fmt.Errorf("the fake API saw %d contract violation(s), first: %w", len(v), v[0])
-	}
-	fmt.Fprintf(stderr, "demo: listed %d jobs of %s in %d requests to the fake GitHub API at %s\n",
-		len(run.Jobs), a, len(srv.Fake.Requests()), srv.URL)
-	return nil
-}
-
-func list(ctx context.Context, c *wrapper.Client, a wrapper.Attempt, asJSON bool, w io.Writer) error {
-	jobs, err := c.AllJobs(ctx, a)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		// The API's field order, total_count first (generated.JobsPage sorts it last).
-		return enc.Encode(struct {
-			TotalCount int           `json:"total_count"`
-			Jobs       []wrapper.Job `json:"jobs"`
-		}{len(jobs), jobs})
-	}
-	return writeTable(w, jobs)
-}
-
-func writeTable(w io.Writer, jobs []wrapper.Job) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSTATUS\tDURATION")
-	for _, j := range jobs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", j.Name, status(j), duration(j))
-	}
-	return tw.Flush()
-}
-
-// status is "completed/failure" for finished jobs and the bare status otherwise.
-func status(j wrapper.Job) string {
-	if j.Conclusion != nil {
-		return string(j.Status) + "/" + string(*j.Conclusion)
-	}
-	return string(j.Status)
-}
-
-// duration is completed − started, "-" while the job has not finished. GitHub's timestamps can
-// be out of order; such a job shows 0s rather than a negative time.
-func duration(j wrapper.Job) string {
-	if j.CompletedAt == nil {
-		return "-"
-	}
-	return max(j.CompletedAt.Sub(j.StartedAt), 0).Round(time.Second).String()
+	return writeFileAtomic(o.out, func(w io.Writer) error { return write(w, false) })
 }

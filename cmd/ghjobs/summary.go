@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bufio"
+	"cmp"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ghjobs/ghjobs/wrapper"
+)
+
+// slowest is how many jobs and steps the summary lists as the slowest.
+const slowest = 5
+
+// spread is the median, 95th percentile and maximum of some durations.
+type spread struct {
+	N                int
+	Median, P95, Max time.Duration
+}
+
+// spreadOf sorts ds and takes percentiles by nearest rank: the p-th percentile is the
+// smallest value that at least p% of the values do not exceed, always one of the values.
+func spreadOf(ds []time.Duration) spread {
+	if len(ds) == 0 {
+		return spread{}
+	}
+	slices.Sort(ds)
+	rank := func(p int) time.Duration { return ds[(p*len(ds)+99)/100-1] }
+	return spread{N: len(ds), Median: rank(50), P95: rank(95), Max: ds[len(ds)-1]}
+}
+
+func (s spread) String() string {
+	return fmt.Sprintf("median %s, p95 %s, max %s", human(s.Median), human(s.P95), human(s.Max))
+}
+
+// outcomeOrder lists job outcomes in the order the summary counts them; others follow,
+// sorted.
+var outcomeOrder = []string{
+	"success", "failure", "timed_out", "cancelled", "skipped", "neutral", "action_required",
+	"in_progress", "queued", "waiting", "pending", "requested",
+}
+
+// writeSummary prints the figures people otherwise work out by hand: jobs by conclusion, the
+// attempt's wall time, queue time and duration (median, p95, max), the slowest jobs and
+// steps, and every failed step. Jobs still waiting or running are counted as such, with
+// their times so far; clamped timestamps are counted, not hidden.
+func writeSummary(w io.Writer, at *attemptTiming) error {
+	var (
+		counts          = map[string]int{}
+		queue, duration []time.Duration
+		ongoing         int
+		longestWait     time.Duration
+		waitingJobs     int
+		clampedJobs     int
+		clampedSteps    int
+	)
+	type stepRef struct {
+		t *timing
+		s *wrapper.JobStep
+		d time.Duration
+	}
+	var steps []stepRef
+	for i := range at.Jobs {
+		t := &at.Jobs[i]
+		counts[outcome(t.Job)]++
+		if t.Clamped {
+			clampedJobs++
+		}
+		switch {
+		case t.Phase == waiting:
+			waitingJobs++
+			longestWait = max(longestWait, t.Queued)
+		case t.Ran:
+			queue = append(queue, t.Queued)
+			if t.Phase == done {
+				duration = append(duration, t.Duration)
+			}
+		}
+		if t.Phase != done {
+			ongoing++
+		}
+		for k := range t.Job.Steps {
+			s := &t.Job.Steps[k]
+			if stepClamped(s) {
+				clampedSteps++
+			}
+			if start, end, ok := stepSpan(s, at.Now); ok && s.Status == wrapper.JobStepStatusCompleted {
+				steps = append(steps, stepRef{t, s, end.Sub(start)})
+			}
+		}
+	}
+
+	bw := bufio.NewWriter(w)
+	a := at.Attempt
+	fmt.Fprintf(bw, "%s/%s run %d attempt %d\n\n", a.Owner, a.Repo, a.RunID, a.Number)
+	line := func(key, format string, args ...any) {
+		fmt.Fprintf(bw, "%-12s  %s\n", key, fmt.Sprintf(format, args...))
+	}
+
+	var byOutcome []string
+	for _, o := range outcomeOrder {
+		if counts[o] > 0 {
+			byOutcome = append(byOutcome, fmt.Sprintf("%d %s", counts[o], o))
+		}
+	}
+	for _, o := range slices.Sorted(maps.Keys(counts)) {
+		if !slices.Contains(outcomeOrder, o) {
+			byOutcome = append(byOutcome, fmt.Sprintf("%d %s", counts[o], printable(o)))
+		}
+	}
+	if len(at.Jobs) == 0 {
+		line("jobs", "none")
+	} else {
+		line("jobs", "%d: %s", len(at.Jobs), strings.Join(byOutcome, ", "))
+		wall := fmt.Sprintf("%s, %s → %s UTC", human(at.End.Sub(at.Start)), at.Start.UTC().Format("2006-01-02 15:04:05"), clock(at.End, at.Start))
+		if ongoing > 0 {
+			wall += fmt.Sprintf(", so far: %d %s still waiting or running", ongoing, plural(ongoing, "job", "jobs"))
+		}
+		line("wall time", "%s", wall)
+	}
+	if s := spreadOf(queue); s.N > 0 {
+		line("queue time", "%s  (%d %s that got a runner)", s, s.N, plural(s.N, "job", "jobs"))
+	}
+	if waitingJobs > 0 {
+		line("waiting", "%d %s without a runner so far, the longest for %s", waitingJobs, plural(waitingJobs, "job", "jobs"), human(longestWait))
+	}
+	if s := spreadOf(duration); s.N > 0 {
+		line("duration", "%s  (%d finished %s that ran)", s, s.N, plural(s.N, "job", "jobs"))
+	}
+	if clampedJobs+clampedSteps > 0 {
+		line("clamped", "%d %s and %d %s with timestamps out of order, counted as 0s", clampedJobs, plural(clampedJobs, "job", "jobs"), clampedSteps, plural(clampedSteps, "step", "steps"))
+	}
+
+	var ran []*timing
+	for i := range at.Jobs {
+		if at.Jobs[i].Ran {
+			ran = append(ran, &at.Jobs[i])
+		}
+	}
+	// Stable sorts keep the API's order among equals, so the output is deterministic.
+	slices.SortStableFunc(ran, func(a, b *timing) int { return cmp.Compare(b.Duration, a.Duration) })
+	if len(ran) > 0 {
+		rows := [][]string{}
+		for _, t := range ran[:min(slowest, len(ran))] {
+			d := human(t.Duration)
+			if t.Phase == running {
+				d += "…"
+			}
+			rows = append(rows, []string{"  " + d, t.Job.Name})
+		}
+		fmt.Fprintf(bw, "\nslowest jobs\n")
+		writeRows(bw, rows)
+	}
+	slices.SortStableFunc(steps, func(a, b stepRef) int { return cmp.Compare(b.d, a.d) })
+	if len(steps) > 0 {
+		rows := [][]string{}
+		for _, s := range steps[:min(slowest, len(steps))] {
+			rows = append(rows, []string{"  " + human(s.d), stepLabel(s.s), "in " + s.t.Job.Name})
+		}
+		fmt.Fprintf(bw, "\nslowest steps\n")
+		writeRows(bw, rows)
+	}
+
+	var failed [][]string
+	for i := range at.Jobs {
+		t := &at.Jobs[i]
+		switch o := outcome(t.Job); {
+		case t.FailedStep != nil:
+			failed = append(failed, []string{"  " + t.Job.Name, stepLabel(t.FailedStep)})
+		case o == "failure" || o == "timed_out" || o == "startup_failure":
+			failed = append(failed, []string{"  " + t.Job.Name, "(" + o + ", no failed step reported)"})
+		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(bw, "\nfailed steps\n")
+		writeRows(bw, failed)
+	}
+	return bw.Flush()
+}
+
+// writeRows aligns rows in columns, without colour.
+func writeRows(w io.Writer, rows [][]string) { _ = writeColumns(w, rows, -1, false) }
+
+// clock is t's time of day in UTC, with the date when it is not start's date.
+func clock(t, start time.Time) string {
+	t, start = t.UTC(), start.UTC()
+	if t.YearDay() != start.YearDay() || t.Year() != start.Year() {
+		return t.Format("2006-01-02 15:04:05")
+	}
+	return t.Format("15:04:05")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"time"
+
+	"github.com/ghjobs/ghjobs/wrapper"
+)
+
+// phase is where a job is. It is read from the status first and from the other fields for
+// statuses GitHub adds later, so a new status never drops a job.
+type phase int
+
+const (
+	waiting phase = iota // no runner yet: queued, waiting, pending, requested
+	running              // on a runner, not finished
+	done                 // completed
+)
+
+// timing is what ghjobs derives from one job's timestamps. Created ≤ Started ≤ End always
+// holds: out-of-order timestamps are clamped and flagged, never turned into negative
+// durations.
+type timing struct {
+	Job   *wrapper.Job
+	Phase phase
+	// Created is when the job was created, Started when it got a runner (or when it stopped
+	// waiting without one), End when it completed, or now while it runs.
+	Created, Started, End time.Time
+	Queued                time.Duration // Started − Created: waiting for a runner
+	Duration              time.Duration // End − Started: running
+	Ran                   bool          // it got a runner, so it counts in queue and duration figures
+	Clamped               bool          // a timestamp was out of order or missing and was clamped
+	FailedStep            *wrapper.JobStep
+}
+
+// timeJob derives a job's timing, measuring unfinished jobs up to now.
+func timeJob(j *wrapper.Job, now time.Time) timing {
+	t := timing{Job: j, Created: j.CreatedAt, Started: j.StartedAt, FailedStep: failedStep(j)}
+	t.Ran = j.RunnerID != nil || j.RunnerName != nil || len(j.Steps) > 0
+
+	switch j.Status {
+	case wrapper.JobStatusCompleted:
+		t.Phase = done
+	case wrapper.JobStatusInProgress:
+		t.Phase = running
+	case wrapper.JobStatusQueued, wrapper.JobStatusWaiting, wrapper.JobStatusPending, wrapper.JobStatusRequested:
+		t.Phase = waiting
+	default: // a status this version does not know: go by the other fields
+		switch {
+		case j.CompletedAt != nil:
+			t.Phase = done
+		case t.Ran:
+			t.Phase = running
+		default:
+			t.Phase = waiting
+		}
+	}
+	if t.Phase == running {
+		t.Ran = true
+	}
+
+	// A missing timestamp (zero) takes its neighbour's value rather than stretching the
+	// timeline back to year 1.
+	if t.Created.IsZero() && !t.Started.IsZero() {
+		t.Created, t.Clamped = t.Started, true
+	}
+	if t.Started.IsZero() && !t.Created.IsZero() {
+		t.Started, t.Clamped = t.Created, true
+	}
+	if t.Started.Before(t.Created) {
+		t.Started, t.Clamped = t.Created, true
+	}
+
+	switch t.Phase {
+	case waiting:
+		// GitHub sets started_at to created_at until a runner takes the job.
+		t.Started = later(t.Created, now)
+		t.End = t.Started
+	case running:
+		t.End = later(t.Started, now)
+	case done:
+		t.End = t.Started
+		if c := j.CompletedAt; c != nil && !c.IsZero() {
+			if c.Before(t.Started) {
+				t.Clamped = true
+			} else {
+				t.End = *c
+			}
+		}
+		if !t.Ran {
+			// Skipped, or cancelled before a runner took it: the whole life was waiting.
+			t.Started = t.End
+		}
+	}
+	t.Queued = t.Started.Sub(t.Created)
+	t.Duration = t.End.Sub(t.Started)
+	return t
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// stepSpan is a step's start and end, clamped like a job's; ok is false for a step that has
+// not started.
+func stepSpan(s *wrapper.JobStep, now time.Time) (start, end time.Time, ok bool) {
+	if s.StartedAt == nil || s.StartedAt.IsZero() {
+		return time.Time{}, time.Time{}, false
+	}
+	start = *s.StartedAt
+	switch {
+	case s.CompletedAt != nil && !s.CompletedAt.IsZero():
+		end = later(start, *s.CompletedAt)
+	case s.Status == wrapper.JobStepStatusCompleted:
+		end = start
+	default:
+		end = later(start, now)
+	}
+	return start, end, true
+}
+
+// stepClamped reports whether a step finished before it started.
+func stepClamped(s *wrapper.JobStep) bool {
+	return s.StartedAt != nil && s.CompletedAt != nil && s.CompletedAt.Before(*s.StartedAt)
+}
+
+// failedStep is the first step that failed or timed out, or nil.
+func failedStep(j *wrapper.Job) *wrapper.JobStep {
+	for i := range j.Steps {
+		if c := j.Steps[i].Conclusion; c != nil && (*c == "failure" || *c == "timed_out") {
+			return &j.Steps[i]
+		}
+	}
+	return nil
+}
+
+// outcome is one word for a job: its conclusion once completed, else its status.
+func outcome(j *wrapper.Job) string {
+	if j.Conclusion != nil && *j.Conclusion != "" {
+		return string(*j.Conclusion)
+	}
+	return string(j.Status)
+}
+
+// stepOutcome is outcome for a step.
+func stepOutcome(s *wrapper.JobStep) string {
+	if s.Conclusion != nil && *s.Conclusion != "" {
+		return *s.Conclusion
+	}
+	return string(s.Status)
+}
+
+// attemptTiming is every job's timing and the attempt's time span.
+type attemptTiming struct {
+	Attempt    wrapper.Attempt
+	Jobs       []timing
+	Now        time.Time
+	Start, End time.Time // earliest creation, latest end
+}
+
+func timeAttempt(a wrapper.Attempt, jobs []wrapper.Job, now time.Time) *attemptTiming {
+	at := &attemptTiming{Attempt: a, Jobs: make([]timing, len(jobs)), Now: now}
+	for i := range jobs {
+		t := timeJob(&jobs[i], now)
+		at.Jobs[i] = t
+		if i == 0 || t.Created.Before(at.Start) {
+			at.Start = t.Created
+		}
+		if i == 0 || t.End.After(at.End) {
+			at.End = t.End
+		}
+	}
+	return at
+}
+
+// latest is the latest timestamp in jobs: the moment a snapshot of them was taken, used as
+// "now" for the demo's fixed sample so its running jobs have sensible durations.
+func latest(jobs []wrapper.Job) time.Time {
+	var t time.Time
+	for i := range jobs {
+		j := &jobs[i]
+		t = later(t, later(j.CreatedAt, j.StartedAt))
+		if j.CompletedAt != nil {
+			t = later(t, *j.CompletedAt)
+		}
+		for k := range j.Steps {
+			s := &j.Steps[k]
+			if s.StartedAt != nil {
+				t = later(t, *s.StartedAt)
+			}
+			if s.CompletedAt != nil {
+				t = later(t, *s.CompletedAt)
+			}
+		}
+	}
+	return t
+}
