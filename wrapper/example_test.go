@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"time"
 
 	"github.com/ghjobs/ghjobs/api"
 	"github.com/ghjobs/ghjobs/wrapper"
@@ -147,4 +148,53 @@ func ExampleNew() {
 		log.Fatal(err) // for example: an empty token
 	}
 	_ = c
+}
+
+// Polling a run while it is in progress. With the client's cache (on by default), a page that
+// has not changed is answered 304 Not Modified, which costs no primary rate limit.
+func ExampleClient_Rate() {
+	srv, attempt := fakeGitHub()
+	defer srv.Close()
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	for poll := 1; poll <= 3; poll++ {
+		jobs, err := c.AllJobs(context.Background(), attempt)
+		if err != nil {
+			log.Fatal(err)
+		}
+		r := c.Rate()
+		fmt.Printf("poll %d: %d jobs, %d requests counted, %d left\n", poll, len(jobs), r.Used, r.Remaining)
+		// in real use: time.Sleep(30 * time.Second), until every job has a Conclusion
+	}
+	// Output:
+	// poll 1: 250 jobs, 3 requests counted, 4997 left
+	// poll 2: 250 jobs, 3 requests counted, 4997 left
+	// poll 3: 250 jobs, 3 requests counted, 4997 left
+}
+
+// A long-running exporter that would rather wait than fail: it waits for the primary rate
+// limit to reset, up to 15 minutes, and retries transient failures five times.
+func ExampleWithRetryPolicy() {
+	srv, attempt := fakeGitHub()
+	defer srv.Close()
+	// The fake answers the first request 502 and the second with a secondary rate limit.
+	srv.Fake.Script(api.Status(502), api.SecondaryRateLimit(429, time.Second))
+
+	policy := wrapper.DefaultRetryPolicy()
+	policy.MaxRetries = 5
+	policy.WaitForReset = true
+	policy.MaxWait = 15 * time.Minute
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithRetryPolicy(policy))
+	if err != nil {
+		log.Fatal(err)
+	}
+	jobs, err := c.AllJobs(context.Background(), attempt)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%d jobs in %d requests\n", len(jobs), len(srv.Fake.Requests()))
+	// Output: 250 jobs in 5 requests
 }
