@@ -176,12 +176,6 @@ func (c *Client) fetch(req *http.Request) (*Page, error) {
 		if err == nil {
 			return p, nil
 		}
-		if retries >= c.retry.MaxRetries {
-			if retries > 0 {
-				err = fmt.Errorf("%w (gave up after %d tries)", err, retries+1)
-			}
-			return nil, err
-		}
 		var wait time.Duration
 		if rl, ok := errors.AsType[*RateLimitError](err); ok {
 			if wait, ok = rateLimitWait(c.retry, rl, limits, rl.serverNow()); !ok {
@@ -191,6 +185,12 @@ func (c *Client) fetch(req *http.Request) (*Page, error) {
 		} else if retryable(ctx, err) {
 			wait = backoff(c.retry, retries-limits)
 		} else {
+			return nil, err
+		}
+		if retries >= c.retry.MaxRetries {
+			if retries > 0 {
+				err = fmt.Errorf("%w (gave up after %d tries)", err, retries+1)
+			}
 			return nil, err
 		}
 		if werr := sleep(ctx, wait); werr != nil {
