@@ -1,0 +1,346 @@
+// Command specsync vendors operations from GitHub's REST API description into openapi.yaml,
+// with the local corrections applied, and gives generated code the API version it records.
+//
+// Vendoring, from the repository root, with GitHub's full description downloaded from
+// github/rest-api-description (descriptions/api.github.com/api.github.com.2022-11-28.json):
+//
+//	go run ./api/specsync -from api.github.com.2022-11-28.json
+//	go run ./api/specsync -from api.github.com.2022-11-28.json \
+//		-operation actions/list-jobs-for-workflow-run-attempt -operation actions/list-jobs-for-workflow-run
+//
+// It reads the description (JSON or YAML, OpenAPI 3.0), extracts the operations named by
+// -operation (by default those already in openapi.yaml) with the path-level fields of their
+// path items and every component they reference, transitively (schemas, parameters,
+// responses, examples, headers, request bodies, ...; reference cycles included), and the
+// tags they use. It applies the local corrections, an OpenAPI Overlay
+// (corrections.overlay.yaml beside this file), records the API version, which GitHub gives
+// only in the file name, as info.x-github-api-version, checks the result with kin-openapi,
+// and writes it with a header naming the source, its version and the corrections.
+//
+// The output is deterministic: the same input gives the same bytes. The document, path
+// items, operations and components take the OpenAPI 3.0.3 specification's field order;
+// paths and component names are sorted; everything else keeps the source's order.
+//
+// go generate runs the second form, which writes the API version for package wrapper:
+//
+//	go run ./api/specsync -version-go generated/apiversion.gen.go
+package main
+
+import (
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"gopkg.in/yaml.v3"
+)
+
+// builtinCorrections is corrections.overlay.yaml, embedded so that the tool does not depend
+// on the directory it runs in.
+//
+//go:embed corrections.overlay.yaml
+var builtinCorrections []byte
+
+const builtinCorrectionsName = "api/specsync/corrections.overlay.yaml"
+
+func main() {
+	err := run(os.Args[1:], os.Stderr)
+	var usage usageError
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &usage):
+		fmt.Fprintln(os.Stderr, "specsync:", err)
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "specsync:", err)
+		os.Exit(1)
+	}
+}
+
+type usageError struct{ error }
+
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+func run(args []string, stderr io.Writer) error {
+	flags := flag.NewFlagSet("specsync", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	var (
+		from          = flags.String("from", "", "GitHub's description to vendor from, JSON or YAML (api.github.com.2022-11-28.json)")
+		spec          = flags.String("spec", "openapi.yaml", "the vendored description: written with -from, read with -version-go")
+		corrFile      = flags.String("corrections", "", "an OpenAPI Overlay of local corrections (default: the built-in "+builtinCorrectionsName+")")
+		noCorrections = flags.Bool("no-corrections", false, "apply no local corrections")
+		version       = flags.String("api-version", "", "the API version the description is for, when its file name does not say (YYYY-MM-DD)")
+		versionGoFile = flags.String("version-go", "", "instead of vendoring, write the API version recorded in -spec to this Go file")
+		operations    stringList
+	)
+	flags.Var(&operations, "operation", "an operationId to vendor; repeat for more (default: the operations already in -spec)")
+	flags.Usage = func() {
+		fmt.Fprint(stderr, "usage:\n  specsync -from DESCRIPTION [-operation ID]... [-corrections FILE | -no-corrections] [-api-version YYYY-MM-DD] [-spec openapi.yaml]\n  specsync -version-go FILE [-spec openapi.yaml]\n\n")
+		flags.PrintDefaults()
+	}
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	switch {
+	case flags.NArg() > 0:
+		return usageError{fmt.Errorf("unexpected arguments %q", flags.Args())}
+	case *versionGoFile != "" && *from != "":
+		return usageError{errors.New("-from and -version-go are different jobs: give one")}
+	case *versionGoFile != "":
+		data, err := os.ReadFile(*spec)
+		if err != nil {
+			return err
+		}
+		out, err := versionGo(data, *spec, *versionGoFile)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *spec, err)
+		}
+		return os.WriteFile(*versionGoFile, out, 0o644)
+	case *from == "":
+		return usageError{errors.New("-from is required: the description to vendor from")}
+	case *noCorrections && *corrFile != "":
+		return usageError{errors.New("-corrections and -no-corrections contradict each other")}
+	}
+
+	req := request{sourceName: filepath.Base(*from), operations: operations, apiVersion: *version}
+	var err error
+	if req.source, err = os.ReadFile(*from); err != nil {
+		return err
+	}
+	if len(req.operations) == 0 {
+		if req.operations, err = vendoredOperations(*spec); err != nil {
+			return err
+		}
+	}
+	if !*noCorrections {
+		name, data := builtinCorrectionsName, builtinCorrections
+		if *corrFile != "" {
+			if data, err = os.ReadFile(*corrFile); err != nil {
+				return err
+			}
+			name = filepath.ToSlash(*corrFile)
+		}
+		if req.corrections, err = parseCorrections(name, data); err != nil {
+			return err
+		}
+	}
+	out, err := vendor(req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *from, err)
+	}
+	if err := os.WriteFile(*spec, out, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "specsync: wrote %s from %s: %s\n", *spec, req.sourceName, strings.Join(req.operations, ", "))
+	return nil
+}
+
+// vendoredOperations lists the operationIds in an existing openapi.yaml, so that re-vendoring
+// keeps the same operations without naming them again.
+func vendoredOperations(spec string) ([]string, error) {
+	data, err := os.ReadFile(spec)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, usageError{fmt.Errorf("no -operation given, and no %s to take the operations from", spec)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	root, err := parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", spec, err)
+	}
+	var ids []string
+	paths := get(root, "paths")
+	for i := 1; paths != nil && i < len(paths.Content); i += 2 {
+		for _, m := range methods {
+			if id := str(get(paths.Content[i], m), "operationId"); id != "" {
+				ids = append(ids, id)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil, usageError{fmt.Errorf("no -operation given, and %s has no operations", spec)}
+	}
+	return ids, nil
+}
+
+// request is one vendoring job.
+type request struct {
+	source      []byte
+	sourceName  string       // the base name, as the header gives it
+	operations  []string     // operationIds
+	apiVersion  string       // -api-version, or "" to go by the source
+	corrections *corrections // nil for none
+}
+
+// vendor extracts, corrects and renders; the result is checked with kin-openapi.
+func vendor(r request) ([]byte, error) {
+	root, err := parse(r.source)
+	if err != nil {
+		return nil, err
+	}
+	if v := str(root, "openapi"); !strings.HasPrefix(v, "3.0.") {
+		return nil, fmt.Errorf("openapi %q: only OpenAPI 3.0 descriptions are supported", v)
+	}
+	ids := slices.Clone(r.operations)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) == 0 {
+		return nil, errors.New("no operations to vendor")
+	}
+	ops, err := findOperations(root, ids)
+	if err != nil {
+		return nil, err
+	}
+	found, err := need(root, ops)
+	if err != nil {
+		return nil, err
+	}
+	info := get(root, "info")
+	if info == nil || info.Kind != yaml.MappingNode {
+		return nil, errors.New("the description has no info")
+	}
+	version, err := apiVersion(r.apiVersion, r.sourceName, info)
+	if err != nil {
+		return nil, err
+	}
+
+	doc := build(root, ops, found)
+	setVersion(info, version)
+	if r.corrections != nil {
+		if err := r.corrections.apply(doc); err != nil {
+			return nil, err
+		}
+	}
+	clearStyles(doc)
+
+	var b strings.Builder
+	b.WriteString(header(r, info, ops, version))
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	out := []byte(b.String())
+
+	loader := openapi3.NewLoader()
+	loaded, err := loader.LoadFromData(out)
+	if err == nil {
+		err = loaded.Validate(loader.Context)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the vendored description does not pass kin-openapi's validation (add a local correction?): %w", err)
+	}
+	return out, nil
+}
+
+// header is the comment at the top of openapi.yaml.
+func header(r request, info *yaml.Node, ops []op, version string) string {
+	var b strings.Builder
+	line := func(format string, args ...any) {
+		s := strings.TrimRight("# "+fmt.Sprintf(format, args...), " ")
+		b.WriteString(s + "\n")
+	}
+	indented := func(indent, text string) {
+		for l := range strings.SplitSeq(wrap(text, 92-len(indent)), "\n") {
+			line("%s%s", indent, l)
+		}
+	}
+
+	indented("", "GitHub's REST API description, cut down to the operations below by api/specsync. "+
+		"Do not edit it by hand: change the local corrections or vendor again, then run "+
+		"`go generate ./...` (README.md, \"When GitHub changes the spec\").")
+	line("")
+	line("Source:      %s (%s, info.version %s)", r.sourceName, str(info, "title"), str(info, "version"))
+	line("API version: %s (info.%s, sent as X-GitHub-Api-Version)", version, versionKey)
+	for i, o := range ops {
+		label := "Operations: "
+		if i > 0 {
+			label = "            "
+		}
+		line("%s %s", label, o.id)
+		line("               (%s %s)", strings.ToUpper(o.method), o.path)
+	}
+	line("")
+	indented("", "Extracted: the operations, the path-level fields of their path items, the components "+
+		"they reference, transitively, and the tags they use. Key order: OpenAPI 3.0.3's field "+
+		"order for the document, path items, operations and components; paths and component "+
+		"names sorted; everything else as in the source.")
+	line("")
+	if r.corrections == nil {
+		line("Local corrections: none.")
+	} else {
+		indented("", fmt.Sprintf("Local corrections, from %s (an OpenAPI Overlay), each also "+
+			`marked "local correction:" where it applies:`, r.corrections.name))
+		line("")
+		// Actions that say the same thing are listed once, with all their targets.
+		var said []string
+		targets := map[string][]string{}
+		for _, a := range r.corrections.overlay.Actions {
+			d := strings.TrimSpace(a.Description)
+			if _, ok := targets[d]; !ok {
+				said = append(said, d)
+			}
+			targets[d] = append(targets[d], a.Target)
+		}
+		for _, d := range said {
+			for i, l := range strings.Split(wrap(d, 86), "\n") {
+				if i == 0 {
+					line("  - %s", l)
+				} else {
+					line("    %s", l)
+				}
+			}
+			for _, t := range targets[d] {
+				line("      %s", t)
+			}
+		}
+	}
+	line("")
+	line("GitHub's REST API description is published under the MIT License:")
+	line("")
+	for l := range strings.SplitSeq(mitLicense, "\n") {
+		line("  %s", l)
+	}
+	return b.String()
+}
+
+// mitLicense is the license of github/rest-api-description, whose notice must stay with
+// copies of it.
+const mitLicense = `MIT License
+
+Copyright (c) 2020 GitHub Inc.
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.`
