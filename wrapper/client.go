@@ -19,8 +19,6 @@ const (
 	// DefaultUserAgent identifies requests when WithUserAgent is not given; GitHub rejects
 	// requests without a User-Agent.
 	DefaultUserAgent = "ghjobs-go"
-	// APIVersion is the REST API version every request asks for (X-GitHub-Api-Version).
-	APIVersion = "2022-11-28"
 
 	mediaType       = "application/vnd.github+json"
 	defaultPerPage  = 100
@@ -39,6 +37,7 @@ type Client struct {
 	base        string // absolute, ends with "/"
 	hc          *http.Client
 	userAgent   string
+	apiVersion  string
 	perPage     int
 	retry       RetryPolicy
 	concurrency int
@@ -53,6 +52,7 @@ type config struct {
 	hc          *http.Client
 	tokens      oauth2.TokenSource
 	userAgent   string
+	apiVersion  string
 	perPage     int
 	retry       RetryPolicy
 	cacheSize   int64
@@ -67,6 +67,7 @@ func New(opts ...Option) (*Client, error) {
 	cfg := config{
 		baseURL:     DefaultBaseURL,
 		userAgent:   DefaultUserAgent,
+		apiVersion:  APIVersion,
 		perPage:     defaultPerPage,
 		retry:       DefaultRetryPolicy(),
 		cacheSize:   DefaultCacheSize,
@@ -108,6 +109,7 @@ func New(opts ...Option) (*Client, error) {
 		base:        base.String(),
 		hc:          hc,
 		userAgent:   cfg.userAgent,
+		apiVersion:  cfg.apiVersion,
 		perPage:     cfg.perPage,
 		retry:       cfg.retry,
 		concurrency: cfg.concurrency,

@@ -48,9 +48,11 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Is makes errors.Is(err, ErrNotFound) true for a 404.
+// Is makes errors.Is(err, ErrNotFound) true for a 404, and errors.Is(err,
+// ErrUnsupportedAPIVersion) true for a refused X-GitHub-Api-Version.
 func (e *APIError) Is(target error) bool {
-	return target == ErrNotFound && e.StatusCode == http.StatusNotFound
+	return target == ErrNotFound && e.StatusCode == http.StatusNotFound ||
+		target == ErrUnsupportedAPIVersion && e.refusesVersion()
 }
 
 // RateLimitError is a 403 or 429 answer that says a rate limit was hit, or the refusal to send

@@ -161,7 +161,7 @@ func (c *Client) newRequest(ctx context.Context, rawURL string) (*http.Request, 
 
 func (c *Client) setHeaders(req *http.Request) {
 	req.Header.Set("Accept", mediaType)
-	req.Header.Set("X-GitHub-Api-Version", APIVersion)
+	req.Header.Set("X-GitHub-Api-Version", c.apiVersion)
 	req.Header.Set("User-Agent", c.userAgent)
 }
 
