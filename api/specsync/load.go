@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
@@ -48,62 +46,7 @@ func parse(data []byte) (*yaml.Node, error) {
 	return root, nil
 }
 
-func parseJSON(data []byte) (*yaml.Node, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	n, err := jsonValue(dec)
-	if err != nil {
-		return nil, fmt.Errorf("at byte %d: %w", dec.InputOffset(), err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("at byte %d: data after the top-level value", dec.InputOffset())
-	}
-	return n, nil
-}
-
-// jsonValue decodes the next JSON value into a node tagged as the YAML parser would tag it.
-func jsonValue(dec *json.Decoder) (*yaml.Node, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-		if t == '{' {
-			n.Kind, n.Tag = yaml.MappingNode, "!!map"
-		}
-		for dec.More() {
-			if n.Kind == yaml.MappingNode {
-				k, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				n.Content = append(n.Content, scalar("!!str", k.(string)))
-			}
-			v, err := jsonValue(dec)
-			if err != nil {
-				return nil, err
-			}
-			n.Content = append(n.Content, v)
-		}
-		if _, err := dec.Token(); err != nil { // the closing delimiter
-			return nil, err
-		}
-		return n, nil
-	case string:
-		return scalar("!!str", t), nil
-	case json.Number:
-		if _, err := strconv.ParseInt(t.String(), 10, 64); err == nil {
-			return scalar("!!int", t.String()), nil
-		}
-		return scalar("!!float", t.String()), nil
-	case bool:
-		return scalar("!!bool", strconv.FormatBool(t)), nil
-	default: // nil
-		return scalar("!!null", "null"), nil
-	}
-}
+const strTag = "!!str"
 
 func scalar(tag, value string) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value}
@@ -117,6 +60,9 @@ func normalize(n *yaml.Node, at string) error {
 		return fmt.Errorf("%s: YAML anchors and aliases are not supported", at)
 	}
 	n.Style, n.HeadComment, n.LineComment, n.FootComment, n.Line, n.Column = 0, "", "", "", 0, 0
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!timestamp" {
+		n.Tag = strTag // JSON, and so OpenAPI, has no timestamps: 2022-11-28 is a string
+	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		seen := make(map[string]bool, len(n.Content)/2)
@@ -129,7 +75,7 @@ func normalize(n *yaml.Node, at string) error {
 				return fmt.Errorf("%s: duplicate key %q", at, k.Value)
 			}
 			seen[k.Value] = true
-			k.Tag = "!!str" // a YAML key such as 200 is the string "200" in OpenAPI
+			k.Tag = strTag // a YAML key such as 200 is the string "200" in OpenAPI
 			if err := normalize(k, at); err != nil {
 				return err
 			}

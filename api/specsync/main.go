@@ -4,8 +4,8 @@
 // Vendoring, from the repository root, with GitHub's full description downloaded from
 // github/rest-api-description (descriptions/api.github.com/api.github.com.2022-11-28.json):
 //
-//	go run ./api/specsync -from api.github.com.2022-11-28.json
-//	go run ./api/specsync -from api.github.com.2022-11-28.json \
+//	go run ./api/specsync -from api.github.com.2022-11-28.json -cut api/specsync/testdata/source.json
+//	go run ./api/specsync -from api.github.com.2022-11-28.json -cut api/specsync/testdata/source.json \
 //		-operation actions/list-jobs-for-workflow-run-attempt -operation actions/list-jobs-for-workflow-run
 //
 // It reads the description (JSON or YAML, OpenAPI 3.0), extracts the operations named by
@@ -16,6 +16,12 @@
 // (corrections.overlay.yaml beside this file), records the API version, which GitHub gives
 // only in the file name, as info.x-github-api-version, checks the result with kin-openapi,
 // and writes it with a header naming the source, its version and the corrections.
+//
+// With -cut it also writes the cut: the part of the description that openapi.yaml is made of,
+// before the corrections, as JSON naming the file it was cut from (x-specsync-source).
+// Vendoring from the cut gives the same openapi.yaml; the round-trip test does that with
+// api/specsync/testdata/source.json, and its diff shows what GitHub changed, apart from what
+// the corrections do.
 //
 // The output is deterministic: the same input gives the same bytes. The document, path
 // items, operations and components take the OpenAPI 3.0.3 specification's field order;
@@ -80,12 +86,13 @@ func run(args []string, stderr io.Writer) error {
 		corrFile      = flags.String("corrections", "", "an OpenAPI Overlay of local corrections (default: the built-in "+builtinCorrectionsName+")")
 		noCorrections = flags.Bool("no-corrections", false, "apply no local corrections")
 		version       = flags.String("api-version", "", "the API version the description is for, when its file name does not say (YYYY-MM-DD)")
+		cut           = flags.String("cut", "", "also write the part of the description that -spec is made of, uncorrected, as JSON to this file\n(api/specsync/testdata/source.json is the round-trip test's)")
 		versionGoFile = flags.String("version-go", "", "instead of vendoring, write the API version recorded in -spec to this Go file")
 		operations    stringList
 	)
 	flags.Var(&operations, "operation", "an operationId to vendor; repeat for more (default: the operations already in -spec)")
 	flags.Usage = func() {
-		fmt.Fprint(stderr, "usage:\n  specsync -from DESCRIPTION [-operation ID]... [-corrections FILE | -no-corrections] [-api-version YYYY-MM-DD] [-spec openapi.yaml]\n  specsync -version-go FILE [-spec openapi.yaml]\n\n")
+		fmt.Fprint(stderr, "usage:\n  specsync -from DESCRIPTION [-operation ID]... [-corrections FILE | -no-corrections] [-api-version YYYY-MM-DD] [-spec openapi.yaml] [-cut FILE]\n  specsync -version-go FILE [-spec openapi.yaml]\n\n")
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); err != nil {
@@ -115,7 +122,7 @@ func run(args []string, stderr io.Writer) error {
 		return usageError{errors.New("-corrections and -no-corrections contradict each other")}
 	}
 
-	req := request{sourceName: filepath.Base(*from), operations: operations, apiVersion: *version}
+	req := request{sourceName: filepath.Base(*from), operations: operations, apiVersion: *version, cut: *cut != ""}
 	var err error
 	if req.source, err = os.ReadFile(*from); err != nil {
 		return err
@@ -141,10 +148,16 @@ func run(args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", *from, err)
 	}
-	if err := os.WriteFile(*spec, out, 0o644); err != nil {
+	if err := os.WriteFile(*spec, out.spec, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "specsync: wrote %s from %s: %s\n", *spec, req.sourceName, strings.Join(req.operations, ", "))
+	fmt.Fprintf(stderr, "specsync: wrote %s from %s: %s\n", *spec, out.source, strings.Join(req.operations, ", "))
+	if *cut != "" {
+		if err := os.WriteFile(*cut, out.cut, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "specsync: wrote %s, the part of %s it is made of\n", *cut, out.source)
+	}
 	return nil
 }
 
@@ -184,14 +197,30 @@ type request struct {
 	operations  []string     // operationIds
 	apiVersion  string       // -api-version, or "" to go by the source
 	corrections *corrections // nil for none
+	cut         bool         // whether to render the cut too
 }
 
+// result is what vendor makes.
+type result struct {
+	spec   []byte // openapi.yaml
+	cut    []byte // the cut, if asked for
+	source string // the name of the source, as the header gives it
+}
+
+// sourceKey is the top-level extension in which a cut names the file it was cut from, so
+// that vendoring from the cut gives the same openapi.yaml as vendoring from that file.
+const sourceKey = "x-specsync-source"
+
 // vendor extracts, corrects and renders; the result is checked with kin-openapi.
-func vendor(r request) ([]byte, error) {
+func vendor(r request) (*result, error) {
 	root, err := parse(r.source)
 	if err != nil {
 		return nil, err
 	}
+	if name := str(root, sourceKey); name != "" {
+		r.sourceName = name
+	}
+	res := &result{source: r.sourceName}
 	if v := str(root, "openapi"); !strings.HasPrefix(v, "3.0.") {
 		return nil, fmt.Errorf("openapi %q: only OpenAPI 3.0 descriptions are supported", v)
 	}
@@ -219,6 +248,14 @@ func vendor(r request) ([]byte, error) {
 	}
 
 	doc := build(root, ops, found)
+	if r.cut {
+		// Before the corrections and the version, which change the nodes the cut shares.
+		set(doc, sourceKey, scalar("!!str", r.sourceName))
+		if res.cut, err = renderJSON(doc); err != nil {
+			return nil, err
+		}
+		doc.Content = doc.Content[:len(doc.Content)-2]
+	}
 	setVersion(info, version)
 	if r.corrections != nil {
 		if err := r.corrections.apply(doc); err != nil {
@@ -237,17 +274,22 @@ func vendor(r request) ([]byte, error) {
 	if err := enc.Close(); err != nil {
 		return nil, err
 	}
-	out := []byte(b.String())
+	res.spec = []byte(b.String())
 
 	loader := openapi3.NewLoader()
-	loaded, err := loader.LoadFromData(out)
+	loaded, err := loader.LoadFromData(res.spec)
 	if err == nil {
 		err = loaded.Validate(loader.Context)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("the vendored description does not pass kin-openapi's validation (add a local correction?): %w", err)
+		// kin-openapi follows the reason with the whole schema and value: keep the reason.
+		msg, _, cut := strings.Cut(err.Error(), "\n")
+		if cut {
+			msg += " […]"
+		}
+		return nil, fmt.Errorf("the vendored description does not pass kin-openapi's validation (add a local correction?): %s", msg)
 	}
-	return out, nil
+	return res, nil
 }
 
 // header is the comment at the top of openapi.yaml.

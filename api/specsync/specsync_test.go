@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite testdata/synthetic/want.yaml")
 
 const (
 	ourOperation = "actions/list-jobs-for-workflow-run-attempt"
-	fixture      = "testdata/roundtrip/api.github.com.2022-11-28.json"
+	fixture      = "testdata/source.json" // the cut openapi.yaml is made of
 	synthetic    = "testdata/synthetic/description.yaml"
 	repoSpec     = "../../openapi.yaml"
 )
@@ -49,7 +49,7 @@ func mustVendor(t *testing.T, r request) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return out.spec
 }
 
 // sameText fails with a line diff when got is not want.
@@ -61,23 +61,52 @@ func sameText(t *testing.T, what string, got, want []byte) {
 	}
 }
 
-// The checked-in openapi.yaml is exactly what the tool makes of GitHub's description: here a
-// fixture holding the seed's operation and components (TestFixtureMatchesSeed) with the
-// top-level fields of GitHub's file, under GitHub's file name.
+// The checked-in openapi.yaml is exactly what the tool makes of GitHub's description, here
+// of the part of it that openapi.yaml is made of (-cut), which it also reproduces. Today that
+// cut holds the operation and components of the seed document (TestFixtureMatchesSeed) and
+// the top-level fields of GitHub's file.
 func TestRoundTrip(t *testing.T) {
-	got := mustVendor(t, request{
+	res, err := vendor(request{
 		source:      readFile(t, fixture),
-		sourceName:  filepath.Base(fixture),
+		sourceName:  "ignored: the cut names its source",
 		operations:  []string{ourOperation},
 		corrections: builtin(t),
+		cut:         true,
 	})
-	sameText(t, "the tool's output for "+fixture+" and "+repoSpec, got, readFile(t, repoSpec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const hint = " (after vendoring, run specsync with -cut api/specsync/testdata/source.json)"
+	sameText(t, "the tool's output for "+fixture+" and "+repoSpec+hint, res.spec, readFile(t, repoSpec))
+	sameText(t, "the cut of "+fixture+hint, res.cut, readFile(t, fixture))
 }
 
-// The round-trip fixture still holds what the seed document shows, key order included, plus
-// only components.schemas.basic-error, which the seed's not_found response references
-// without showing it. CI has the seed beside the clone (../shared); elsewhere this skips.
+// Vendoring from a cut gives what vendoring from the whole description gives, and the cut of
+// a cut is the cut.
+func TestCut(t *testing.T) {
+	r := request{source: readFile(t, synthetic), sourceName: "description.yaml", operations: []string{"stores/create", "pets/get"}, cut: true}
+	whole, err := vendor(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.source, r.sourceName = whole.cut, "cut.json"
+	fromCut, err := vendor(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameText(t, "openapi.yaml from the cut", fromCut.spec, whole.spec)
+	sameText(t, "the cut of the cut", fromCut.cut, whole.cut)
+	if !json.Valid(whole.cut) || !bytes.Contains(whole.cut, []byte(`"x-specsync-source": "description.yaml"`)) {
+		t.Errorf("the cut is not JSON naming its source:\n%s", whole.cut)
+	}
+}
+
+// The round-trip fixture still holds what the seed document, a snapshot of GitHub's
+// documentation of the operation, shows, key order included, plus only
+// components.schemas.basic-error, which the seed's not_found response references without
+// showing it. CI has the seed beside the clone (../shared); elsewhere this skips.
 func TestFixtureMatchesSeed(t *testing.T) {
+	const reseed = " (after vendoring a description in which GitHub changed the operation, refresh the seed snapshot too)"
 	seedFile := filepath.Join("..", "..", "..", "shared", "seed", "list-jobs-for-workflow-run-attempt.md")
 	md, err := os.ReadFile(seedFile)
 	if errors.Is(err, os.ErrNotExist) {
@@ -104,8 +133,8 @@ func TestFixtureMatchesSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := get(get(get(root, "paths"), string(route[2])), string(route[1]))
-	if got == nil || !equal(got, want) {
-		t.Errorf("%s %s in %s is not the seed's operation object", route[1], route[2], fixture)
+	if got == nil || !equal(got, reorder(want, operationOrder)) {
+		t.Errorf("%s %s in %s is not the seed's operation object (in the specification's key order)%s", route[1], route[2], fixture, reseed)
 	}
 
 	shown := map[component]bool{}
@@ -117,7 +146,7 @@ func TestFixtureMatchesSeed(t *testing.T) {
 			t.Fatalf("%v: %v", c, err)
 		}
 		if got := get(get(get(root, "components"), c.section), c.name); got == nil || !equal(got, want) {
-			t.Errorf("#/components/%s/%s in %s is not the seed's", c.section, c.name, fixture)
+			t.Errorf("#/components/%s/%s in %s is not the seed's%s", c.section, c.name, fixture, reseed)
 		}
 	}
 	if len(shown) == 0 {
@@ -129,7 +158,7 @@ func TestFixtureMatchesSeed(t *testing.T) {
 		section := components.Content[i+1]
 		for j := 0; j < len(section.Content); j += 2 {
 			if c := (component{components.Content[i].Value, section.Content[j].Value}); !shown[c] {
-				t.Errorf("%s has #/components/%s/%s, which the seed does not show", fixture, c.section, c.name)
+				t.Errorf("%s has #/components/%s/%s, which the seed does not show%s", fixture, c.section, c.name, reseed)
 			}
 		}
 	}
@@ -287,9 +316,9 @@ func TestRefused(t *testing.T) {
 			[]string{"a"}, "", "does not pass kin-openapi's validation"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := vendor(request{source: []byte(tc.source), sourceName: "d.yaml", operations: tc.ops, apiVersion: tc.version})
+			_, err := vendor(request{source: []byte(tc.source), sourceName: "d.yaml", operations: tc.ops, apiVersion: tc.version})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %v, want one saying %q; output:\n%s", err, tc.want, out)
+				t.Errorf("error %v, want one saying %q", err, tc.want)
 			}
 		})
 	}
@@ -325,7 +354,11 @@ func TestCorrections(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		return vendor(request{source: source, sourceName: filepath.Base(fixture), operations: []string{ourOperation}, corrections: c})
+		res, err := vendor(request{source: source, sourceName: filepath.Base(fixture), operations: []string{ourOperation}, corrections: c})
+		if err != nil {
+			return nil, err
+		}
+		return res.spec, nil
 	}
 	const head = "overlay: 1.1.0\ninfo: {title: t, version: '1'}\nactions:\n"
 	// The fixture's example lacks created_at, which kin-openapi rejects; every overlay here
@@ -388,10 +421,12 @@ func TestCommandLine(t *testing.T) {
 	if !errors.As(err, new(usageError)) || !strings.Contains(err.Error(), "no -operation given") {
 		t.Fatalf("error %v, want a usage error", err)
 	}
-	if err := runArgs("-from", fixture, "-spec", spec, "-operation", ourOperation); err != nil {
+	cut := filepath.Join(dir, "cut.json")
+	if err := runArgs("-from", fixture, "-spec", spec, "-operation", ourOperation, "-cut", cut); err != nil {
 		t.Fatal(err)
 	}
 	sameText(t, "the written spec", readFile(t, spec), readFile(t, repoSpec))
+	sameText(t, "the written cut", readFile(t, cut), readFile(t, fixture))
 
 	// Again, with the operations taken from the spec just written.
 	if err := os.WriteFile(spec, []byte("openapi: 3.0.3\npaths:\n  /x:\n    get:\n      operationId: "+ourOperation+"\n"), 0o644); err != nil {
