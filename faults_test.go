@@ -6,6 +6,7 @@ package ghjobs_test
 // requests arrives first.
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -265,5 +266,42 @@ func TestConditionalPolling(t *testing.T) {
 	}
 	if used := uncached.Rate().Used; used != 10 {
 		t.Errorf("without the cache: %d requests counted, want 4 + 6", used)
+	}
+}
+
+// TestListGrowsWhilePagesAreFetchedAtOnce: pages fetched at once may be answered in any order.
+// A middle page that arrives last and says the list grew must not be outvoted by the last
+// page's older total_count: the listing is short, and says so.
+func TestListGrowsWhilePagesAreFetchedAtOnce(t *testing.T) {
+	run := api.SampleRun(owner, repo, bigRunID, 1, 251)
+	page2Sent := make(chan struct{})
+	srv, _ := validatingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		page := 1
+		fmt.Sscan(r.URL.Query().Get("page"), &page)
+		total := 250
+		switch page {
+		case 2:
+			<-page2Sent // answered only after page 3: a job was added meanwhile
+			total = 251
+		case 3:
+			defer close(page2Sent)
+		}
+		link := fmt.Sprintf(`<http://%s%s?per_page=100&page=%%d>; rel="%%s"`, r.Host, r.URL.Path)
+		links := []string{fmt.Sprintf(link, 3, "last")}
+		if page < 3 {
+			links = append(links, fmt.Sprintf(link, page+1, "next"))
+		}
+		w.Header().Set("Link", strings.Join(links, ", "))
+		w.Header().Set("Content-Type", "application/json")
+		jobs := run.Jobs[(page-1)*100 : min(page*100, 250)]
+		json.NewEncoder(w).Encode(map[string]any{"total_count": total, "jobs": jobs})
+	})
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := c.AllJobs(ctx, attemptOf(run))
+	if !errors.Is(err, wrapper.ErrPagination) || !strings.Contains(err.Error(), "ended after 250 jobs, but total_count is 251") || jobs != nil {
+		t.Errorf("AllJobs = %d jobs, %v; want ErrPagination: 250 jobs of 251", len(jobs), err)
 	}
 }

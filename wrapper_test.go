@@ -574,7 +574,9 @@ func yieldedErrors(t *testing.T, seq iter.Seq2[wrapper.Job, error]) []error {
 }
 
 func TestPaginationThatCannotBeTrusted(t *testing.T) {
-	job := `{"id":4294967297,"run_id":1,"run_url":"u","node_id":"n","head_sha":"h","url":"u","html_url":null,
+	// One job a page, its id from the page number (page 1 when there is none), so that only
+	// a case that serves the same page again repeats jobs.
+	job := `{"id":%d,"run_id":1,"run_url":"u","node_id":"n","head_sha":"h","url":"u","html_url":null,
 		"status":"queued","conclusion":null,"created_at":"2020-01-20T17:42:31Z","started_at":"2020-01-20T17:42:31Z",
 		"completed_at":null,"name":"j","check_run_url":"u","labels":[],"runner_id":null,"runner_name":null,
 		"runner_group_id":null,"runner_group_name":null,"workflow_name":null,"head_branch":null}`
@@ -583,8 +585,10 @@ func TestPaginationThatCannotBeTrusted(t *testing.T) {
 			if l := link(r); l != "" {
 				w.Header().Set("Link", l)
 			}
+			page := int64(1)
+			fmt.Sscan(r.URL.Query().Get("page"), &page)
 			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(w, `{"total_count":%d,"jobs":[%s]}`, total, job)
+			fmt.Fprintf(w, `{"total_count":%d,"jobs":[`+job+`]}`, total, 1<<32+page)
 		})
 		return srv
 	}
@@ -606,6 +610,12 @@ func TestPaginationThatCannotBeTrusted(t *testing.T) {
 			fmt.Sscan(r.URL.Query().Get("page"), &n)
 			return fmt.Sprintf(`<http://%s%s?per_page=100&page=%d>; rel="next"`, r.Host, r.URL.Path, n+1)
 		}), "still a next page after 4 pages"},
+		{"the same jobs on every page", serve(5, func(r *http.Request) string {
+			return `<http://` + r.Host + r.URL.Path + `?per_page=100&page=1&n=` + fmt.Sprint(time.Now().UnixNano()) + `>; rel="next"`
+		}), "page 2 holds only jobs already listed"},
+		{"a last link beyond reason", serve(5, func(r *http.Request) string {
+			return `<http://` + r.Host + r.URL.Path + `?per_page=100&page=2>; rel="next", <http://` + r.Host + r.URL.Path + `?per_page=100&page=9223372036854775807>; rel="last"`
+		}), "the last link announces 9223372036854775807 pages"},
 		{"fewer jobs than total_count", serve(50, func(*http.Request) string { return "" }), "ended after 1 jobs, but total_count is 50"},
 		{"unreadable Link", serve(5, func(*http.Request) string { return `page=2; rel=next` }), "want <URL>"},
 	}

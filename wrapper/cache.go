@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 )
 
@@ -20,9 +21,12 @@ const DefaultCacheSize = 16 << 20
 // With the cache, a page asked for again is requested with If-None-Match and its last ETag.
 // When it has not changed GitHub answers 304 Not Modified, which does not count against the
 // primary rate limit, and the client serves the page it kept (Page.NotModified). Every
-// answer is still GitHub's: nothing is served without asking. Entries are keyed by URL and
-// Authorization header, so one token's pages are never served to another, and each Client
-// has its own cache. The least recently used pages go first when the cache is full.
+// answer is still GitHub's: nothing is served without asking. Each Client has its own cache,
+// and with WithToken or WithTokenSource its entries are keyed by the Authorization header
+// too, so a page fetched with one token is never served for another. (Credentials that a
+// transport of yours adds, through WithHTTPClient, are added below the cache and are not
+// part of the key; one Client then has one identity.) The least recently used pages go first
+// when the cache is full.
 func WithCache(maxBytes int64) Option {
 	return func(c *config) error {
 		if maxBytes < 0 {
@@ -37,8 +41,9 @@ func WithCache(maxBytes int64) Option {
 const fromCacheHeader = "X-Ghjobs-From-Cache"
 
 // etagCache is a RoundTripper that makes GETs conditional on the ETag of the last 200 for
-// the same request and answers a 304 with the stored page. It sits below the transport that
-// adds credentials, so it sees the Authorization header it keys entries by.
+// the same request and answers a 304 with the stored page. It sits below the oauth2
+// transport of WithToken and WithTokenSource, so it sees the Authorization header it keys
+// entries by.
 type etagCache struct {
 	next     http.RoundTripper
 	maxBytes int64
@@ -56,7 +61,18 @@ type cacheEntry struct {
 	body   []byte
 }
 
-func (e *cacheEntry) cost() int64 { return int64(len(e.key) + len(e.etag) + len(e.body)) }
+func (e *cacheEntry) cost() int64 {
+	n := len(e.key) + len(e.etag) + len(e.body)
+	for k, vs := range e.header {
+		for _, v := range vs {
+			n += len(k) + len(v)
+		}
+	}
+	return int64(n)
+}
+
+// keptHeaders are the headers of a 200 that a 304 does not repeat and the client reads.
+var keptHeaders = []string{"Content-Type", "Link", "ETag"}
 
 func newETagCache(next http.RoundTripper, maxBytes int64) *etagCache {
 	return &etagCache{next: next, maxBytes: maxBytes, entries: make(map[string]*list.Element)}
@@ -110,7 +126,7 @@ func (e *cacheEntry) response(notModified *http.Response) *http.Response {
 	resp := *notModified
 	resp.Status, resp.StatusCode = "200 OK", http.StatusOK
 	resp.Header = h
-	resp.Body = newCachedBody(e.body)
+	resp.Body = io.NopCloser(bytes.NewReader(e.body))
 	resp.ContentLength = int64(len(e.body))
 	return &resp
 }
@@ -128,21 +144,17 @@ func (c *etagCache) store(key string, resp *http.Response) (*http.Response, erro
 		return resp, nil
 	}
 	resp.Body.Close()
-	resp.Body = newCachedBody(body)
+	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
-	c.put(&cacheEntry{key: key, etag: resp.Header.Get("ETag"), header: resp.Header.Clone(), body: body})
+	kept := make(http.Header, len(keptHeaders))
+	for _, k := range keptHeaders {
+		if v := resp.Header.Values(k); len(v) > 0 {
+			kept[k] = slices.Clone(v)
+		}
+	}
+	c.put(&cacheEntry{key: key, etag: resp.Header.Get("ETag"), header: kept, body: body})
 	return resp, nil
 }
-
-// cachedBody is a body the cache holds in memory: readBody takes its bytes without a copy.
-type cachedBody struct {
-	*bytes.Reader
-	data []byte
-}
-
-func newCachedBody(data []byte) *cachedBody { return &cachedBody{bytes.NewReader(data), data} }
-
-func (*cachedBody) Close() error { return nil }
 
 // errReader returns err, or nothing when err is nil.
 type errReader struct{ err error }

@@ -38,7 +38,11 @@ type APIError struct {
 
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "ghjobs: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.StatusCode == 0 {
+		fmt.Fprintf(&b, "ghjobs: %s %s: not sent", e.Method, e.URL)
+	} else {
+		fmt.Fprintf(&b, "ghjobs: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	}
 	if e.Message != "" {
 		fmt.Fprintf(&b, ": %s", e.Message)
 	}
@@ -69,7 +73,8 @@ type RateLimitError struct {
 	Reset      time.Time     // when the primary limit resets (Rate.Reset); zero if not given
 	RetryAfter time.Duration // the retry-after header; 0 if not given
 
-	date time.Time // the answer's Date: GitHub's clock, against which Reset counts
+	date      time.Time // the answer's Date: GitHub's clock, against which Reset counts
+	exhausted bool      // x-ratelimit-remaining was 0, not just missing
 }
 
 func (e *RateLimitError) Error() string {
@@ -87,14 +92,25 @@ func (e *RateLimitError) Error() string {
 	case !e.Reset.IsZero():
 		msg += fmt.Sprintf(", resets at %s", e.Reset.UTC().Format(time.RFC3339))
 	}
-	if e.StatusCode == 0 {
+	switch {
+	case e.APIError == nil: // built by hand
+		return msg
+	case e.StatusCode == 0:
 		return fmt.Sprintf("%s (0 of %d requests left: %s %s not sent)", msg, e.Rate.Limit, e.Method, e.URL)
 	}
 	return msg + " (" + e.APIError.Error() + ")"
 }
 
 // Unwrap gives errors.As access to the *APIError.
-func (e *RateLimitError) Unwrap() error { return e.APIError }
+func (e *RateLimitError) Unwrap() error {
+	if e.APIError == nil {
+		return nil // not a nil *APIError in a non-nil interface
+	}
+	return e.APIError
+}
+
+// Is keeps errors.Is from reaching the methods of a nil *APIError.
+func (e *RateLimitError) Is(target error) bool { return e.APIError != nil && e.APIError.Is(target) }
 
 // serverNow is the answer's time on GitHub's clock, or the local time without a Date header.
 func (e *RateLimitError) serverNow() time.Time {
@@ -161,6 +177,7 @@ func rateLimitError(apiErr *APIError, h http.Header) *RateLimitError {
 		Reset:      rate.Reset,
 		RetryAfter: retryAfter,
 		date:       date,
+		exhausted:  primary,
 	}
 }
 

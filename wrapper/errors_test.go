@@ -138,3 +138,18 @@ func TestSnippet(t *testing.T) {
 		t.Errorf("snippet = %q", got)
 	}
 }
+
+func TestRateLimitErrorBuiltByHand(t *testing.T) {
+	err := error(&RateLimitError{Secondary: true, RetryAfter: time.Minute})
+	if !strings.Contains(err.Error(), "secondary rate limit") || errors.Is(err, ErrNotFound) {
+		t.Errorf("hand-built RateLimitError: %v", err)
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		t.Error("errors.As found an *APIError in a RateLimitError without one")
+	}
+	notSent := &APIError{Method: "GET", URL: "https://api.github.com/x"}
+	if got := notSent.Error(); !strings.Contains(got, "not sent") || strings.Contains(got, " 0 ") {
+		t.Errorf("an APIError for a request not sent reads %q", got)
+	}
+}

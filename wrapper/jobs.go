@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math/rand/v2"
 	"mime"
 	"net/http"
 	"net/url"
@@ -182,6 +183,9 @@ func (c *Client) fetch(req *http.Request) (*Page, error) {
 				return nil, err
 			}
 			limits++
+			if rl.Secondary && retries < c.retry.MaxRetries {
+				c.rate.hold(time.Now().Add(wait))
+			}
 		} else if retryable(ctx, err) {
 			wait = backoff(c.retry, retries-limits)
 		} else {
@@ -202,6 +206,14 @@ func (c *Client) fetch(req *http.Request) (*Page, error) {
 // awaitQuota sends no request while the last answer said none are left: it waits for the
 // reset when the policy allows, and otherwise returns a *RateLimitError at once.
 func (c *Client) awaitQuota(req *http.Request) error {
+	if d := c.rate.held(time.Now()); d > 0 {
+		// Another request is waiting out a secondary limit. A little jitter keeps the
+		// waiting requests from all arriving in the same instant afterwards.
+		d += rand.N(d/10 + 1)
+		if err := sleep(req.Context(), d); err != nil {
+			return fmt.Errorf("ghjobs: %w while waiting %s for a secondary rate limit", err, d.Round(time.Millisecond))
+		}
+	}
 	rate, wait, exhausted := c.rate.exhausted(time.Now())
 	if !exhausted {
 		return nil
@@ -225,6 +237,9 @@ func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs: %w", err)
+	}
+	if resp.Request == nil { // a stub RoundTripper's answer; http.Client does not fill it in
+		resp.Request = req
 	}
 	c.rate.observe(resp.Header, time.Now())
 	if resp.StatusCode != http.StatusOK {
@@ -262,9 +277,8 @@ func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
 
 // decodePage decodes a 200's body into the generated JobsPage. It does what the generated
 // ParseActionsListJobsForWorkflowRunAttemptResponse does, minus its waste: the body is read
-// into one buffer of the announced size (or taken as is from the cache) rather than grown by
-// io.ReadAll, which allocated half of all bytes per job, and the jobs slice is sized for a
-// full page up front.
+// into one buffer of the announced size rather than grown by io.ReadAll, which allocated half
+// of all bytes per job, and the jobs slice is sized for a full page up front.
 func (c *Client) decodePage(resp *http.Response) (*generated.JobsPage, error) {
 	defer resp.Body.Close()
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
@@ -293,9 +307,6 @@ const maxPageBody = 32 << 20
 // readBody reads a page's body, at most maxPageBody bytes, in one allocation when the
 // length is known.
 func readBody(resp *http.Response) ([]byte, error) {
-	if b, ok := resp.Body.(*cachedBody); ok {
-		return b.data, nil // json.Unmarshal keeps nothing of its input: sharing is safe
-	}
 	if resp.ContentLength > maxPageBody {
 		return nil, errBodyTooLarge
 	}

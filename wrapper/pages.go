@@ -43,23 +43,21 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, fn func(*Page) bool) e
 		return err
 	}
 	if !l.take(p) {
-		return nil
+		return l.err
 	}
-	if rest := pageURLs(p); c.concurrency > 1 && rest != nil {
-		for _, u := range rest {
-			if err := l.follow(u, len(rest)); err != nil {
-				return err
-			}
+	if last := lastPage(p); c.concurrency > 1 && last > 0 {
+		if err := l.announce(last); err != nil {
+			return err
 		}
 		var stopped bool
-		if p, stopped, err = c.fetchInOrder(ctx, rest, l.take); err != nil || stopped {
+		if p, stopped, err = c.fetchInOrder(ctx, p.next, last, l); err != nil || stopped {
 			return err
 		}
 	}
 	// The remaining pages, or pages beyond the last one the first page announced, if the
 	// list grew: one after another, as the links say.
 	for p.next != nil {
-		if err := l.follow(p.next, 1); err != nil {
+		if err := l.follow(p.next); err != nil {
 			return err
 		}
 		if req, err = c.newRequest(ctx, p.next.String()); err != nil {
@@ -69,18 +67,18 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, fn func(*Page) bool) e
 			return err
 		}
 		if !l.take(p) {
-			return nil
+			return l.err
 		}
 	}
-	if l.jobs < p.TotalCount {
+	if l.jobs < l.total {
 		return fmt.Errorf("%w: %s: the pages ended after %d jobs, but total_count is %d",
-			ErrPagination, a, l.jobs, p.TotalCount)
+			ErrPagination, a, l.jobs, l.total)
 	}
 	return nil
 }
 
 // listing is one walk through the pages of an attempt: what it has seen, to stop loops,
-// runaway servers and duplicates.
+// runaway servers and duplicates. Only the goroutine that walks uses it.
 type listing struct {
 	a     Attempt
 	fn    func(*Page) bool
@@ -89,32 +87,48 @@ type listing struct {
 	jobs  int                // len(ids)
 	pages int                // pages taken
 	size  int                // jobs on the first page: what the server serves per page
-	total int                // the latest total_count
+	total int                // the largest total_count of any page: pages fetched at once
+	//                          may be answered in any order, and the list only grows
+	err error // why take stopped the walk, if not fn
 }
 
-// take hands p to fn without the jobs already yielded; false stops the walk.
+// take hands p to fn without the jobs already yielded; false stops the walk, with l.err set
+// when the page cannot be trusted.
 func (l *listing) take(p *Page) bool {
 	l.pages++
 	if l.pages == 1 {
 		l.size = max(len(p.Jobs), 1)
 	}
+	l.total = max(l.total, p.TotalCount)
+	served := len(p.Jobs)
 	p.Jobs = dropSeen(p.Jobs, l.ids)
 	l.jobs += len(p.Jobs)
-	l.total = p.TotalCount
+	if served > 0 && len(p.Jobs) == 0 {
+		// A shifted list repeats a few jobs, not a whole page: this server is going round.
+		l.err = fmt.Errorf("%w: %s: page %d holds only jobs already listed", ErrPagination, l.a, l.pages)
+		return false
+	}
 	return l.fn(p)
 }
 
-// follow checks that the page at u may be requested, as the ahead-th page still to come.
-func (l *listing) follow(u *url.URL, ahead int) error {
-	// One page beyond what total_count needs absorbs a list that grew while we read it;
-	// more than that is a server that would otherwise keep us paging forever.
-	if limit := (l.total+l.size-1)/l.size + 1; l.pages+ahead > limit {
-		if ahead == 1 {
-			return fmt.Errorf("%w: %s: still a next page after %d pages of %d for total_count %d",
-				ErrPagination, l.a, l.pages, l.size, l.total)
-		}
+// pagesLeft is how many more pages total_count allows: as many as it needs, plus one to
+// absorb a list that grew while it was read; more is a server that would keep us paging.
+func (l *listing) pagesLeft() int { return (l.total+l.size-1)/l.size + 1 - l.pages }
+
+// announce checks the first page's rel="last" before pages 2 to last are requested at once.
+func (l *listing) announce(last int) error {
+	if last-1 > l.pagesLeft() {
 		return fmt.Errorf("%w: %s: the last link announces %d pages of %d for total_count %d",
-			ErrPagination, l.a, l.pages+ahead, l.size, l.total)
+			ErrPagination, l.a, last, l.size, l.total)
+	}
+	return nil
+}
+
+// follow checks that the page at u may be requested next.
+func (l *listing) follow(u *url.URL) error {
+	if l.pagesLeft() < 1 {
+		return fmt.Errorf("%w: %s: still a next page after %d pages of %d for total_count %d",
+			ErrPagination, l.a, l.pages, l.size, l.total)
 	}
 	s := u.String()
 	if l.urls[s] {
@@ -137,24 +151,19 @@ func dropSeen(jobs []Job, seen map[int64]struct{}) []Job {
 	})
 }
 
-// pageURLs derives the URLs of pages 2 to last from the first page's links, changing nothing
-// but the page parameter, so that they can be requested at once. It returns nil, and the
-// pages are followed one by one, when the links are not GitHub's usual ones: no last, or a
-// next that is not page 2 of the same listing.
-func pageURLs(first *Page) []*url.URL {
-	if first.next == nil || first.last == nil || pageNumber(first.next) != 2 || pageNumber(first.last) < 2 {
-		return nil
+// lastPage returns the number of the last page when the first page's links allow pages 2 to
+// last to be requested at once: GitHub's usual links, with a next that is page 2 and a last
+// that differs from it only in its page number. Otherwise it returns 0, and the pages are
+// followed one by one.
+func lastPage(first *Page) int {
+	if first.next == nil || first.last == nil || pageNumber(first.next) != 2 {
+		return 0
 	}
 	last := pageNumber(first.last)
-	if want, ok := withPage(first.next, last); !ok || want.String() != first.last.String() {
-		return nil
+	if u, ok := withPage(first.next, last); last < 2 || !ok || u.String() != first.last.String() {
+		return 0
 	}
-	urls := make([]*url.URL, 0, last-1)
-	for n := 2; n <= last; n++ {
-		u, _ := withPage(first.next, n)
-		urls = append(urls, u)
-	}
-	return urls
+	return last
 }
 
 // withPage returns u with its one page parameter set to n, the rest of the query untouched.
@@ -178,10 +187,11 @@ func withPage(u *url.URL, n int) (*url.URL, bool) {
 	return &c, true
 }
 
-// fetchInOrder fetches the pages at urls with up to c.concurrency requests in flight and hands
-// them to take in order. It returns the last page taken, or stopped when take said stop. On
-// return no request is left running.
-func (c *Client) fetchInOrder(ctx context.Context, urls []*url.URL, take func(*Page) bool) (last *Page, stopped bool, err error) {
+// fetchInOrder fetches pages 2 to last, their URLs derived from next, with up to
+// c.concurrency requests in flight, and hands them to l.take in order. It returns the last
+// page taken, or stopped when take said stop (with l.err, if any, as err). On return no
+// request is left running.
+func (c *Client) fetchInOrder(ctx context.Context, next *url.URL, last int, l *listing) (p *Page, stopped bool, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() {
@@ -193,17 +203,20 @@ func (c *Client) fetchInOrder(ctx context.Context, urls []*url.URL, take func(*P
 		p   *Page
 		err error
 	}
-	results := make([]chan result, len(urls))
-	launched := 0
-	for i := range urls {
-		// A window of pages: the one taken next and those after it, so that memory holds
-		// at most c.concurrency pages however many the attempt has.
-		for ; launched < len(urls) && launched < i+c.concurrency; launched++ {
+	// A window of pages, the one taken next and those after it, so that memory holds at
+	// most c.concurrency pages however many the attempt has.
+	window := make(map[int]chan result, c.concurrency)
+	launched := 1
+	for n := 2; n <= last; n++ {
+		for ; launched < last && launched < n-1+c.concurrency; launched++ {
+			u, _ := withPage(next, launched+1)
+			if err := l.follow(u); err != nil {
+				return nil, false, err
+			}
 			ch := make(chan result, 1)
-			results[launched] = ch
-			u := urls[launched].String()
+			window[launched+1] = ch
 			wg.Go(func() {
-				req, err := c.newRequest(ctx, u)
+				req, err := c.newRequest(ctx, u.String())
 				if err != nil {
 					ch <- result{err: err}
 					return
@@ -212,15 +225,15 @@ func (c *Client) fetchInOrder(ctx context.Context, urls []*url.URL, take func(*P
 				ch <- result{p, err}
 			})
 		}
-		r := <-results[i]
-		results[i] = nil
+		r := <-window[n]
+		delete(window, n)
 		if r.err != nil {
 			return nil, false, r.err
 		}
-		if !take(r.p) {
-			return nil, true, nil
+		if !l.take(r.p) {
+			return nil, true, l.err
 		}
-		last = r.p
+		p = r.p
 	}
-	return last, false, nil
+	return p, false, nil
 }

@@ -46,6 +46,24 @@ type rateState struct {
 	mu      sync.Mutex
 	rate    Rate
 	resetAt time.Time // rate.Reset on the local clock
+	holdOff time.Time // no request before this: a secondary limit is being waited out
+}
+
+// hold keeps every request of the client from being sent before until: one request waiting
+// out a secondary limit should not leave the others to keep hitting it.
+func (s *rateState) hold(until time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if until.After(s.holdOff) {
+		s.holdOff = until
+	}
+}
+
+// held returns how long requests must still wait for a secondary limit.
+func (s *rateState) held(now time.Time) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return max(s.holdOff.Sub(now), 0)
 }
 
 // observe records the figures of an answer received at now (local clock). Answers to
@@ -53,8 +71,8 @@ type rateState struct {
 // fewer requests left, win.
 func (s *rateState) observe(h http.Header, now time.Time) {
 	r := parseRate(h)
-	if r.Limit == 0 {
-		return // no figures: a proxy's answer, or a server that does not rate-limit
+	if r.Limit == 0 || h.Get("X-RateLimit-Remaining") == "" {
+		return // no figures (a proxy's answer, or a server that does not rate-limit): not 0 left
 	}
 	resetAt := r.Reset
 	if date, err := http.ParseTime(h.Get("Date")); err == nil && !r.Reset.IsZero() {

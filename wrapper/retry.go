@@ -14,7 +14,8 @@ import (
 
 // RetryPolicy says when the client sends a request again and how long it waits first. Only
 // GETs are sent, so every retry is safe. The zero RetryPolicy never retries and never waits:
-// every failure is returned at once.
+// every failure is returned at once. To change a few fields, start from
+// DefaultRetryPolicy(); WithRetryPolicy refuses retries without pauses.
 type RetryPolicy struct {
 	// MaxRetries is how many times one request is sent again after its first try, for a
 	// 500, 502, 503 or 504, a dropped connection, a truncated body or a timeout, and for
@@ -28,7 +29,8 @@ type RetryPolicy struct {
 
 	// SecondaryWait is the wait after a secondary rate limit that gives no retry-after
 	// header; GitHub asks for at least a minute. Each further secondary limit for the same
-	// request doubles the wait.
+	// request doubles the wait. A retry-after header is honoured as given. While one request
+	// waits out a secondary limit, the client's other requests wait too.
 	SecondaryWait time.Duration
 
 	// MaxWait is the longest the client waits for a rate limit before it gives up and
@@ -63,6 +65,14 @@ func WithRetryPolicy(p RetryPolicy) Option {
 		}
 		if p.MaxBackoff < p.MinBackoff {
 			return fmt.Errorf("%w: retry policy: MaxBackoff %s is below MinBackoff %s", ErrInvalidInput, p.MaxBackoff, p.MinBackoff)
+		}
+		// Fields left at zero in a literal would mean retrying without any pause, which
+		// GitHub may answer by banning the integration: say so rather than do it.
+		if p.MaxRetries > 0 && (p.MinBackoff == 0 || p.SecondaryWait == 0) {
+			return fmt.Errorf("%w: retry policy: retries need MinBackoff and SecondaryWait above 0 (start from DefaultRetryPolicy())", ErrInvalidInput)
+		}
+		if p.WaitForReset && (p.MaxWait == 0 || p.MaxRetries == 0) {
+			return fmt.Errorf("%w: retry policy: WaitForReset needs MaxWait and MaxRetries above 0", ErrInvalidInput)
 		}
 		c.retry = p
 		return nil
@@ -102,35 +112,35 @@ func backoff(p RetryPolicy, n int) time.Duration {
 	if ceiling <= 0 {
 		return 0
 	}
-	return rand.N(ceiling + 1)
+	return rand.N(ceiling)
 }
 
 // rateLimitWait is how long to wait before sending again a request that hit rl, the n-th
 // (from 0) rate limit for this request, as GitHub asks: retry-after if given; else, with no
-// requests left, until the reset; else SecondaryWait. Repeated secondary limits double it. now is the server's
-// clock when the answer carried a Date header, so that a skewed local clock does not make
-// the client early. ok is false when the policy does not wait that long.
+// requests left, until the reset; else SecondaryWait, doubled for each repeat. now is the
+// server's clock when the answer carried a Date header, so that a skewed local clock does
+// not make the client early. ok is false when the policy does not wait that long.
 func rateLimitWait(p RetryPolicy, rl *RateLimitError, n int, now time.Time) (wait time.Duration, ok bool) {
 	switch {
 	case rl.Secondary && rl.RetryAfter > 0:
 		wait = rl.RetryAfter
-	case rl.Rate.Remaining == 0 && !rl.Reset.IsZero():
+	case rl.exhausted && !rl.Reset.IsZero():
 		if !rl.Secondary && !p.WaitForReset {
 			return 0, false
 		}
-		wait = max(rl.Reset.Sub(now), 0)
+		// A reset already past (clocks disagree, or GitHub's window is late) is still
+		// not a reason to send again at once.
+		wait = max(rl.Reset.Sub(now), p.MinBackoff)
 	case rl.Secondary:
 		wait = p.SecondaryWait
-	default:
-		return 0, false
-	}
-	if rl.Secondary {
 		for range n {
-			if wait > p.MaxWait {
-				break
+			if wait > p.MaxWait-wait { // doubling would pass MaxWait (or overflow)
+				return 0, false
 			}
 			wait *= 2
 		}
+	default:
+		return 0, false
 	}
 	return wait, wait <= p.MaxWait
 }

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -79,6 +82,14 @@ func TestBackoff(t *testing.T) {
 	if d := backoff(p, 1000); d > p.MaxBackoff || d < 0 {
 		t.Errorf("backoff(1000) = %s: shifts must not overflow", d)
 	}
+	for _, n := range []int{0, 40} { // no cap: MaxBackoff is the largest Duration
+		if d := backoff(RetryPolicy{MinBackoff: time.Second, MaxBackoff: math.MaxInt64}, n); d < 0 {
+			t.Errorf("uncapped backoff(%d) = %s", n, d)
+		}
+	}
+	if d := backoff(RetryPolicy{MinBackoff: math.MaxInt64, MaxBackoff: math.MaxInt64}, 0); d < 0 {
+		t.Errorf("backoff with the largest Duration = %s", d)
+	}
 	if d := backoff(RetryPolicy{}, 3); d != 0 {
 		t.Errorf("zero policy backoff = %s, want 0", d)
 	}
@@ -101,17 +112,20 @@ func TestRateLimitWait(t *testing.T) {
 		ok     bool
 	}{
 		{"secondary: retry-after", p, RateLimitError{Secondary: true, RetryAfter: 30 * time.Second, Rate: rate(100)}, 0, 30 * time.Second, true},
-		{"secondary: retry-after doubles on repeats", p, RateLimitError{Secondary: true, RetryAfter: 30 * time.Second, Rate: rate(100)}, 2, 2 * time.Minute, true},
+		{"secondary: retry-after honoured as given on repeats", p, RateLimitError{Secondary: true, RetryAfter: 30 * time.Second, Rate: rate(100)}, 2, 30 * time.Second, true},
+		{"secondary: no retry-after doubles on repeats", p, RateLimitError{Secondary: true, Rate: rate(100)}, 2, 4 * time.Minute, true},
+		{"secondary: a missing remaining header is not none left", p, RateLimitError{Secondary: true, Reset: now.Add(40 * time.Minute)}, 0, time.Minute, true},
+		{"secondary: doubling saturates", RetryPolicy{SecondaryWait: 24 * time.Hour, MaxWait: math.MaxInt64}, RateLimitError{Secondary: true}, 40, 0, false},
 		{"secondary: no retry-after, requests left: a minute", p, RateLimitError{Secondary: true, Rate: rate(100), Reset: now.Add(20 * time.Minute)}, 0, time.Minute, true},
-		{"secondary: no retry-after, none left: until the reset", p, RateLimitError{Secondary: true, Rate: rate(0), Reset: now.Add(90 * time.Second)}, 0, 90 * time.Second, true},
+		{"secondary: no retry-after, none left: until the reset", p, RateLimitError{Secondary: true, Rate: rate(0), exhausted: true, Reset: now.Add(90 * time.Second)}, 0, 90 * time.Second, true},
 		{"secondary: repeats beyond MaxWait give up", p, RateLimitError{Secondary: true, Rate: rate(100)}, 3, 8 * time.Minute, false},
 		{"secondary: retry-after beyond MaxWait", p, RateLimitError{Secondary: true, RetryAfter: time.Hour}, 0, time.Hour, false},
-		{"primary: returned at once by default", p, RateLimitError{Rate: rate(0), Reset: now.Add(time.Minute)}, 0, 0, false},
-		{"primary: WaitForReset waits until the reset", waiting, RateLimitError{Rate: rate(0), Reset: now.Add(time.Minute)}, 0, time.Minute, true},
-		{"primary: repeats do not double", waiting, RateLimitError{Rate: rate(0), Reset: now.Add(time.Minute)}, 2, time.Minute, true},
-		{"primary: reset already past", waiting, RateLimitError{Rate: rate(0), Reset: now.Add(-time.Minute)}, 0, 0, true},
-		{"primary: reset beyond MaxWait", waiting, RateLimitError{Rate: rate(0), Reset: now.Add(time.Hour)}, 0, time.Hour, false},
-		{"primary without a reset", waiting, RateLimitError{Rate: rate(0)}, 0, 0, false},
+		{"primary: returned at once by default", p, RateLimitError{Rate: rate(0), exhausted: true, Reset: now.Add(time.Minute)}, 0, 0, false},
+		{"primary: WaitForReset waits until the reset", waiting, RateLimitError{Rate: rate(0), exhausted: true, Reset: now.Add(time.Minute)}, 0, time.Minute, true},
+		{"primary: repeats do not double", waiting, RateLimitError{Rate: rate(0), exhausted: true, Reset: now.Add(time.Minute)}, 2, time.Minute, true},
+		{"primary: reset already past: MinBackoff", waiting, RateLimitError{Rate: rate(0), exhausted: true, Reset: now.Add(-time.Minute)}, 0, time.Second, true},
+		{"primary: reset beyond MaxWait", waiting, RateLimitError{Rate: rate(0), exhausted: true, Reset: now.Add(time.Hour)}, 0, time.Hour, false},
+		{"primary without a reset", waiting, RateLimitError{Rate: rate(0), exhausted: true}, 0, 0, false},
 		{"zero policy never waits", RetryPolicy{}, RateLimitError{Secondary: true, RetryAfter: time.Second}, 0, time.Second, false},
 	}
 	for _, tt := range tests {
@@ -131,6 +145,10 @@ func TestWithRetryPolicyRejectsNonsense(t *testing.T) {
 		{MinBackoff: 2 * time.Second, MaxBackoff: time.Second},
 		{MaxWait: -1},
 		{SecondaryWait: -1},
+		{MaxRetries: 3, SecondaryWait: time.Minute},                                                                       // no pause between retries
+		{MaxRetries: 3, MinBackoff: time.Second, MaxBackoff: time.Second},                                                 // nor for secondary limits
+		{MaxRetries: 3, MinBackoff: time.Second, MaxBackoff: time.Second, SecondaryWait: time.Minute, WaitForReset: true}, // waits 0
+		{WaitForReset: true, MaxWait: time.Hour},                                                                          // waits, but never tries again
 	} {
 		if _, err := New(WithRetryPolicy(p)); !errors.Is(err, ErrInvalidInput) {
 			t.Errorf("WithRetryPolicy(%+v): error %v, want ErrInvalidInput", p, err)
@@ -188,5 +206,59 @@ func TestRateState(t *testing.T) {
 	s.observe(response(502, nil).Header, now) // a proxy's answer carries no figures
 	if r := s.get(); r.Remaining != 4999 {
 		t.Errorf("an answer without figures changed them: %+v", r)
+	}
+}
+
+func TestRateStateIgnoresPartialFigures(t *testing.T) {
+	var s rateState
+	s.observe(response(200, map[string]string{"X-RateLimit-Limit": "5000", "X-RateLimit-Reset": fmt.Sprint(time.Now().Add(time.Hour).Unix())}).Header, time.Now())
+	if _, _, ex := s.exhausted(time.Now()); ex {
+		t.Error("an answer without x-ratelimit-remaining was read as none left")
+	}
+}
+
+func TestRateStateHold(t *testing.T) {
+	var s rateState
+	now := time.Now()
+	s.hold(now.Add(time.Minute))
+	s.hold(now.Add(time.Second)) // a shorter hold does not shorten the longer one
+	if d := s.held(now); d != time.Minute {
+		t.Errorf("held %s, want 1m", d)
+	}
+	if d := s.held(now.Add(2 * time.Minute)); d != 0 {
+		t.Errorf("held %s after the hold, want 0", d)
+	}
+}
+
+// TestSecondaryLimitHoldsTheClient: while one request waits out a secondary limit, the
+// client's next request waits too instead of hitting the limit again.
+func TestSecondaryLimitHoldsTheClient(t *testing.T) {
+	var hits atomic.Int32
+	c, err := New(WithRetryPolicy(RetryPolicy{MaxRetries: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond, SecondaryWait: 300 * time.Millisecond, MaxWait: time.Second}),
+		WithHTTPClient(&http.Client{Transport: roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			if hits.Add(1) == 1 {
+				return &http.Response{StatusCode: 429, Status: "429", Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{"message":"You have exceeded a secondary rate limit."}`)), Request: req}, nil
+			}
+			return &http.Response{StatusCode: 200, Status: "200 OK", Header: http.Header{"Content-Type": {"application/json"}},
+				Body: io.NopCloser(strings.NewReader(`{"total_count":0,"jobs":[]}`))}, nil // no Request: a stub's answer
+		})}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}
+	done := make(chan error, 1)
+	go func() { _, err := c.ListJobs(context.Background(), a, nil); done <- err }()
+	for c.rate.held(time.Now()) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
+	if _, err := c.ListJobs(context.Background(), a, nil); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited < 200*time.Millisecond {
+		t.Errorf("the second request went out after %s, during the other's secondary-limit wait", waited)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
