@@ -146,6 +146,16 @@ func TestServerAnswersAsTheSpecSays(t *testing.T) {
 		t.Errorf("ids are not the run's: %d of them, first %d, last %d", len(s.ids), s.ids[0], s.ids[len(s.ids)-1])
 	}
 
+	// The very pages scenarios 1 to 3 are served.
+	big := startServer(t, sampleRun(runJobs), 0)
+	for p := range big.pages {
+		req, resp, body := get(t, big, "per_page=100&page="+strconv.Itoa(p+1), nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("page %d of %d: %s", p+1, runJobs, resp.Status)
+		}
+		validate(req, resp, body)
+	}
+
 	for _, tc := range []struct {
 		name   string
 		query  string
@@ -234,29 +244,37 @@ func TestPageParam(t *testing.T) {
 }
 
 // The latency waits for the client, not the other way round: a client that gives up ends
-// the wait at once, and Close (which waits for every handler) returns.
+// the wait at once, and Close (which waits for every handler) returns. Meanwhile the server
+// sees both requests in flight, as it must to catch a row that is more concurrent than its
+// name says.
 func TestServerLatencyEndsWithTheRequest(t *testing.T) {
 	s := startServer(t, sampleRun(10), time.Hour)
 	ctx, cancel := context.WithCancel(t.Context())
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+s.path+"?per_page=100", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("User-Agent", "ghjobs-bench-test")
 	done := make(chan error)
-	go func() {
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
+	for range 2 {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+s.path+"?per_page=100", nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-		done <- err
-	}()
-	for s.inFlight.Load() == 0 {
-		time.Sleep(time.Millisecond) // until the server is waiting out the latency
+		go func() {
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			done <- err
+		}()
+	}
+	for s.inFlight.Load() < 2 {
+		time.Sleep(time.Millisecond) // until the server is waiting out both latencies
+	}
+	if got := s.stats().maxInFlight; got != 2 {
+		t.Errorf("maxInFlight %d with two requests waiting, want 2", got)
 	}
 	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Errorf("got %v, want context.Canceled", err)
+	for range 2 {
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("got %v, want context.Canceled", err)
+		}
 	}
-	s.Close() // hangs for an hour if the handler still waits
+	s.Close() // hangs for an hour if a handler still waits
 }
