@@ -34,11 +34,11 @@ type wrapperConfig struct {
 }
 
 // wrapperConfigs are benchmarked each through AllJobs and through Jobs; the benchmarks'
-// client names are name-AllJobs and name-Jobs. Today's wrapper fetches its pages one after
-// another. A row whose wrapper has more requests in flight than inFlight fails the
-// benchmarks, so a default that turns concurrent cannot go unnoticed under a sequential name.
+// client names are name-AllJobs and name-Jobs. A row whose wrapper has more requests in
+// flight than inFlight fails the benchmarks, so no row's name can misstate its concurrency.
 var wrapperConfigs = []wrapperConfig{
-	{name: "wrapper-sequential", inFlight: 1},
+	{name: "wrapper-sequential", inFlight: 1, opts: []wrapper.Option{wrapper.WithConcurrency(1)}},
+	{name: "wrapper-concurrent", inFlight: wrapper.DefaultConcurrency}, // the defaults
 }
 
 // peers are the clients the benchmarks compare, go-github first: benchstat compares
