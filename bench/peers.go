@@ -39,6 +39,8 @@ type wrapperConfig struct {
 var wrapperConfigs = []wrapperConfig{
 	{name: "wrapper-sequential", inFlight: 1, opts: []wrapper.Option{wrapper.WithConcurrency(1)}},
 	{name: "wrapper-concurrent", inFlight: wrapper.DefaultConcurrency}, // the defaults
+	// What the ETag cache costs in bytes and memory while it saves requests (scenario 3).
+	{name: "wrapper-nocache", inFlight: wrapper.DefaultConcurrency, opts: []wrapper.Option{wrapper.WithCache(0)}},
 }
 
 // peers are the clients the benchmarks compare, go-github first: benchstat compares
