@@ -3,7 +3,7 @@
 # and the ratios table of README's "Performance" section. The raw results, headed by the
 # Go version, core count and commit, go to results.txt (or $OUT) for benchstat later.
 #
-#   ./run.sh                        # every scenario, 10 rounds: about 8 minutes on 2 cores
+#   ./run.sh                        # every scenario, 10 rounds: about 12 minutes on 2 cores
 #   COUNT=3 BENCH=PerJob ./run.sh   # one scenario, fewer rounds
 #   COUNT=1 BENCHTIME=1x ./run.sh   # each benchmark once, as CI does
 #
