@@ -1,0 +1,179 @@
+// Command benchratios prints the results of the bench suite as Markdown tables: for every
+// benchmark, each client's median of every unit, and the ratio of each median to
+// go-github's, the client most Go programs use today.
+//
+//	go test -run='^$' -bench=. -count=10 . | tee results.txt
+//	go run ./cmd/benchratios results.txt
+//
+// It reads standard input when no file is named. Clients are the sub-benchmarks'
+// client=NAME keys, in the order they first appear. A ratio below 1 means less than
+// go-github: less time, fewer bytes, fewer requests. Units that are ratios themselves (x-...)
+// get none. For confidence intervals and significance, use benchstat on the same file.
+package main
+
+import (
+	"cmp"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchunit"
+)
+
+func main() {
+	base := flag.String("base", "go-github", "the client that the ratios divide by")
+	flag.Usage = func() {
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: benchratios [-base client] [file ...]")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	tables, err := read(&benchfmt.Files{Paths: flag.Args(), AllowStdin: true})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchratios:", err)
+		os.Exit(1)
+	}
+	if len(tables) == 0 {
+		fmt.Fprintln(os.Stderr, "benchratios: no benchmark results in the input")
+		os.Exit(1)
+	}
+	if err := write(os.Stdout, tables, *base); err != nil {
+		fmt.Fprintln(os.Stderr, "benchratios:", err)
+		os.Exit(1)
+	}
+}
+
+// table is one benchmark's results.
+type table struct {
+	name    string
+	clients []string // in order of appearance
+	units   []string // in order of appearance
+	values  map[cell][]float64
+}
+
+type cell struct{ client, unit string }
+
+// records are benchmark results read one by one, as benchfmt's Files and Reader give them.
+type records interface {
+	Scan() bool
+	Result() benchfmt.Record
+	Err() error
+}
+
+// read groups the results by benchmark, client and unit.
+func read(in records) ([]*table, error) {
+	var tables []*table
+	byName := map[string]*table{}
+	for in.Scan() {
+		var res *benchfmt.Result
+		switch r := in.Result().(type) {
+		case *benchfmt.Result:
+			res = r
+		case *benchfmt.SyntaxError:
+			return nil, r
+		default:
+			continue
+		}
+		name, parts := res.Name.Parts()
+		client := ""
+		for _, p := range parts {
+			if v, ok := strings.CutPrefix(string(p), "/client="); ok {
+				client = v
+			}
+		}
+		t := byName[string(name)]
+		if t == nil {
+			t = &table{name: string(name), values: map[cell][]float64{}}
+			byName[t.name] = t
+			tables = append(tables, t)
+		}
+		if !slices.Contains(t.clients, client) {
+			t.clients = append(t.clients, client)
+		}
+		for _, v := range res.Values {
+			if !slices.Contains(t.units, v.Unit) {
+				t.units = append(t.units, v.Unit)
+			}
+			c := cell{client, v.Unit}
+			t.values[c] = append(t.values[c], v.Value)
+		}
+	}
+	return tables, in.Err()
+}
+
+// write prints every table in Markdown.
+func write(w io.Writer, tables []*table, base string) error {
+	var b strings.Builder
+	for i, t := range tables {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "%s\n\n", t.name)
+		ratios := slices.Contains(t.clients, base) && len(t.clients) > 1
+		head := []string{"client"}
+		for _, u := range t.units {
+			head = append(head, u)
+		}
+		if ratios {
+			for _, u := range t.units {
+				if !isRatio(u) {
+					head = append(head, u+" ÷ "+base)
+				}
+			}
+		}
+		row(&b, head)
+		row(&b, slices.Repeat([]string{"---"}, len(head)))
+		for _, c := range t.clients {
+			cells := []string{cmp.Or(c, "-")}
+			for _, u := range t.units {
+				cells = append(cells, format(t.values[cell{c, u}], func(m float64) string { return benchunit.Scale(m, benchunit.Decimal) }))
+			}
+			if ratios {
+				for _, u := range t.units {
+					if isRatio(u) {
+						continue
+					}
+					baseline := median(t.values[cell{base, u}])
+					cells = append(cells, format(t.values[cell{c, u}], func(m float64) string {
+						if baseline == 0 {
+							return "-"
+						}
+						return fmt.Sprintf("%.2f", m/baseline)
+					}))
+				}
+			}
+			row(&b, cells)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func row(b *strings.Builder, cells []string) {
+	b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+}
+
+// isRatio reports whether unit is a ratio already, as x-2rtt is.
+func isRatio(unit string) bool { return strings.HasPrefix(unit, "x-") }
+
+// format formats the median of values, or "-" when there are none.
+func format(values []float64, f func(float64) string) string {
+	if len(values) == 0 {
+		return "-"
+	}
+	return f(median(values))
+}
+
+func median(values []float64) float64 {
+	if len(values) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(values))
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
+}

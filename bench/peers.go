@@ -1,0 +1,205 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/google/go-github/v88/github"
+
+	"github.com/ghjobs/ghjobs/generated"
+	"github.com/ghjobs/ghjobs/wrapper"
+)
+
+// A peer is one way to list every job of the attempt: a client library, used as its
+// documentation shows, through the transport its users get by default.
+type peer struct {
+	name string
+	// inFlight is the most requests the peer may have in flight at once. The benchmarks fail
+	// when the server sees more, so that no row's name can misstate its concurrency.
+	inFlight int
+	// open makes a client of the server at baseURL that authenticates with token. A nil rt
+	// means the library's default HTTP client; otherwise requests go through rt.
+	open func(baseURL string, rt http.RoundTripper) (lister, error)
+}
+
+// A lister lists the attempt once, calling see with every job's ID in the order received.
+type lister func(ctx context.Context, see func(id int64)) error
+
+// wrapperConfig is one configuration of the wrapper.
+type wrapperConfig struct {
+	name     string
+	inFlight int // the most page requests it may have in flight
+	opts     []wrapper.Option
+}
+
+// wrapperConfigs are benchmarked each through AllJobs and through Jobs; the benchmarks'
+// client names are name-AllJobs and name-Jobs. A row whose wrapper has more requests in
+// flight than inFlight fails the benchmarks, so no row's name can misstate its concurrency.
+var wrapperConfigs = []wrapperConfig{
+	{name: "wrapper-sequential", inFlight: 1, opts: []wrapper.Option{wrapper.WithConcurrency(1)}},
+	{name: "wrapper-concurrent", inFlight: wrapper.DefaultConcurrency}, // the defaults
+	// What the ETag cache costs in bytes and memory while it saves requests (scenario 3).
+	{name: "wrapper-nocache", inFlight: wrapper.DefaultConcurrency, opts: []wrapper.Option{wrapper.WithCache(0)}},
+}
+
+// peers are the clients the benchmarks compare, go-github first: benchstat compares
+// every column with the first.
+func peers() []peer {
+	ps := []peer{
+		{name: "go-github", inFlight: 1, open: openGoGitHub},
+		{name: "generated", inFlight: 1, open: openGenerated},
+	}
+	for _, c := range wrapperConfigs {
+		ps = append(ps,
+			peer{name: c.name + "-AllJobs", inFlight: c.inFlight, open: c.openAllJobs},
+			peer{name: c.name + "-Jobs", inFlight: c.inFlight, open: c.openJobs},
+		)
+	}
+	return ps
+}
+
+// openGoGitHub lists with go-github's iterator, which follows NextPage from the Link header.
+func openGoGitHub(baseURL string, rt http.RoundTripper) (lister, error) {
+	base := baseURL + "/"
+	opts := []github.ClientOptionsFunc{github.WithAuthToken(token), github.WithURLs(&base, &base)}
+	if rt != nil {
+		opts = append(opts, github.WithTransport(rt))
+	}
+	c, err := github.NewClient(opts...)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, see func(int64)) error {
+		for job, err := range c.Actions.ListWorkflowJobsAttemptIter(ctx, owner, repo, runID, attempt, &github.ListOptions{PerPage: perPage}) {
+			if err != nil {
+				return err
+			}
+			see(job.GetID())
+		}
+		return nil
+	}, nil
+}
+
+// openGenerated lists with the oapi-codegen client, page 1, 2, ... until total_count jobs
+// have come: a plain page loop, as a user of the generated code alone would write it.
+func openGenerated(baseURL string, rt http.RoundTripper) (lister, error) {
+	opts := []generated.ClientOption{generated.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Accept", "application/vnd.github+json")
+		req.Header.Set("X-GitHub-Api-Version", wrapper.APIVersion)
+		return nil
+	})}
+	if rt != nil {
+		opts = append(opts, generated.WithHTTPClient(&http.Client{Transport: rt}))
+	}
+	c, err := generated.NewClientWithResponses(baseURL, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, see func(int64)) error {
+		size, seen := perPage, 0
+		for page := 1; ; page++ {
+			params := generated.ActionsListJobsForWorkflowRunAttemptParams{PerPage: &size, Page: &page}
+			resp, err := c.ActionsListJobsForWorkflowRunAttemptWithResponse(ctx, owner, repo, runID, attempt, &params)
+			if err != nil {
+				return err
+			}
+			if resp.JSON200 == nil {
+				return fmt.Errorf("page %d: %s", page, resp.Status())
+			}
+			for _, job := range resp.JSON200.Jobs {
+				see(job.ID)
+			}
+			seen += len(resp.JSON200.Jobs)
+			if seen >= resp.JSON200.TotalCount || len(resp.JSON200.Jobs) == 0 {
+				return nil
+			}
+		}
+	}, nil
+}
+
+func (c wrapperConfig) client(baseURL string, rt http.RoundTripper) (*wrapper.Client, error) {
+	opts := []wrapper.Option{wrapper.WithBaseURL(baseURL), wrapper.WithToken(token)}
+	if rt != nil {
+		opts = append(opts, wrapper.WithHTTPClient(&http.Client{Transport: rt}))
+	}
+	return wrapper.New(append(opts, c.opts...)...)
+}
+
+var benchAttempt = wrapper.Attempt{Owner: owner, Repo: repo, RunID: runID, Number: attempt}
+
+func (c wrapperConfig) openAllJobs(baseURL string, rt http.RoundTripper) (lister, error) {
+	cl, err := c.client(baseURL, rt)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, see func(int64)) error {
+		jobs, err := cl.AllJobs(ctx, benchAttempt)
+		if err != nil {
+			return err
+		}
+		for i := range jobs {
+			see(jobs[i].ID)
+		}
+		return nil
+	}, nil
+}
+
+func (c wrapperConfig) openJobs(baseURL string, rt http.RoundTripper) (lister, error) {
+	cl, err := c.client(baseURL, rt)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, see func(int64)) error {
+		for job, err := range cl.Jobs(ctx, benchAttempt) {
+			if err != nil {
+				return err
+			}
+			see(job.ID)
+		}
+		return nil
+	}, nil
+}
+
+// guard checks that a listing returned exactly the attempt's jobs, in order, so that a
+// client that is fast because it is wrong fails the benchmark instead of winning it.
+type guard struct {
+	want []int64
+	see  func(id int64) // made once: a method value made per listing would allocate
+	n    int            // jobs seen in this listing
+	err  error          // its first wrong job
+}
+
+func newGuard(want []int64) *guard {
+	g := &guard{want: want}
+	g.see = func(id int64) {
+		if g.err == nil && (g.n >= len(g.want) || g.want[g.n] != id) {
+			g.err = fmt.Errorf("job %d of the listing has ID %d, want %s", g.n+1, id, g.wanted(g.n))
+		}
+		g.n++
+	}
+	return g
+}
+
+func (g *guard) wanted(i int) string {
+	if i >= len(g.want) {
+		return fmt.Sprintf("no more than %d jobs", len(g.want))
+	}
+	return fmt.Sprint(g.want[i])
+}
+
+// list runs l once and returns its error, or one saying how its jobs were wrong.
+func (g *guard) list(ctx context.Context, l lister) error {
+	g.n, g.err = 0, nil
+	if err := l(ctx, g.see); err != nil {
+		return err
+	}
+	if g.err != nil {
+		return g.err
+	}
+	if g.n != len(g.want) {
+		return fmt.Errorf("the listing has %d jobs, want %d", g.n, len(g.want))
+	}
+	return nil
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the benchmark suite COUNT times, then prints benchstat's comparison of the clients
+# and the ratios table of README's "Performance" section. The raw results, headed by the
+# Go version, core count and commit, go to results.txt (or $OUT) for benchstat later.
+#
+#   ./run.sh                        # every scenario, 10 rounds: about 12 minutes on 2 cores
+#   COUNT=3 BENCH=PerJob ./run.sh   # one scenario, fewer rounds
+#   COUNT=1 BENCHTIME=1x ./run.sh   # each benchmark once, as CI does
+#
+# Each round runs every client once, rather than -count running one client COUNT times and
+# then the next: on a shared machine, load that comes and goes then spreads over all
+# clients alike instead of falling on whichever ran at the time.
+set -euo pipefail
+cd "$(dirname "$0")"
+count=${COUNT:-10}
+out=${OUT:-results.txt}
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"' EXIT
+go test -c -o "$bin/bench.test" .
+
+{
+  # "key: value" lines are configuration in Go's benchmark format; benchstat shows them.
+  echo "go-version: $(go env GOVERSION)"
+  echo "nproc: $(nproc)"
+  if commit=$(git rev-parse --short HEAD 2>/dev/null); then
+    echo "commit: $commit$(git diff --quiet HEAD -- .. 2>/dev/null || echo '-dirty')"
+  fi
+  for ((round = 1; round <= count; round++)); do
+    "$bin/bench.test" -test.run='^$' -test.bench="${BENCH:-.}" -test.benchtime="${BENCHTIME:-1s}" -test.timeout=1h
+  done
+} | tee "$out"
+
+echo
+go tool benchstat -col /client "$out"
+echo
+go run ./cmd/benchratios "$out"
