@@ -104,9 +104,10 @@ func (c *etagCache) RoundTrip(req *http.Request) (*http.Response, error) {
 	case resp.StatusCode == http.StatusNotModified && stored != nil:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody)) // lets the connection be reused
 		resp.Body.Close()
+		tell(req, stored.body)
 		return stored.response(resp), nil
 	case resp.StatusCode == http.StatusOK && resp.Header.Get("ETag") != "":
-		return c.store(key, resp)
+		return c.store(key, req, resp)
 	}
 	return resp, nil
 }
@@ -132,9 +133,9 @@ func (e *cacheEntry) response(notModified *http.Response) *http.Response {
 }
 
 // store keeps a 200's body, if it fits, and hands the response on with the body re-readable.
-func (c *etagCache) store(key string, resp *http.Response) (*http.Response, error) {
+func (c *etagCache) store(key string, req *http.Request, resp *http.Response) (*http.Response, error) {
 	limit := min(c.maxBytes, maxPageBody)
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	body, err := readUpTo(resp.Body, resp.ContentLength, limit)
 	if err != nil || int64(len(body)) > limit {
 		// Too big to keep, or broken: the caller reads what is left, and sees the error.
 		resp.Body = struct {
@@ -146,6 +147,7 @@ func (c *etagCache) store(key string, resp *http.Response) (*http.Response, erro
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
+	tell(req, body)
 	kept := make(http.Header, len(keptHeaders))
 	for _, k := range keptHeaders {
 		if v := resp.Header.Values(k); len(v) > 0 {
@@ -154,6 +156,20 @@ func (c *etagCache) store(key string, resp *http.Response) (*http.Response, erro
 	}
 	c.put(&cacheEntry{key: key, etag: resp.Header.Get("ETag"), header: kept, body: body})
 	return resp, nil
+}
+
+// cachedBytes carries the bytes of the body the cache answers with, through the request's
+// context, to the decoder, which would otherwise copy them out of the body: transports and
+// http.Client wrap bodies (Client.Timeout does), but keep the context.
+type cachedBytes struct{ data []byte }
+
+type cachedBytesKey struct{}
+
+// tell hands data to the decoder of req's answer, if it asked.
+func tell(req *http.Request, data []byte) {
+	if c, ok := req.Context().Value(cachedBytesKey{}).(*cachedBytes); ok {
+		c.data = data
+	}
 }
 
 // errReader returns err, or nothing when err is nil.

@@ -86,7 +86,7 @@ func New(opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("%w: refusing to send a token over plain http to %s; use https", ErrInvalidInput, base.Host)
 	}
 
-	hc := &http.Client{Timeout: defaultTimeout}
+	hc := &http.Client{Transport: newTransport(cfg.concurrency), Timeout: defaultTimeout}
 	if cfg.hc != nil {
 		copied := *cfg.hc
 		hc = &copied
@@ -115,6 +115,15 @@ func New(opts ...Option) (*Client, error) {
 		concurrency: cfg.concurrency,
 		rate:        new(rateState),
 	}, nil
+}
+
+// newTransport is http.DefaultTransport's configuration with room to keep a connection for
+// each page in flight: its default of 2 idle connections per host would close and dial again
+// (TLS handshake included) most of them on every listing over HTTP/1.1.
+func newTransport(concurrency int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = max(concurrency, t.MaxIdleConnsPerHost, 2)
+	return t
 }
 
 // NewFromEnv is New configured from the environment that gh and GitHub Actions set: the token
