@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -86,7 +87,7 @@ func New(opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("%w: refusing to send a token over plain http to %s; use https", ErrInvalidInput, base.Host)
 	}
 
-	hc := &http.Client{Transport: newTransport(cfg.concurrency), Timeout: defaultTimeout}
+	hc := &http.Client{Transport: sharedTransport(), Timeout: defaultTimeout}
 	if cfg.hc != nil {
 		copied := *cfg.hc
 		hc = &copied
@@ -117,14 +118,16 @@ func New(opts ...Option) (*Client, error) {
 	}, nil
 }
 
-// newTransport is http.DefaultTransport's configuration with room to keep a connection for
-// each page in flight: its default of 2 idle connections per host would close and dial again
-// (TLS handshake included) most of them on every listing over HTTP/1.1.
-func newTransport(concurrency int) *http.Transport {
+// sharedTransport is the transport of every Client that WithHTTPClient does not give one:
+// http.DefaultTransport's configuration, with room to keep a connection for each page that may
+// be in flight. DefaultTransport's 2 idle connections per host would close, and dial again
+// (TLS handshake included), most of them on every listing over HTTP/1.1. It is shared, as
+// DefaultTransport is, so that short-lived Clients do not each keep idle connections open.
+var sharedTransport = sync.OnceValue(func() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = max(concurrency, t.MaxIdleConnsPerHost, 2)
+	t.MaxIdleConnsPerHost = maxConcurrency
 	return t
-}
+})
 
 // NewFromEnv is New configured from the environment that gh and GitHub Actions set: the token
 // from GH_TOKEN, else GITHUB_TOKEN, and the API root from GITHUB_API_URL (GitHub Enterprise

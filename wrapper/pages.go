@@ -16,6 +16,9 @@ import (
 // its secondary rate limit.
 const DefaultConcurrency = 10
 
+// maxConcurrency is GitHub's limit on concurrent requests before its secondary rate limit.
+const maxConcurrency = 100
+
 // WithConcurrency sets how many page requests Jobs and AllJobs have in flight at most, 1 to
 // 100 (default DefaultConcurrency). Once the first page has told how many pages there are,
 // the others are requested in parallel, and jobs are still yielded in page order; memory
@@ -23,8 +26,8 @@ const DefaultConcurrency = 10
 // guidance for strictly serial clients asks.
 func WithConcurrency(n int) Option {
 	return func(c *config) error {
-		if n < 1 || n > 100 {
-			return fmt.Errorf("%w: concurrency %d: must be 1 to 100", ErrInvalidInput, n)
+		if n < 1 || n > maxConcurrency {
+			return fmt.Errorf("%w: concurrency %d: must be 1 to %d", ErrInvalidInput, n, maxConcurrency)
 		}
 		c.concurrency = n
 		return nil
