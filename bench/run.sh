@@ -23,7 +23,8 @@ go test -c -o "$bin/bench.test" .
   echo "go-version: $(go env GOVERSION)"
   echo "nproc: $(nproc)"
   if commit=$(git rev-parse --short HEAD 2>/dev/null); then
-    echo "commit: $commit$(git diff --quiet HEAD -- .. 2>/dev/null || echo '-dirty')"
+    # The results file, rewritten as this runs, does not count as a change.
+    echo "commit: $commit$(git diff --quiet HEAD -- .. ":(exclude)$PWD/$out" 2>/dev/null || echo '-dirty')"
   fi
   for ((round = 1; round <= count; round++)); do
     "$bin/bench.test" -test.run='^$' -test.bench="${BENCH:-.}" -test.benchtime="${BENCHTIME:-1s}" -test.timeout=1h
