@@ -92,77 +92,7 @@ func tenSteps(j *generated.Job) []generated.JobStep {
 	return steps
 }
 
-// ghJob and ghStep are generated.Job and generated.JobStep with GitHub's field order and
-// GitHub's nulls: GitHub sends "started_at": null for a step that has not started, where
-// the generated type, marshalled, would leave the field out.
-type ghJob struct {
-	ID              int64                    `json:"id"`
-	RunID           int64                    `json:"run_id"`
-	WorkflowName    *string                  `json:"workflow_name"`
-	HeadBranch      *string                  `json:"head_branch"`
-	RunURL          string                   `json:"run_url"`
-	RunAttempt      *int64                   `json:"run_attempt,omitempty"`
-	NodeID          string                   `json:"node_id"`
-	HeadSHA         string                   `json:"head_sha"`
-	URL             string                   `json:"url"`
-	HTMLURL         *string                  `json:"html_url"`
-	Status          generated.JobStatus      `json:"status"`
-	Conclusion      *generated.JobConclusion `json:"conclusion"`
-	CreatedAt       time.Time                `json:"created_at"`
-	StartedAt       time.Time                `json:"started_at"`
-	CompletedAt     *time.Time               `json:"completed_at"`
-	Name            string                   `json:"name"`
-	Steps           []ghStep                 `json:"steps"`
-	CheckRunURL     string                   `json:"check_run_url"`
-	Labels          []string                 `json:"labels"`
-	RunnerID        *int64                   `json:"runner_id"`
-	RunnerName      *string                  `json:"runner_name"`
-	RunnerGroupID   *int64                   `json:"runner_group_id"`
-	RunnerGroupName *string                  `json:"runner_group_name"`
-}
-
-type ghStep struct {
-	Name        string                  `json:"name"`
-	Status      generated.JobStepStatus `json:"status"`
-	Conclusion  *string                 `json:"conclusion"`
-	Number      int                     `json:"number"`
-	StartedAt   *time.Time              `json:"started_at"`
-	CompletedAt *time.Time              `json:"completed_at"`
-}
-
 type ghPage struct {
-	TotalCount int     `json:"total_count"`
-	Jobs       []ghJob `json:"jobs"`
-}
-
-func githubShape(j *generated.Job) ghJob {
-	steps := make([]ghStep, len(j.Steps))
-	for i, s := range j.Steps {
-		steps[i] = ghStep{Name: s.Name, Status: s.Status, Conclusion: s.Conclusion, Number: s.Number, StartedAt: s.StartedAt, CompletedAt: s.CompletedAt}
-	}
-	return ghJob{
-		ID:              j.ID,
-		RunID:           j.RunID,
-		WorkflowName:    j.WorkflowName,
-		HeadBranch:      j.HeadBranch,
-		RunURL:          j.RunURL,
-		RunAttempt:      j.RunAttempt,
-		NodeID:          j.NodeID,
-		HeadSHA:         j.HeadSHA,
-		URL:             j.URL,
-		HTMLURL:         j.HTMLURL,
-		Status:          j.Status,
-		Conclusion:      j.Conclusion,
-		CreatedAt:       j.CreatedAt,
-		StartedAt:       j.StartedAt,
-		CompletedAt:     j.CompletedAt,
-		Name:            j.Name,
-		Steps:           steps,
-		CheckRunURL:     j.CheckRunURL,
-		Labels:          j.Labels,
-		RunnerID:        j.RunnerID,
-		RunnerName:      j.RunnerName,
-		RunnerGroupID:   j.RunnerGroupID,
-		RunnerGroupName: j.RunnerGroupName,
-	}
+	TotalCount int             `json:"total_count"`
+	Jobs       []api.GitHubJob `json:"jobs"`
 }

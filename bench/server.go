@@ -103,10 +103,10 @@ func (s *server) render(run api.Run) error {
 	s.pages = make([]page, last)
 	for p := range s.pages {
 		start, end := p*perPage, min((p+1)*perPage, len(run.Jobs))
-		body := ghPage{TotalCount: len(run.Jobs), Jobs: make([]ghJob, 0, end-start)}
+		body := ghPage{TotalCount: len(run.Jobs), Jobs: make([]api.GitHubJob, 0, end-start)}
 		for i := start; i < end; i++ {
 			s.ids[i] = run.Jobs[i].ID
-			body.Jobs = append(body.Jobs, githubShape(&run.Jobs[i]))
+			body.Jobs = append(body.Jobs, api.ToGitHub(&run.Jobs[i]))
 		}
 		b, err := marshal(body)
 		if err != nil {

@@ -1,0 +1,67 @@
+package api
+
+import (
+	"time"
+
+	"github.com/ghjobs/ghjobs/generated"
+)
+
+// GitHubJob is a job as GitHub writes it in JSON: GitHub's field order (generated.Job
+// marshals its fields alphabetically), null for an unset nullable field, and steps and
+// labels always arrays. Marshal it to print or serve what GitHub would.
+type GitHubJob struct {
+	ID              int64                    `json:"id"`
+	RunID           int64                    `json:"run_id"`
+	WorkflowName    *string                  `json:"workflow_name"`
+	HeadBranch      *string                  `json:"head_branch"`
+	RunURL          string                   `json:"run_url"`
+	RunAttempt      *int64                   `json:"run_attempt,omitempty"` // older GHES versions leave it out
+	NodeID          string                   `json:"node_id"`
+	HeadSHA         string                   `json:"head_sha"`
+	URL             string                   `json:"url"`
+	HTMLURL         *string                  `json:"html_url"`
+	Status          generated.JobStatus      `json:"status"`
+	Conclusion      *generated.JobConclusion `json:"conclusion"`
+	CreatedAt       time.Time                `json:"created_at"`
+	StartedAt       time.Time                `json:"started_at"`
+	CompletedAt     *time.Time               `json:"completed_at"`
+	Name            string                   `json:"name"`
+	Steps           []GitHubStep             `json:"steps"`
+	CheckRunURL     string                   `json:"check_run_url"`
+	Labels          []string                 `json:"labels"`
+	RunnerID        *int64                   `json:"runner_id"`
+	RunnerName      *string                  `json:"runner_name"`
+	RunnerGroupID   *int64                   `json:"runner_group_id"`
+	RunnerGroupName *string                  `json:"runner_group_name"`
+}
+
+// GitHubStep is a step as GitHub writes it: "started_at": null for a step that has not
+// started, where generated.JobStep, marshalled, leaves the field out.
+type GitHubStep struct {
+	Name        string                  `json:"name"`
+	Status      generated.JobStepStatus `json:"status"`
+	Conclusion  *string                 `json:"conclusion"`
+	Number      int                     `json:"number"`
+	StartedAt   *time.Time              `json:"started_at"`
+	CompletedAt *time.Time              `json:"completed_at"`
+}
+
+// ToGitHub returns j in GitHub's JSON shape. It shares j's pointers and label slice.
+func ToGitHub(j *generated.Job) GitHubJob {
+	g := GitHubJob{
+		ID: j.ID, RunID: j.RunID, WorkflowName: j.WorkflowName, HeadBranch: j.HeadBranch,
+		RunURL: j.RunURL, RunAttempt: j.RunAttempt, NodeID: j.NodeID, HeadSHA: j.HeadSHA,
+		URL: j.URL, HTMLURL: j.HTMLURL, Status: j.Status, Conclusion: j.Conclusion,
+		CreatedAt: j.CreatedAt, StartedAt: j.StartedAt, CompletedAt: j.CompletedAt,
+		Name: j.Name, Steps: make([]GitHubStep, len(j.Steps)), CheckRunURL: j.CheckRunURL,
+		Labels: j.Labels, RunnerID: j.RunnerID, RunnerName: j.RunnerName,
+		RunnerGroupID: j.RunnerGroupID, RunnerGroupName: j.RunnerGroupName,
+	}
+	for i, s := range j.Steps {
+		g.Steps[i] = GitHubStep{s.Name, s.Status, s.Conclusion, s.Number, s.StartedAt, s.CompletedAt}
+	}
+	if g.Labels == nil {
+		g.Labels = []string{}
+	}
+	return g
+}
