@@ -2,6 +2,8 @@ package wrapper
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"net/url"
 	"testing"
 )
@@ -26,7 +28,7 @@ func TestLastPage(t *testing.T) {
 		{"GitHub's links", page("?per_page=100&page=2", "?per_page=100&page=4"), 4},
 		{"other parameters in any order", page("?page=2&per_page=100&filter=latest", "?page=3&per_page=100&filter=latest"), 3},
 		{"two pages", page("?page=2", "?page=2"), 2},
-		{"a last page beyond reason is still only a number", page("?page=2", "?page=9223372036854775807"), 9223372036854775807},
+		{"a last page beyond reason is still only a number", page("?page=2", fmt.Sprintf("?page=%d", math.MaxInt)), math.MaxInt},
 		{"no last", page("?page=2", ""), 0},
 		{"no next", page("", "?page=3"), 0},
 		{"next is not page 2", page("?page=3", "?page=5"), 0},
