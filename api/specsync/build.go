@@ -63,7 +63,7 @@ func buildPaths(src *yaml.Node, ops []op) *yaml.Node {
 		}
 		ordered := reorder(kept, pathItemOrder)
 		for _, m := range chosen[p] {
-			set(ordered, m, reorder(get(ordered, m), operationOrder))
+			set(ordered, m, without(reorder(get(ordered, m), operationOrder), addedByOctokit))
 		}
 		set(paths, p, ordered)
 	}
@@ -132,6 +132,26 @@ func reorder(m *yaml.Node, first []string) *yaml.Node {
 		if !slices.Contains(first, m.Content[i].Value) {
 			out.Content = append(out.Content, m.Content[i], m.Content[i+1])
 		}
+	}
+	return out
+}
+
+// addedByOctokit are the extensions that Octokit's copy of GitHub's description (the npm
+// package @octokit/openapi, scripts/build.mjs) adds to every operation: metadata for
+// Octokit's SDKs, nothing GitHub says about the API. Left out, so that openapi.yaml is the
+// same whichever copy it is vendored from.
+var addedByOctokit = []string{"x-octokit"}
+
+// without returns mapping m without the given keys (m itself when it has none of them).
+func without(m *yaml.Node, keys []string) *yaml.Node {
+	out := mapping()
+	for i := 0; i < len(m.Content); i += 2 {
+		if !slices.Contains(keys, m.Content[i].Value) {
+			out.Content = append(out.Content, m.Content[i], m.Content[i+1])
+		}
+	}
+	if len(out.Content) == len(m.Content) {
+		return m
 	}
 	return out
 }

@@ -10,10 +10,20 @@ import (
 )
 
 // corrections are the local corrections: an OpenAPI Overlay applied to the extracted
-// document, and the name the header gives it.
+// document, the name the header gives it, and where each action is in its file.
 type corrections struct {
 	name    string
 	overlay *overlay.Overlay
+	places  []place // one per action
+}
+
+// place is where an action is written in the overlay file, for telling a person which
+// lines to delete.
+type place struct {
+	first, last int            // the action's lines, 1-based, inclusive
+	keys        map[string]int // the line of each key of its update
+	anchors     []string       // anchors it defines (&name)
+	aliases     map[string]int // anchors it uses (*name), and the line of the first use
 }
 
 // parseCorrections reads an OpenAPI Overlay 1.1.0 document (RFC 9535 JSONPath targets) whose
@@ -43,30 +53,110 @@ func parseCorrections(name string, data []byte) (*corrections, error) {
 			return nil, fmt.Errorf("%s: action %d: target %s: %w", name, i+1, a.Target, err)
 		}
 	}
-	return &corrections{name: name, overlay: o}, nil
+	places, err := findPlaces(data, len(o.Actions))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &corrections{name: name, overlay: o, places: places}, nil
 }
 
-// apply applies the corrections to root in order, and marks each place an update changed
-// with a "local correction:" comment. A correction that no longer applies is an error
-// rather than a silent no-op: its target is gone, or GitHub's description already says
-// what it adds. Either way GitHub changed, and a person should look.
-func (c *corrections) apply(root *yaml.Node) error {
+// findPlaces locates the n actions of an overlay file. An action runs from the comment lines
+// right above it to its last line that is neither blank nor only a comment before the next
+// action or the end of the file.
+func findPlaces(data []byte, n int) ([]place, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	var actions *yaml.Node
+	if len(doc.Content) == 1 {
+		actions = get(doc.Content[0], "actions")
+	}
+	if actions == nil || actions.Kind != yaml.SequenceNode || len(actions.Content) != n {
+		return nil, fmt.Errorf("cannot find its %d actions", n)
+	}
+	lines := strings.Split(string(data), "\n")
+	comment := func(l int) bool { return strings.HasPrefix(strings.TrimSpace(lines[l-1]), "#") } // l is 1-based
+	blank := func(l int) bool { return comment(l) || strings.TrimSpace(lines[l-1]) == "" }
+	places := make([]place, n)
+	for i, item := range actions.Content {
+		p := &places[i]
+		for p.first = item.Line; p.first > 1 && comment(p.first-1); p.first-- {
+		}
+		p.last = len(lines)
+		if i+1 < n {
+			p.last = actions.Content[i+1].Line - 1
+		}
+		for p.last > p.first && blank(p.last) {
+			p.last--
+		}
+		p.keys, p.aliases = map[string]int{}, map[string]int{}
+		if u := get(item, "update"); u != nil && u.Kind == yaml.MappingNode {
+			for j := 0; j < len(u.Content); j += 2 {
+				p.keys[u.Content[j].Value] = u.Content[j].Line
+			}
+		}
+		var walk func(*yaml.Node)
+		walk = func(n *yaml.Node) {
+			if n.Anchor != "" {
+				p.anchors = append(p.anchors, n.Anchor)
+			}
+			if n.Kind == yaml.AliasNode {
+				if _, ok := p.aliases[n.Value]; !ok {
+					p.aliases[n.Value] = n.Line
+				}
+				return
+			}
+			for _, c := range n.Content {
+				walk(c)
+			}
+		}
+		walk(item)
+	}
+	return places, nil
+}
+
+// redundancy is a correction, or part of an update, that GitHub's description already
+// makes: the tool applies nothing for it, and a person should delete it.
+type redundancy struct {
+	action int      // index into the overlay's actions
+	has    []string // what GitHub's description already says, "format: int64"
+	keys   []string // the update's keys that can go, or nil for the whole action
+}
+
+// apply applies the corrections to root in order, marks each place an update changed with a
+// "local correction:" comment, and returns the actions it applied (an update only with the
+// keys that changed something). A correction whose target is gone is an error: GitHub
+// changed, and a person should decide. One that GitHub's description already makes, on
+// every target it matches, is applied not at all and returned as redundant, all of them
+// in one run, so that a re-vendor goes through and says what to delete.
+func (c *corrections) apply(root *yaml.Node) (applied []overlay.Action, redundant []redundancy, err error) {
 	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}
 	for i, a := range c.overlay.Actions {
 		where := fmt.Sprintf("%s: action %d (%s)", c.name, i+1, a.Target)
 		path, err := c.overlay.NewPath(a.Target, nil)
 		if err != nil {
-			return fmt.Errorf("%s: %w", where, err)
+			return nil, nil, fmt.Errorf("%s: %w", where, err)
 		}
 		targets := path.Query(doc)
 		if len(targets) == 0 {
-			return fmt.Errorf("%s matches nothing in the extracted description: GitHub's description changed; fix the target or delete the correction", where)
+			return nil, nil, fmt.Errorf("%s matches nothing in the extracted description: GitHub's description changed; fix the target or delete the correction", where)
 		}
+		var changes []*yaml.Node // the targets the update changes, to be marked
 		if !a.Remove {
 			a.Update = *clone(&a.Update) // the merge links the update's key nodes into the document
+			update, r := withoutMade(targets, &a.Update)
+			if r != nil {
+				r.action = i
+				redundant = append(redundant, *r)
+				if update == nil {
+					continue
+				}
+				a.Update = *update
+			}
 			for _, t := range targets {
-				if k := alreadyThere(t, &a.Update); k != "" {
-					return fmt.Errorf("%s: GitHub's description already has %s: delete the correction", where, k)
+				if !has(t, &a.Update) {
+					changes = append(changes, t)
 				}
 			}
 		}
@@ -77,32 +167,118 @@ func (c *corrections) apply(root *yaml.Node) error {
 			err = fmt.Errorf("%s", strings.Join(warnings, "; "))
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", where, err)
+			return nil, nil, fmt.Errorf("%s: %w", where, err)
 		}
-		if !a.Remove {
-			for _, t := range targets {
-				mark(root, t, &a.Update, "local correction: "+a.Description)
-			}
+		for _, t := range changes {
+			mark(root, t, &a.Update, "local correction: "+a.Description)
 		}
+		applied = append(applied, a)
 	}
-	return nil
+	return applied, redundant, nil
 }
 
-// alreadyThere names what of update target already holds, or returns "".
-func alreadyThere(target, update *yaml.Node) string {
-	if target.Kind == yaml.MappingNode && update.Kind == yaml.MappingNode {
-		for i := 0; i < len(update.Content); i += 2 {
-			k := update.Content[i].Value
-			if v := get(target, k); v != nil && equal(v, update.Content[i+1]) {
-				return fmt.Sprintf("%s: %s", k, flow(v))
+// withoutMade splits update into what the targets still lack and what every target already
+// has. It returns the update to apply (nil when there is nothing left) and, when something
+// is already there, the redundancy (without its action). A mapping update is split by key;
+// any other update is whole.
+func withoutMade(targets []*yaml.Node, update *yaml.Node) (*yaml.Node, *redundancy) {
+	everywhere := func(u *yaml.Node) bool {
+		for _, t := range targets {
+			if !has(t, u) {
+				return false
 			}
 		}
+		return true
+	}
+	if update.Kind != yaml.MappingNode {
+		if everywhere(update) {
+			return nil, &redundancy{has: []string{flow(update)}}
+		}
+		return update, nil
+	}
+	rest := *update
+	rest.Content = nil
+	var r redundancy
+	for i := 0; i < len(update.Content); i += 2 {
+		k, v := update.Content[i], update.Content[i+1]
+		if everywhere(&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{k, v}}) {
+			r.has = append(r.has, k.Value+": "+flow(v))
+			r.keys = append(r.keys, k.Value)
+			continue
+		}
+		rest.Content = append(rest.Content, k, v)
+	}
+	switch {
+	case len(r.has) == 0:
+		return update, nil
+	case len(rest.Content) == 0:
+		r.keys = nil // the whole action
+		return nil, &r
+	}
+	return &rest, &r
+}
+
+// has reports whether target already holds what update says: every key of a mapping update
+// with the same value, or the same value for any other update.
+func has(target, update *yaml.Node) bool {
+	if target.Kind != yaml.MappingNode || update.Kind != yaml.MappingNode {
+		return equal(target, update)
+	}
+	for i := 0; i < len(update.Content); i += 2 {
+		if v := get(target, update.Content[i].Value); v == nil || !equal(v, update.Content[i+1]) {
+			return false
+		}
+	}
+	return true
+}
+
+// report tells a person which lines of the overlay file to delete for the redundancies.
+func (c *corrections) report(redundant []redundancy) string {
+	if len(redundant) == 0 {
 		return ""
 	}
-	if equal(target, update) {
-		return flow(target)
+	whole := map[int]bool{}
+	for _, r := range redundant {
+		if r.keys == nil {
+			whole[r.action] = true
+		}
 	}
-	return ""
+	var b strings.Builder
+	fmt.Fprintf(&b, "GitHub's description now makes %d of the local corrections itself, so nothing was applied for them; delete them from %s:\n",
+		len(redundant), c.name)
+	for _, r := range redundant {
+		a, p := c.overlay.Actions[r.action], c.places[r.action]
+		has := strings.Join(r.has, ", ")
+		if r.keys == nil {
+			fmt.Fprintf(&b, "  %s: action %d (%s): GitHub's description already has %s\n", lineRange(p.first, p.last), r.action+1, a.Target, has)
+		} else {
+			var at []string
+			for _, k := range r.keys {
+				at = append(at, fmt.Sprintf("%s (line %d)", k, p.keys[k]))
+			}
+			fmt.Fprintf(&b, "  %s from the update of action %d (%s): GitHub's description already has %s; the rest of the action still applies\n",
+				strings.Join(at, ", "), r.action+1, a.Target, has)
+			continue
+		}
+		// An anchor defined here and used by an action that stays must move before the
+		// lines go, or the file no longer parses.
+		for _, anchor := range p.anchors {
+			for j, q := range c.places {
+				if line, ok := q.aliases[anchor]; ok && j != r.action && !whole[j] {
+					fmt.Fprintf(&b, "    (first move its anchor &%s to where action %d uses it, line %d)\n", anchor, j+1, line)
+					break
+				}
+			}
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func lineRange(first, last int) string {
+	if first == last {
+		return fmt.Sprintf("line %d", first)
+	}
+	return fmt.Sprintf("lines %d-%d", first, last)
 }
 
 // mark puts comment above the key that an update changed: the first of the update's keys in

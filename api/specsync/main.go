@@ -1,10 +1,11 @@
 // Command specsync vendors operations from GitHub's REST API description into openapi.yaml,
 // with the local corrections applied, and gives generated code the API version it records.
 //
-// Vendoring, from the repository root, with GitHub's full description downloaded from
-// github/rest-api-description (descriptions/api.github.com/api.github.com.2022-11-28.json):
+// Vendoring, from the repository root, with GitHub's full description from the npm package
+// @octokit/openapi (package/generated/api.github.com.json; .ci/upstream-spec pins the
+// version) or from github/rest-api-description (api.github.com.2022-11-28.json):
 //
-//	go run ./api/specsync -from api.github.com.2022-11-28.json -cut api/specsync/testdata/source.json
+//	go run ./api/specsync -from api.github.com.json -api-version 2022-11-28 -cut api/specsync/testdata/source.json
 //	go run ./api/specsync -from api.github.com.2022-11-28.json -cut api/specsync/testdata/source.json \
 //		-operation actions/list-jobs-for-workflow-run-attempt -operation actions/list-jobs-for-workflow-run
 //
@@ -12,13 +13,16 @@
 // -operation (by default those already in openapi.yaml) with the path-level fields of their
 // path items and every component they reference, transitively (schemas, parameters,
 // responses, examples, headers, request bodies, ...; reference cycles included), and the
-// tags they use. It applies the local corrections, an OpenAPI Overlay
-// (corrections.overlay.yaml beside this file), records the API version, which GitHub gives
-// only in the file name, as info.x-github-api-version, checks the result with kin-openapi,
-// and writes it with a header naming the source, its version and the corrections.
+// tags they use, leaving out Octokit's x-octokit. It applies the local corrections, an
+// OpenAPI Overlay (corrections.overlay.yaml beside this file), records the API version,
+// which GitHub gives only in the file name, as info.x-github-api-version, checks the result
+// with kin-openapi, and writes it with a header naming the source, its version and the
+// corrections. A correction GitHub's description already makes is not applied; the tool
+// lists all such, with their lines in the overlay file, so that they can be deleted.
 //
 // With -cut it also writes the cut: the part of the description that openapi.yaml is made of,
-// before the corrections, as JSON naming the file it was cut from (x-specsync-source).
+// before the corrections, as JSON naming the file it was cut from (x-specsync-source) and
+// the API version (x-specsync-api-version).
 // Vendoring from the cut gives the same openapi.yaml; the round-trip test does that with
 // api/specsync/testdata/source.json, and its diff shows what GitHub changed, apart from what
 // the corrections do.
@@ -45,6 +49,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/speakeasy-api/openapi/overlay"
 	"gopkg.in/yaml.v3"
 )
 
@@ -152,6 +157,9 @@ func run(args []string, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "specsync: wrote %s from %s: %s\n", *spec, out.source, strings.Join(req.operations, ", "))
+	if len(out.redundant) > 0 {
+		fmt.Fprintf(stderr, "specsync: %s\n", req.corrections.report(out.redundant))
+	}
 	if *cut != "" {
 		if err := os.WriteFile(*cut, out.cut, 0o644); err != nil {
 			return err
@@ -202,14 +210,19 @@ type request struct {
 
 // result is what vendor makes.
 type result struct {
-	spec   []byte // openapi.yaml
-	cut    []byte // the cut, if asked for
-	source string // the name of the source, as the header gives it
+	spec      []byte       // openapi.yaml
+	cut       []byte       // the cut, if asked for
+	source    string       // the name of the source, as the header gives it
+	redundant []redundancy // corrections GitHub's description already makes, not applied
 }
 
-// sourceKey is the top-level extension in which a cut names the file it was cut from, so
-// that vendoring from the cut gives the same openapi.yaml as vendoring from that file.
-const sourceKey = "x-specsync-source"
+// The top-level extensions in which a cut names the file it was cut from and records the API
+// version, so that vendoring from the cut gives the same openapi.yaml as vendoring from that
+// file, also when the version came from -api-version rather than the file name.
+const (
+	sourceKey     = "x-specsync-source"
+	cutVersionKey = "x-specsync-api-version"
+)
 
 // vendor extracts, corrects and renders; the result is checked with kin-openapi.
 func vendor(r request) (*result, error) {
@@ -242,7 +255,7 @@ func vendor(r request) (*result, error) {
 	if info == nil || info.Kind != yaml.MappingNode {
 		return nil, errors.New("the description has no info")
 	}
-	version, err := apiVersion(r.apiVersion, r.sourceName, info)
+	version, err := apiVersion(r.apiVersion, r.sourceName, str(root, cutVersionKey), info)
 	if err != nil {
 		return nil, err
 	}
@@ -251,21 +264,23 @@ func vendor(r request) (*result, error) {
 	if r.cut {
 		// Before the corrections and the version, which change the nodes the cut shares.
 		set(doc, sourceKey, scalar("!!str", r.sourceName))
+		set(doc, cutVersionKey, scalar("!!str", version))
 		if res.cut, err = renderJSON(doc); err != nil {
 			return nil, err
 		}
-		doc.Content = doc.Content[:len(doc.Content)-2]
+		doc.Content = doc.Content[:len(doc.Content)-4]
 	}
 	setVersion(info, version)
+	var applied []overlay.Action
 	if r.corrections != nil {
-		if err := r.corrections.apply(doc); err != nil {
+		if applied, res.redundant, err = r.corrections.apply(doc); err != nil {
 			return nil, err
 		}
 	}
 	clearStyles(doc)
 
 	var b strings.Builder
-	b.WriteString(header(r, info, ops, version))
+	b.WriteString(header(r, info, ops, version, applied))
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(doc); err != nil {
@@ -293,7 +308,7 @@ func vendor(r request) (*result, error) {
 }
 
 // header is the comment at the top of openapi.yaml.
-func header(r request, info *yaml.Node, ops []op, version string) string {
+func header(r request, info *yaml.Node, ops []op, version string, applied []overlay.Action) string {
 	var b strings.Builder
 	line := func(format string, args ...any) {
 		s := strings.TrimRight("# "+fmt.Sprintf(format, args...), " ")
@@ -323,9 +338,10 @@ func header(r request, info *yaml.Node, ops []op, version string) string {
 	indented("", "Extracted: the operations, the path-level fields of their path items, the components "+
 		"they reference, transitively, and the tags they use. Key order: OpenAPI 3.0.3's field "+
 		"order for the document, path items, operations and components; paths and component "+
-		"names sorted; everything else as in the source.")
+		"names sorted; everything else as in the source. Left out: Octokit's x-octokit on "+
+		"operations, when the source is Octokit's copy of the description.")
 	line("")
-	if r.corrections == nil {
+	if len(applied) == 0 {
 		line("Local corrections: none.")
 	} else {
 		indented("", fmt.Sprintf("Local corrections, from %s (an OpenAPI Overlay), each also "+
@@ -334,7 +350,7 @@ func header(r request, info *yaml.Node, ops []op, version string) string {
 		// Actions that say the same thing are listed once, with all their targets.
 		var said []string
 		targets := map[string][]string{}
-		for _, a := range r.corrections.overlay.Actions {
+		for _, a := range applied {
 			d := strings.TrimSpace(a.Description)
 			if _, ok := targets[d]; !ok {
 				said = append(said, d)

@@ -62,9 +62,9 @@ func sameText(t *testing.T, what string, got, want []byte) {
 }
 
 // The checked-in openapi.yaml is exactly what the tool makes of GitHub's description, here
-// of the part of it that openapi.yaml is made of (-cut), which it also reproduces. Today that
-// cut holds the operation and components of the seed document (TestFixtureMatchesSeed) and
-// the top-level fields of GitHub's file.
+// of the part of it that openapi.yaml is made of (-cut), which it also reproduces. The cut
+// names its source and the API version, which that source's file name does not carry.
+// .ci/upstream-spec checks that the cut is the real description's.
 func TestRoundTrip(t *testing.T) {
 	res, err := vendor(request{
 		source:      readFile(t, fixture),
@@ -98,69 +98,6 @@ func TestCut(t *testing.T) {
 	sameText(t, "the cut of the cut", fromCut.cut, whole.cut)
 	if !json.Valid(whole.cut) || !bytes.Contains(whole.cut, []byte(`"x-specsync-source": "description.yaml"`)) {
 		t.Errorf("the cut is not JSON naming its source:\n%s", whole.cut)
-	}
-}
-
-// The round-trip fixture still holds what the seed document, a snapshot of GitHub's
-// documentation of the operation, shows, key order included, plus only
-// components.schemas.basic-error, which the seed's not_found response references without
-// showing it. CI has the seed beside the clone (../shared); elsewhere this skips.
-func TestFixtureMatchesSeed(t *testing.T) {
-	const reseed = " (after vendoring a description in which GitHub changed the operation, refresh the seed snapshot too)"
-	seedFile := filepath.Join("..", "..", "..", "shared", "seed", "list-jobs-for-workflow-run-attempt.md")
-	md, err := os.ReadFile(seedFile)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("no seed at %s", seedFile)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := parse(readFile(t, fixture))
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	route := regexp.MustCompile("(?m)^`(get|put|post|delete|patch) (/\\S+)`$").FindSubmatch(md)
-	if route == nil {
-		t.Fatal("the seed names no method and path")
-	}
-	opJSON := regexp.MustCompile("(?s)## Operation Object\\s+```json\n(.*?)\n```").FindSubmatch(md)
-	if opJSON == nil {
-		t.Fatal("the seed has no operation object")
-	}
-	want, err := parse(opJSON[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := get(get(get(root, "paths"), string(route[2])), string(route[1]))
-	if got == nil || !equal(got, reorder(want, operationOrder)) {
-		t.Errorf("%s %s in %s is not the seed's operation object (in the specification's key order)%s", route[1], route[2], fixture, reseed)
-	}
-
-	shown := map[component]bool{}
-	for _, m := range regexp.MustCompile("(?s)### `#/components/([^/]+)/([^`]+)`\\s+```json\n(.*?)\n```").FindAllSubmatch(md, -1) {
-		c := component{string(m[1]), string(m[2])}
-		shown[c] = true
-		want, err := parse(m[3])
-		if err != nil {
-			t.Fatalf("%v: %v", c, err)
-		}
-		if got := get(get(get(root, "components"), c.section), c.name); got == nil || !equal(got, want) {
-			t.Errorf("#/components/%s/%s in %s is not the seed's%s", c.section, c.name, fixture, reseed)
-		}
-	}
-	if len(shown) == 0 {
-		t.Fatal("found no components in the seed")
-	}
-	shown[component{"schemas", "basic-error"}] = true
-	components := get(root, "components")
-	for i := 0; i < len(components.Content); i += 2 {
-		section := components.Content[i+1]
-		for j := 0; j < len(section.Content); j += 2 {
-			if c := (component{components.Content[i].Value, section.Content[j].Value}); !shown[c] {
-				t.Errorf("%s has #/components/%s/%s, which the seed does not show%s", fixture, c.section, c.name, reseed)
-			}
-		}
 	}
 }
 
@@ -216,7 +153,7 @@ func TestSynthetic(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("components (-want +got):\n%s", diff)
 	}
-	if m := regexp.MustCompile(`unrelated|unused|deleted|x-webhooks|pets/delete|other/list`).Find(out); m != nil {
+	if m := regexp.MustCompile(`unrelated|unused|deleted|x-webhooks|x-octokit:|pets/delete|other/list`).Find(out); m != nil {
 		t.Errorf("the output has %q, which the operations do not need", m)
 	}
 
@@ -311,6 +248,8 @@ func TestRefused(t *testing.T) {
 		{"not an object", "[1, 2]", []string{"a"}, "", "not an object"},
 		{"no API version", "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n" + op, []string{"a"}, "", "cannot tell which API version"},
 		{"disagreeing API versions", head + op, []string{"a"}, "2026-03-10", "-api-version says API version 2026-03-10 but info.x-github-api-version says 2022-11-28"},
+		{"a cut of another API version", "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nx-specsync-api-version: '2022-11-28'\n" + op, []string{"a"}, "2026-03-10",
+			"-api-version says API version 2026-03-10 but the cut's x-specsync-api-version says 2022-11-28"},
 		{"a malformed API version", "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n" + op, []string{"a"}, "2026-3-10", `API version "2026-3-10" is not a date`},
 		{"an invalid result", head + "paths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {type: integer}\n              example: one\n",
 			[]string{"a"}, "", "does not pass kin-openapi's validation"},
@@ -330,80 +269,140 @@ func TestAPIVersionSources(t *testing.T) {
 		return n
 	}
 	for _, tc := range []struct {
-		flag, name string
-		info       *yaml.Node
-		want       string
+		flag, name, cut string
+		info            *yaml.Node
+		want            string
 	}{
-		{"", "api.github.com.2022-11-28.json", nil, "2022-11-28"},
-		{"", "dl/api.github.com.2026-03-10.yaml", nil, "2026-03-10"},
-		{"", "ghes-3.17.2022-11-28.yml", nil, "2022-11-28"},
-		{"2026-03-10", "api.github.com.json", nil, "2026-03-10"},
-		{"", "d.json", info("2026-03-10"), "2026-03-10"},
-		{"2022-11-28", "api.github.com.2022-11-28.json", info("2022-11-28"), "2022-11-28"},
+		{"", "api.github.com.2022-11-28.json", "", nil, "2022-11-28"},
+		{"", "dl/api.github.com.2026-03-10.yaml", "", nil, "2026-03-10"},
+		{"", "ghes-3.17.2022-11-28.yml", "", nil, "2022-11-28"},
+		{"2026-03-10", "api.github.com.json", "", nil, "2026-03-10"},
+		{"", "d.json", "", info("2026-03-10"), "2026-03-10"},
+		{"2022-11-28", "api.github.com.2022-11-28.json", "", info("2022-11-28"), "2022-11-28"},
+		{"", "ghes-3.19.json", "2022-11-28", nil, "2022-11-28"},
+		{"2022-11-28", "ghes-3.19.json", "2022-11-28", nil, "2022-11-28"},
 	} {
-		if got, err := apiVersion(tc.flag, tc.name, tc.info); err != nil || got != tc.want {
-			t.Errorf("apiVersion(%q, %q, %v) = %q, %v; want %q", tc.flag, tc.name, tc.info, got, err, tc.want)
+		if got, err := apiVersion(tc.flag, tc.name, tc.cut, tc.info); err != nil || got != tc.want {
+			t.Errorf("apiVersion(%q, %q, %q, %v) = %q, %v; want %q", tc.flag, tc.name, tc.cut, tc.info, got, err, tc.want)
 		}
 	}
 }
 
-func TestCorrections(t *testing.T) {
-	source := readFile(t, fixture)
-	vendorWith := func(overlay string) ([]byte, error) {
-		c, err := parseCorrections("test.overlay.yaml", []byte(overlay))
-		if err != nil {
-			return nil, err
-		}
-		res, err := vendor(request{source: source, sourceName: filepath.Base(fixture), operations: []string{ourOperation}, corrections: c})
-		if err != nil {
-			return nil, err
-		}
-		return res.spec, nil
+// vendorSyntheticWith vendors the synthetic description's two operations with overlay as
+// the corrections.
+func vendorSyntheticWith(t *testing.T, overlay string) (*result, *corrections, error) {
+	t.Helper()
+	c, err := parseCorrections("test.overlay.yaml", []byte(overlay))
+	if err != nil {
+		return nil, nil, err
 	}
-	const head = "overlay: 1.1.0\ninfo: {title: t, version: '1'}\nactions:\n"
-	// The fixture's example lacks created_at, which kin-openapi rejects; every overlay here
-	// but the last adds it first.
-	const example = "  - target: $.components.examples['job-paginated']['value'].jobs[0]\n    description: created_at\n    update: {created_at: '2020-01-20T17:42:31Z'}\n"
+	res, err := vendor(request{source: readFile(t, synthetic), sourceName: "description.yaml", operations: []string{"stores/create", "pets/get"}, corrections: c})
+	return res, c, err
+}
 
-	out, err := vendorWith(head + example +
-		"  - target: $.components.schemas.job.properties.id\n    description: Job ids\n      pass 2^32.\n    update: {format: int64}\n" +
-		"  - target: $.components.schemas.job.properties.labels.example\n    description: a shorter example\n    update: [only]\n" +
-		"  - target: $.components.schemas.job.properties.node_id.example\n    description: no example\n    remove: true\n")
+const overlayHead = "overlay: 1.1.0\ninfo: {title: t, version: '1'}\nactions:\n"
+
+// The mechanism, on the synthetic description the tests own: updates are applied and
+// commented where they apply, removals remove, and the header lists each with its targets.
+func TestCorrections(t *testing.T) {
+	res, _, err := vendorSyntheticWith(t, overlayHead+
+		"  - target: $.components.schemas.store.properties.name\n    description: Names are\n      short.\n    update: {maxLength: 40}\n"+
+		"  - target: $.components.schemas.store.required\n    description: an address too\n    update: [address]\n"+
+		"  - target: $.components.schemas.store.example\n    description: no example\n    remove: true\n")
 	if err != nil {
 		t.Fatal(err)
 	}
+	out := string(res.spec)
 	for _, want := range []string{
-		"          type: integer\n          # local correction: Job ids pass 2^32.\n          format: int64\n",
-		"          # local correction: a shorter example\n          example:\n            - self-hosted\n            - foo\n            - bar\n            - only\n",
-		"        node_id:\n          type: string\n        head_sha:",
-		"#   - Job ids pass 2^32.\n#       $.components.schemas.job.properties.id\n",
-		"#   - no example\n#       $.components.schemas.job.properties.node_id.example\n",
+		"        name:\n          type: string\n          # local correction: Names are short.\n          maxLength: 40\n",
+		"      # local correction: an address too\n      required:\n        - name\n        - address\n",
+		"#   - Names are short.\n#       $.components.schemas.store.properties.name\n",
+		"#   - no example\n#       $.components.schemas.store.example\n",
 	} {
-		if !bytes.Contains(out, []byte(want)) {
+		if !strings.Contains(out, want) {
 			t.Errorf("the output lacks\n%s", want)
 		}
 	}
+	// The store schema's example is gone; the examples component's is not.
+	if n := strings.Count(out, "name: Corner"); n != 1 || strings.Count(string(readFile(t, "testdata/synthetic/want.yaml")), "name: Corner") != 2 {
+		t.Errorf(`%d "name: Corner" in the output, want the examples component's alone:\n%s`, n, out)
+	}
+	if len(res.redundant) != 0 {
+		t.Errorf("redundant: %v", res.redundant)
+	}
 
 	for _, tc := range []struct{ name, overlay, want string }{
-		{"a target that matches nothing", head + example + "  - target: $.components.schemas.job.properties.gone\n    description: d\n    update: {format: int64}\n",
-			"action 2 ($.components.schemas.job.properties.gone) matches nothing"},
-		{"a correction GitHub has made", head + example + "  - target: $.components.schemas.job.properties.created_at\n    description: d\n    update: {format: date-time}\n",
-			"already has format: date-time: delete the correction"},
-		{"an update of another type", head + example + "  - target: $.components.schemas.job.properties.id\n    description: d\n    update: [1]\n",
+		{"a target that matches nothing", overlayHead + "  - target: $.info\n    description: d\n    update: {x-n: 1}\n  - target: $.components.schemas.store.properties.gone\n    description: d\n    update: {format: int64}\n",
+			"action 2 ($.components.schemas.store.properties.gone) matches nothing"},
+		{"a removal whose target is gone", overlayHead + "  - target: $.components.schemas.store.properties.gone\n    description: d\n    remove: true\n",
+			"action 1 ($.components.schemas.store.properties.gone) matches nothing"},
+		{"an update of another type", overlayHead + "  - target: $.components.schemas.store.properties.name\n    description: d\n    update: [1]\n",
 			"target is object but update is array"},
-		{"no description", head + "  - target: $.info\n    update: {x: 1}\n", "has no description"},
-		{"legacy JSONPath", strings.Replace(head, "1.1.0", "1.0.0", 1) + example, "use overlay: 1.1.0"},
-		{"a bad target", head + "  - target: $.[\n    description: d\n    update: {x: 1}\n", "action 1: target $.["},
-		{"a copy action", head + "  - target: $.info\n    description: d\n    copy: $.servers\n", "copy actions are not supported"},
-		{"no actions", head, "at least one action"},
-		{"a result kin-openapi refuses", head + "  - target: $.info\n    description: d\n    update: {x-n: 1}\n", `"created_at" is missing`},
+		{"no description", overlayHead + "  - target: $.info\n    update: {x: 1}\n", "has no description"},
+		{"legacy JSONPath", strings.Replace(overlayHead, "1.1.0", "1.0.0", 1) + "  - target: $.info\n    description: d\n    update: {x: 1}\n", "use overlay: 1.1.0"},
+		{"a bad target", overlayHead + "  - target: $.[\n    description: d\n    update: {x: 1}\n", "action 1: target $.["},
+		{"a copy action", overlayHead + "  - target: $.info\n    description: d\n    copy: $.servers\n", "copy actions are not supported"},
+		{"no actions", overlayHead, "at least one action"},
+		{"a result kin-openapi refuses", overlayHead + "  - target: $.components.schemas.store.properties.name\n    description: d\n    update: {type: integer}\n", "does not pass kin-openapi's validation"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := vendorWith(tc.overlay)
+			_, _, err := vendorSyntheticWith(t, tc.overlay)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one saying %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A correction GitHub's description already makes is not an error: nothing is applied for
+// it, and every such correction, whole or one key of an update, is reported in the same
+// run with the lines of the overlay file that can go.
+func TestRedundantCorrections(t *testing.T) {
+	overlay := overlayHead + // the actions start on line 4
+		"  - target: $.components.parameters.petId.schema\n" + // 4: made: petId is int64 already
+		"    description: &same d1\n" +
+		"    update:\n" +
+		"      format: int64\n" +
+		"\n" +
+		"  # a comment of the next action\n" + // 9
+		"  - target: $.components.schemas.address.properties.street\n" + // 10: made
+		"    description: d2\n" +
+		"    update: {type: string}\n" +
+		"  - target: $.components.schemas.cat.properties.lives\n" + // 13: type made, minimum not
+		"    description: *same\n" +
+		"    update:\n" +
+		"      type: integer\n" +
+		"      minimum: 0\n" +
+		"  - target: $.components.parameters[*].schema\n" + // 18: trace has type string, petId not
+		"    description: d4\n" +
+		"    update: {type: string}\n"
+	res, c, err := vendorSyntheticWith(t, overlay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "GitHub's description now makes 3 of the local corrections itself, so nothing was applied for them; delete them from test.overlay.yaml:\n" +
+		"  lines 4-7: action 1 ($.components.parameters.petId.schema): GitHub's description already has format: int64\n" +
+		"    (first move its anchor &same to where action 3 uses it, line 14)\n" +
+		"  lines 9-12: action 2 ($.components.schemas.address.properties.street): GitHub's description already has type: string\n" +
+		"  type (line 16) from the update of action 3 ($.components.schemas.cat.properties.lives): GitHub's description already has type: integer; the rest of the action still applies"
+	if got := c.report(res.redundant); got != want {
+		t.Errorf("report:\n%s\nwant:\n%s", got, want)
+	}
+
+	out := string(res.spec)
+	for _, want := range []string{
+		"        lives:\n          type: integer\n          # local correction: d1\n          minimum: 0\n",
+		"#   - d1\n#       $.components.schemas.cat.properties.lives\n#   - d4\n",
+		"    petId:\n      name: petId\n      in: path\n      required: true\n      schema:\n        # local correction: d4\n        type: string\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the output lacks\n%s", want)
+		}
+	}
+	for _, unwanted := range []string{"d2", "$.components.parameters.petId.schema", "format: int64\n        # local", "# local correction: d4\n        type: string\n      examples"} {
+		if strings.Contains(out, unwanted) {
+			t.Errorf("the output has %q, from a correction that applied nothing", unwanted)
+		}
 	}
 }
 
@@ -470,6 +469,53 @@ func TestCommandLine(t *testing.T) {
 	if err := runArgs("-version-go", goFile, "-spec", fixture); err == nil || !strings.Contains(err.Error(), "no info.x-github-api-version") {
 		t.Errorf("-version-go on a spec without the version: error %v", err)
 	}
+
+	// A correction GitHub's description makes already: the spec is written, and stderr says
+	// which lines can go.
+	overlay := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(overlay, []byte(overlayHead+"  - target: $.components.parameters.petId.schema\n    description: d\n    update: {format: int64}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := runArgs("-from", synthetic, "-spec", spec, "-operation", "pets/get", "-corrections", overlay); err != nil {
+		t.Fatal(err)
+	}
+	if want := "delete them from " + filepath.ToSlash(overlay) + ":\n  lines 4-6: action 1"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr %q does not say %q", stderr.String(), want)
+	}
+}
+
+// -api-version is recorded in the cut, so that a description whose file name carries no
+// version (GitHub Enterprise Server's ghes-3.19.json, Octokit's api.github.com.json) round
+// trips: the cut vendors to the same openapi.yaml without the flag.
+func TestCutRecordsAPIVersion(t *testing.T) {
+	dir := t.TempDir()
+	noVersion := regexp.MustCompile(`(?m)^  x-github-api-version:.*\n`).ReplaceAll(readFile(t, synthetic), nil)
+	from := filepath.Join(dir, "ghes-3.19.json")
+	if err := os.WriteFile(from, noVersion, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	spec, cut := filepath.Join(dir, "openapi.yaml"), filepath.Join(dir, "cut.json")
+	args := []string{"-from", from, "-spec", spec, "-operation", "pets/get", "-no-corrections"}
+	if err := run(args, &stderr); err == nil || !strings.Contains(err.Error(), "cannot tell which API version") {
+		t.Fatalf("without -api-version: error %v", err)
+	}
+	if err := run(append(args, "-api-version", "2022-11-28", "-cut", cut), &stderr); err != nil {
+		t.Fatal(err)
+	}
+	first := readFile(t, spec)
+	if !bytes.Contains(first, []byte(`x-github-api-version: "2022-11-28"`)) || !bytes.Contains(first, []byte("# Source:      ghes-3.19.json (")) {
+		t.Errorf("the spec does not record the version and source:\n%s", first)
+	}
+	if !bytes.Contains(readFile(t, cut), []byte(`"x-specsync-api-version": "2022-11-28"`)) {
+		t.Errorf("the cut does not record the version:\n%s", readFile(t, cut))
+	}
+	cut2 := filepath.Join(dir, "cut2.json")
+	if err := run([]string{"-from", cut, "-spec", spec, "-operation", "pets/get", "-no-corrections", "-cut", cut2}, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	sameText(t, "openapi.yaml from the cut", readFile(t, spec), first)
+	sameText(t, "the cut of the cut", readFile(t, cut2), readFile(t, cut))
 }
 
 func TestWrap(t *testing.T) {

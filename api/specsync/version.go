@@ -21,9 +21,9 @@ const versionKey = "x-github-api-version"
 var versionInName = regexp.MustCompile(`\.(\d{4}-\d{2}-\d{2})\.(json|ya?ml)$`)
 
 // apiVersion works out the API version of a description from what says it: the -api-version
-// flag, the source's info.x-github-api-version, and the file name. Those that say
-// something must agree, and one must.
-func apiVersion(flagValue, sourceName string, info *yaml.Node) (string, error) {
+// flag, the source's info.x-github-api-version, the version a cut recorded, and the file
+// name. Those that say something must agree, and one must.
+func apiVersion(flagValue, sourceName, cutVersion string, info *yaml.Node) (string, error) {
 	type claim struct{ what, v string }
 	var claims []claim
 	if flagValue != "" {
@@ -31,6 +31,9 @@ func apiVersion(flagValue, sourceName string, info *yaml.Node) (string, error) {
 	}
 	if v := str(info, versionKey); v != "" {
 		claims = append(claims, claim{"info." + versionKey, v})
+	}
+	if cutVersion != "" {
+		claims = append(claims, claim{"the cut's " + cutVersionKey, cutVersion})
 	}
 	if m := versionInName.FindStringSubmatch(filepath.Base(sourceName)); m != nil {
 		claims = append(claims, claim{"the file name", m[1]})
