@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -27,8 +28,9 @@ type Fault struct {
 	kind   faultKind
 	d      time.Duration // Latency: the wait; PrimaryRateLimit: until the reset; SecondaryRateLimit: retry-after
 	status int           // Status, SecondaryRateLimit, Redirect
-	s      string        // ForeignLink: the origin; Redirect: the location
+	s      string        // ForeignLink: the origin; Redirect: the location; NotAPage: the body
 	n      int           // Shifted
+	errs   []FieldError  // ValidationFailed
 }
 
 type faultKind uint8
@@ -47,6 +49,10 @@ const (
 	selfLinkFault
 	shiftedFault
 	redirectFault
+	validationFault
+	notAPageFault
+	cutInHeadersFault
+	unframedFault
 )
 
 // WithLatency makes every request wait d before it is answered, faulted or not (a Latency
@@ -198,6 +204,34 @@ func Redirect(code int, location string) Fault {
 	return Fault{kind: redirectFault, status: code, s: location}
 }
 
+// FieldError is one entry of the "errors" array of GitHub's 422 Validation Failed, in
+// GitHub's field order (Octokit's fixture scenarios/api.github.com/errors:
+// {"resource":"Label","code":"invalid","field":"color"}). Code is one of GitHub's codes:
+// missing, missing_field, invalid, already_exists, unprocessable, or custom with a Message.
+type FieldError struct {
+	Resource string `json:"resource"`
+	Code     string `json:"code"`
+	Field    string `json:"field"`
+	Message  string `json:"message,omitempty"`
+}
+
+// ValidationFailed answers 422 as GitHub does when it refuses what a request asks for:
+// {"message":"Validation Failed","errors":[...],"documentation_url":...,"status":"422"},
+// with errs as the errors array. This operation has no natural 422 on GitHub (it clamps
+// per_page above 100 and takes any page), so the fault is the way to show a client one. It
+// panics without errs, or for an entry without a resource, a field or a code.
+func ValidationFailed(errs ...FieldError) Fault {
+	if len(errs) == 0 {
+		panic("ghjobs/api: ValidationFailed(): want at least one FieldError")
+	}
+	for _, e := range errs {
+		if e.Resource == "" || e.Field == "" || e.Code == "" {
+			panic(fmt.Sprintf("ghjobs/api: ValidationFailed(%+v): a FieldError needs a resource, a field and a code", e))
+		}
+	}
+	return Fault{kind: validationFault, errs: slices.Clone(errs)}
+}
+
 // String returns the Go call that makes f, such as "Status(503)", for test names.
 func (f Fault) String() string {
 	switch f.kind {
@@ -225,6 +259,8 @@ func (f Fault) String() string {
 		return fmt.Sprintf("Shifted(%d)", f.n)
 	case redirectFault:
 		return fmt.Sprintf("Redirect(%d, %q)", f.status, f.s)
+	case validationFault:
+		return fmt.Sprintf("ValidationFailed(%+v)", f.errs)
 	}
 	return "Fault{}"
 }
@@ -250,7 +286,7 @@ func (f Fault) answer(r *http.Request, rate rateFigures, requestID string) (repl
 	case statusFault:
 		rep = errorReply(f.status, http.StatusText(f.status), docREST)
 	case primaryFault:
-		rep = errorReply(http.StatusForbidden, rateLimitMessage(r), docRateLimit)
+		rep = rateLimitReply(r, requestID)
 		rate.remaining, rate.used, rate.reset = 0, rate.limit, unixCeil(time.Now().Add(f.d))
 	case secondaryFault:
 		rep = errorReply(f.status, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "+
@@ -262,10 +298,14 @@ func (f Fault) answer(r *http.Request, rate rateFigures, requestID string) (repl
 		rate.used = max(rate.limit-rate.remaining, 0)
 	case redirectFault:
 		rep = redirectReply(f.status, f.s)
+	case validationFault:
+		rep = jsonReply(http.StatusUnprocessableEntity, basicError{Message: "Validation Failed", Errors: f.errs,
+			DocumentationURL: docOperation, Status: strconv.Itoa(http.StatusUnprocessableEntity)})
 	default:
 		return reply{}, false
 	}
 	rep.rate = rate
+	rep.rateFault = f.kind == primaryFault || f.kind == secondaryFault
 	return rep, true
 }
 

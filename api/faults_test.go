@@ -131,15 +131,7 @@ func TestPrimaryRateLimit(t *testing.T) {
 			if h.Get("Retry-After") != "" {
 				t.Errorf("%s: Retry-After %q on a primary limit", name, h.Get("Retry-After"))
 			}
-			e := decodeError(t, body)
-			wantMsg := "API rate limit exceeded for 127.0.0.1."
-			if auth != "" {
-				wantMsg = "API rate limit exceeded for user ID 1."
-			}
-			if !strings.HasPrefix(e.Message, wantMsg) && !strings.HasPrefix(e.Message, "API rate limit exceeded for ::1.") ||
-				e.DocumentationURL != docRateLimit || e.Status != "403" {
-				t.Errorf("%s: body %s", name, body)
-			}
+			checkPrimaryLimitBody(t, name, resp, body, auth != "")
 		}
 	}
 	// The next request sees the fake's own figures again: 8 requests counted so far.
@@ -310,7 +302,7 @@ func TestForeignLink(t *testing.T) {
 			WithRun(SampleRun(testOwner, testRepo, testRunID, 2, 3)))
 		path := prefix + jobsPath(testOwner, testRepo, testRunID, 1)
 		evil := func(query, rel string) string {
-			return "<https://evil.example:8443" + path + "?" + query + `>; rel="` + rel + `"`
+			return "<https://evil.example:8443" + prefix + idJobsPath(testOwner, testRepo, testRunID, 1) + "?" + query + `>; rel="` + rel + `"`
 		}
 		tests := []struct {
 			path, query string
@@ -320,8 +312,8 @@ func TestForeignLink(t *testing.T) {
 			{path, "", []string{evil("page=2", "next"), evil("page=3", "last")}},
 			// Everything fits on one page: a next is made up, to tempt the client.
 			{prefix + jobsPath(testOwner, testRepo, testRunID, 2), "", []string{
-				"<https://evil.example:8443" + prefix + jobsPath(testOwner, testRepo, testRunID, 2) + `?page=2>; rel="next"`,
-				"<https://evil.example:8443" + prefix + jobsPath(testOwner, testRepo, testRunID, 2) + `?page=2>; rel="last"`,
+				"<https://evil.example:8443" + prefix + idJobsPath(testOwner, testRepo, testRunID, 2) + `?page=2>; rel="next"`,
+				"<https://evil.example:8443" + prefix + idJobsPath(testOwner, testRepo, testRunID, 2) + `?page=2>; rel="last"`,
 			}},
 		}
 		base := strings.TrimSuffix(s.URL, prefix)
@@ -341,14 +333,15 @@ func TestForeignLink(t *testing.T) {
 func TestSelfLink(t *testing.T) {
 	s := NewTestServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 75)), WithRun(SampleRun(testOwner, testRepo, testRunID, 2, 3)))
 	base := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
+	byID := s.URL + idJobsPath(testOwner, testRepo, testRunID, 1)
 	link := func(url, rel string) string { return "<" + url + `>; rel="` + rel + `"` }
 	tests := []struct {
 		url  string
 		want []string
 	}{
-		{base, []string{link(base, "next"), link(base+"?page=3", "last")}},
-		{base + "?page=2&per_page=30", []string{link(base+"?per_page=30&page=1", "prev"), link(base+"?page=2&per_page=30", "next"), link(base+"?per_page=30&page=3", "last"), link(base+"?per_page=30&page=1", "first")}},
-		{base + "?page=3", []string{link(base+"?page=2", "prev"), link(base+"?page=3", "next"), link(base+"?page=1", "first")}},
+		{base, []string{link(base, "next"), link(byID+"?page=3", "last")}},
+		{base + "?page=2&per_page=30", []string{link(byID+"?per_page=30&page=1", "prev"), link(base+"?page=2&per_page=30", "next"), link(byID+"?per_page=30&page=3", "last"), link(byID+"?per_page=30&page=1", "first")}},
+		{byID + "?page=3", []string{link(byID+"?page=2", "prev"), link(byID+"?page=3", "next"), link(byID+"?page=1", "first")}},
 		{s.URL + jobsPath(testOwner, testRepo, testRunID, 2), []string{link(s.URL+jobsPath(testOwner, testRepo, testRunID, 2), "next")}},
 	}
 	for _, tt := range tests {
