@@ -131,7 +131,9 @@ type Fake struct {
 	runs       map[runKey][]generated.Job
 	repoIDs    map[repoKey]int64 // repository ids, set by AddRun
 	repoByID   map[int64]repoKey
-	requests   []Request
+	requests   []Request // the most recent logSize, a ring once full
+	logSize    int
+	received   int64 // every request ever, also those the log dropped
 	violations []error
 	used       int64   // requests counted against the rate limit
 	faults     []Fault // scripted, for the next requests in order
@@ -182,6 +184,7 @@ func New(opts ...Option) (*Fake, error) {
 		runs:      make(map[runKey][]generated.Job),
 		repoIDs:   make(map[repoKey]int64),
 		repoByID:  make(map[int64]repoKey),
+		logSize:   RequestLogSize,
 	}
 	for _, r := range c.runs {
 		f.AddRun(r)
@@ -204,15 +207,34 @@ func (f *Fake) AddRun(r Run) {
 	f.runs[keyOf(r.Owner, r.Repo, r.RunID, r.Attempt)] = jobs
 }
 
-// Requests returns copies of every request received so far, in order of arrival.
+// RequestLogSize is how many requests Requests keeps: the most recent ones. A Fake that
+// serves for days (ghjobs serve) so holds a bounded log; RequestCount counts them all.
+const RequestLogSize = 10_000
+
+// Requests returns copies of the requests received so far, in order of arrival: all of
+// them up to RequestLogSize, then the most recent RequestLogSize. To count requests across
+// the bound, use RequestCount: len(Requests()) stops growing there.
 func (f *Fake) Requests() []Request {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]Request, len(f.requests))
-	for i, r := range f.requests {
-		out[i] = copyRequest(r.Method, r.URL, r.Header)
+	out := make([]Request, 0, len(f.requests))
+	start := 0
+	if len(f.requests) == f.logSize {
+		start = int(f.received % int64(f.logSize)) // the oldest entry of a full ring
+	}
+	for i := range f.requests {
+		r := f.requests[(start+i)%len(f.requests)]
+		out = append(out, copyRequest(r.Method, r.URL, r.Header))
 	}
 	return out
+}
+
+// RequestCount returns how many requests the fake has received, all of them, also those
+// Requests no longer holds.
+func (f *Fake) RequestCount() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.received
 }
 
 // Violations returns every contract violation so far, in order: requests the contract does
@@ -331,7 +353,13 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (f *Fake) arrive(r *http.Request) (int64, Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.requests = append(f.requests, copyRequest(r.Method, r.URL, r.Header))
+	rec := copyRequest(r.Method, r.URL, r.Header)
+	if len(f.requests) < f.logSize {
+		f.requests = append(f.requests, rec)
+	} else {
+		f.requests[f.received%int64(f.logSize)] = rec
+	}
+	f.received++
 	var fault Fault
 	if len(f.faults) > 0 {
 		fault = f.faults[0]
@@ -340,7 +368,7 @@ func (f *Fake) arrive(r *http.Request) (int64, Fault) {
 			f.faults = nil // let the drained backing array go
 		}
 	}
-	return int64(len(f.requests)), fault
+	return f.received, fault
 }
 
 // write sends rep as it is, or its first n body bytes under the Content-Length of the

@@ -610,3 +610,28 @@ func TestOptions(t *testing.T) {
 		t.Errorf("AddRun: %d jobs, first %q", p.TotalCount, p.Jobs[0].Name)
 	}
 }
+
+// TestRequestLogIsBounded: a fake that serves for days keeps the most recent requests
+// only, in order, and RequestCount counts them all.
+func TestRequestLogIsBounded(t *testing.T) {
+	s := NewTestServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)))
+	s.Fake.logSize = 4 // RequestLogSize, made small
+	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
+	for i := 1; i <= 11; i++ {
+		get(t, s.Client(), url+"?page="+strconv.Itoa(i))
+		var pages []string
+		for _, r := range s.Fake.Requests() {
+			pages = append(pages, r.URL.Query().Get("page"))
+		}
+		var want []string
+		for p := max(1, i-3); p <= i; p++ {
+			want = append(want, strconv.Itoa(p))
+		}
+		if !slices.Equal(pages, want) || s.Fake.RequestCount() != int64(i) {
+			t.Fatalf("after %d requests: log of pages %v, count %d; want %v and %d", i, pages, s.Fake.RequestCount(), want, i)
+		}
+	}
+	if RequestLogSize < 1000 {
+		t.Errorf("RequestLogSize %d: too small for a test's requests", RequestLogSize)
+	}
+}

@@ -654,3 +654,28 @@ func TestRounding(t *testing.T) {
 		}
 	}
 }
+
+func TestValidationFailed(t *testing.T) {
+	s := NewTestServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)))
+	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
+	s.Fake.Script(ValidationFailed(FieldError{Resource: "WorkflowRun", Code: "invalid", Field: "attempt_number"},
+		FieldError{Resource: "WorkflowRun", Code: "custom", Field: "run_id", Message: "run_id is too old"}))
+	resp, body := get(t, s.Client(), url)
+	// GitHub's shape and order: Octokit's fixture scenarios/api.github.com/errors.
+	want := `{"message":"Validation Failed","errors":[{"resource":"WorkflowRun","code":"invalid","field":"attempt_number"},` +
+		`{"resource":"WorkflowRun","code":"custom","field":"run_id","message":"run_id is too old"}],` +
+		`"documentation_url":"` + docOperation + `","status":"422"}`
+	if resp.StatusCode != http.StatusUnprocessableEntity || string(body) != want {
+		t.Errorf("got %d %s\nwant 422 %s", resp.StatusCode, body, want)
+	}
+	for _, bad := range [][]FieldError{nil, {{Resource: "WorkflowRun", Code: "invalid"}}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("ValidationFailed(%v) did not panic", bad)
+				}
+			}()
+			ValidationFailed(bad...)
+		}()
+	}
+}
