@@ -621,6 +621,12 @@ func TestFaultString(t *testing.T) {
 		{SelfLink(), "SelfLink()"},
 		{Shifted(3), "Shifted(3)"},
 		{Redirect(301, "/x"), `Redirect(301, "/x")`},
+		{ValidationFailed(FieldError{Resource: "WorkflowRun", Code: "invalid", Field: "run_id"}),
+			`ValidationFailed(api.FieldError{Resource:"WorkflowRun", Code:"invalid", Field:"run_id", Message:""})`},
+		{CutInHeaders(), "CutInHeaders()"},
+		{CutInStatusLine(), "CutInStatusLine()"},
+		{UnframedTruncatedBody(), "UnframedTruncatedBody()"},
+		{NotAPage(`{}`), "NotAPage(\"{}\")"},
 	} {
 		if got := tt.fault.String(); got != tt.want {
 			t.Errorf("String() = %s, want %s", got, tt.want)
@@ -678,4 +684,88 @@ func TestValidationFailed(t *testing.T) {
 			ValidationFailed(bad...)
 		}()
 	}
+}
+
+// TestCutInHeaders: the connection ends inside the status line or a header; net/http fails
+// the request, also on a reused connection (it resends nothing once bytes of an answer
+// arrived).
+func TestCutInHeaders(t *testing.T) {
+	s := NewTestServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 40)))
+	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
+	c := s.Client()
+	get(t, c, url) // the next request reuses this connection
+	for i, tt := range []struct {
+		fault Fault
+		want  string
+	}{
+		{CutInHeaders(), "malformed MIME header: missing colon"},
+		{CutInStatusLine(), `malformed HTTP status code "20"`},
+	} {
+		s.Fake.Script(tt.fault)
+		resp, _, err := tryGet(c, url)
+		if err == nil {
+			t.Fatalf("%v: got %d, want an error", tt.fault, resp.StatusCode)
+		}
+		if !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: error %v, want net/http's %q", tt.fault, err, tt.want)
+		}
+		if n, want := s.Fake.RequestCount(), int64(2*i+2); n != want {
+			t.Errorf("%v: %d requests recorded, want %d: no resend by the transport", tt.fault, n, want)
+		}
+		if resp, _ := get(t, c, url); resp.StatusCode != 200 {
+			t.Errorf("%v: after the cut: status %d", tt.fault, resp.StatusCode)
+		}
+	}
+}
+
+// TestUnframedTruncatedBody: a close-delimited body that ends early reads without a
+// transport error, and is not JSON.
+func TestUnframedTruncatedBody(t *testing.T) {
+	s := NewTestServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 40)))
+	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
+	_, full := get(t, s.Client(), url)
+	s.Fake.Script(UnframedTruncatedBody())
+	resp, body, err := tryGet(s.Client(), url)
+	if err != nil {
+		t.Fatalf("a close-delimited body: error %v, want none from the transport", err)
+	}
+	if resp.StatusCode != 200 || resp.ContentLength != -1 || len(resp.TransferEncoding) != 0 || !resp.Close ||
+		resp.Header.Get("Connection") != "" && resp.Header.Get("Connection") != "close" {
+		t.Errorf("status %d, Content-Length %d, Transfer-Encoding %v, Close %v: want 200 and no framing", resp.StatusCode, resp.ContentLength, resp.TransferEncoding, resp.Close)
+	}
+	if string(body) != string(full[:len(full)/2]) {
+		t.Errorf("got %d bytes, want the first %d of the page", len(body), len(full)/2)
+	}
+	if json.Valid(body) {
+		t.Error("the short body is valid JSON")
+	}
+	if resp.Header.Get("ETag") == "" || !requestIDPattern.MatchString(resp.Header.Get("X-GitHub-Request-Id")) {
+		t.Errorf("GitHub's headers are missing: %v", resp.Header)
+	}
+	if resp, again := get(t, s.Client(), url); resp.StatusCode != 200 || string(again) != string(full) {
+		t.Errorf("after the short body: %d, %d bytes", resp.StatusCode, len(again))
+	}
+}
+
+// TestNotAPage: a 200 with JSON that is no page, with GitHub's headers.
+func TestNotAPage(t *testing.T) {
+	s := NewTestServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 40)))
+	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
+	for _, body := range []string{`{}`, `{"message":"ok"}`, `{"total_count":0}`, `{"id":515436299,"node_id":"R_kgDOHrjvCw","name":"octo-repo"}`} {
+		s.Fake.Script(NotAPage(body))
+		resp, got := get(t, s.Client(), url)
+		h := resp.Header
+		if resp.StatusCode != 200 || h.Get("Content-Type") != "application/json; charset=utf-8" || string(got) != body {
+			t.Errorf("NotAPage(%s): %d %q %s", body, resp.StatusCode, h.Get("Content-Type"), got)
+		}
+		if h.Get("Link") != "" || !etagPattern.MatchString(h.Get("ETag")) || h.Get("X-RateLimit-Remaining") == "" {
+			t.Errorf("NotAPage(%s): Link %q ETag %q remaining %q", body, h.Get("Link"), h.Get("ETag"), h.Get("X-RateLimit-Remaining"))
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("NotAPage of invalid JSON did not panic")
+		}
+	}()
+	NotAPage("{")
 }
