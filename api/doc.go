@@ -27,8 +27,8 @@
 // (WithPathPrefix); a strong ETag and Cache-Control on every page, and 304 Not Modified
 // for an If-None-Match that names it, free for a request with credentials and counted for
 // one without; 301 Moved Permanently to the repository's id for a renamed repository
-// (WithRename). Requests keeps the most recent RequestLogSize requests; RequestCount
-// counts them all.
+// (WithRename). Requests and Violations keep the most recent RequestLogSize; RequestCount
+// and ViolationCount count them all.
 //
 // What it does on request, to show how a client copes: WithLatency delays every answer,
 // and Script (or WithFaults) queues one Fault for each of the next requests: Latency,

@@ -131,12 +131,10 @@ type Fake struct {
 	runs       map[runKey][]generated.Job
 	repoIDs    map[repoKey]int64 // repository ids, set by AddRun
 	repoByID   map[int64]repoKey
-	requests   []Request // the most recent logSize, a ring once full
-	logSize    int
-	received   int64 // every request ever, also those the log dropped
-	violations []error
-	used       int64   // requests counted against the rate limit
-	faults     []Fault // scripted, for the next requests in order
+	requests   ring[Request] // the most recent RequestLogSize, and a count of all
+	violations ring[error]   // the most recent RequestLogSize, and a count of all
+	used       int64         // requests counted against the rate limit
+	faults     []Fault       // scripted, for the next requests in order
 }
 
 type runKey struct {
@@ -171,20 +169,21 @@ func New(opts ...Option) (*Fake, error) {
 	}
 	now := time.Now().Unix()
 	f := &Fake{
-		v:         v,
-		token:     c.token,
-		limit:     int64(c.limit),
-		unlimited: c.unlimited,
-		created:   now,
-		reset:     now + 3600,
-		handlers:  c.handlers,
-		latency:   c.latency,
-		renames:   renames,
-		done:      make(chan struct{}),
-		runs:      make(map[runKey][]generated.Job),
-		repoIDs:   make(map[repoKey]int64),
-		repoByID:  make(map[int64]repoKey),
-		logSize:   RequestLogSize,
+		v:          v,
+		token:      c.token,
+		limit:      int64(c.limit),
+		unlimited:  c.unlimited,
+		created:    now,
+		reset:      now + 3600,
+		handlers:   c.handlers,
+		latency:    c.latency,
+		renames:    renames,
+		done:       make(chan struct{}),
+		runs:       make(map[runKey][]generated.Job),
+		repoIDs:    make(map[repoKey]int64),
+		repoByID:   make(map[int64]repoKey),
+		requests:   ring[Request]{size: RequestLogSize},
+		violations: ring[error]{size: RequestLogSize},
 	}
 	for _, r := range c.runs {
 		f.AddRun(r)
@@ -207,8 +206,9 @@ func (f *Fake) AddRun(r Run) {
 	f.runs[keyOf(r.Owner, r.Repo, r.RunID, r.Attempt)] = jobs
 }
 
-// RequestLogSize is how many requests Requests keeps: the most recent ones. A Fake that
-// serves for days (ghjobs serve) so holds a bounded log; RequestCount counts them all.
+// RequestLogSize is how many requests Requests keeps, and how many violations Violations
+// keeps: the most recent ones. A Fake that serves for days (ghjobs serve) so holds bounded
+// logs; RequestCount and ViolationCount count them all.
 const RequestLogSize = 10_000
 
 // Requests returns copies of the requests received so far, in order of arrival: all of
@@ -217,16 +217,7 @@ const RequestLogSize = 10_000
 func (f *Fake) Requests() []Request {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]Request, 0, len(f.requests))
-	start := 0
-	if len(f.requests) == f.logSize {
-		start = int(f.received % int64(f.logSize)) // the oldest entry of a full ring
-	}
-	for i := range f.requests {
-		r := f.requests[(start+i)%len(f.requests)]
-		out = append(out, copyRequest(r.Method, r.URL, r.Header))
-	}
-	return out
+	return f.requests.all(func(r Request) Request { return copyRequest(r.Method, r.URL, r.Header) })
 }
 
 // RequestCount returns how many requests the fake has received, all of them, also those
@@ -234,15 +225,24 @@ func (f *Fake) Requests() []Request {
 func (f *Fake) RequestCount() int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.received
+	return f.requests.total
 }
 
-// Violations returns every contract violation so far, in order: requests the contract does
-// not allow and responses the fake refused to send because they broke it.
+// Violations returns the contract violations so far, in order: requests the contract does
+// not allow and responses the fake refused to send because they broke it. Like Requests,
+// it keeps the most recent RequestLogSize; ViolationCount counts them all.
 func (f *Fake) Violations() []error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return slices.Clone(f.violations)
+	return f.violations.all(func(err error) error { return err })
+}
+
+// ViolationCount returns how many contract violations there have been, all of them, also
+// those Violations no longer holds.
+func (f *Fake) ViolationCount() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.violations.total
 }
 
 func copyRequest(method string, u *url.URL, h http.Header) Request {
@@ -257,7 +257,7 @@ func copyRequest(method string, u *url.URL, h http.Header) Request {
 // violate records err and tells the handlers.
 func (f *Fake) violate(err error) {
 	f.mu.Lock()
-	f.violations = append(f.violations, err)
+	f.violations.add(err)
 	f.mu.Unlock()
 	for _, h := range f.handlers {
 		h(err)
@@ -353,13 +353,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (f *Fake) arrive(r *http.Request) (int64, Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	rec := copyRequest(r.Method, r.URL, r.Header)
-	if len(f.requests) < f.logSize {
-		f.requests = append(f.requests, rec)
-	} else {
-		f.requests[f.received%int64(f.logSize)] = rec
-	}
-	f.received++
+	f.requests.add(copyRequest(r.Method, r.URL, r.Header))
 	var fault Fault
 	if len(f.faults) > 0 {
 		fault = f.faults[0]
@@ -368,7 +362,7 @@ func (f *Fake) arrive(r *http.Request) (int64, Fault) {
 			f.faults = nil // let the drained backing array go
 		}
 	}
-	return f.received, fault
+	return f.requests.total, fault
 }
 
 // write sends rep as it is, or its first n body bytes under the Content-Length of the

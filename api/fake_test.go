@@ -612,16 +612,21 @@ func TestOptions(t *testing.T) {
 }
 
 // TestRequestLogIsBounded: a fake that serves for days keeps the most recent requests
-// only, in order, and RequestCount counts them all.
+// and violations only, in order, and RequestCount and ViolationCount count them all.
 func TestRequestLogIsBounded(t *testing.T) {
-	s := NewTestServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)))
-	s.Fake.logSize = 4 // RequestLogSize, made small
+	s := mustServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)))
+	s.Fake.requests.size, s.Fake.violations.size = 4, 4 // RequestLogSize, made small
 	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
 	for i := 1; i <= 11; i++ {
-		get(t, s.Client(), url+"?page="+strconv.Itoa(i))
-		var pages []string
+		get(t, s.Client(), url+"?per_page=101&page="+strconv.Itoa(i)) // per_page=101: a violation
+		var pages, flagged []string
 		for _, r := range s.Fake.Requests() {
 			pages = append(pages, r.URL.Query().Get("page"))
+		}
+		for _, v := range s.Fake.Violations() {
+			if m := regexp.MustCompile(`&page=(\d+)`).FindStringSubmatch(v.Error()); m != nil {
+				flagged = append(flagged, m[1])
+			}
 		}
 		var want []string
 		for p := max(1, i-3); p <= i; p++ {
@@ -629,6 +634,9 @@ func TestRequestLogIsBounded(t *testing.T) {
 		}
 		if !slices.Equal(pages, want) || s.Fake.RequestCount() != int64(i) {
 			t.Fatalf("after %d requests: log of pages %v, count %d; want %v and %d", i, pages, s.Fake.RequestCount(), want, i)
+		}
+		if !slices.Equal(flagged, want) || s.Fake.ViolationCount() != int64(i) {
+			t.Fatalf("after %d violations: log of pages %v, count %d; want %v and %d", i, flagged, s.Fake.ViolationCount(), want, i)
 		}
 	}
 	if RequestLogSize < 1000 {
