@@ -8,7 +8,14 @@ import (
 
 // GitHubJob is a job as GitHub writes it in JSON: GitHub's field order (generated.Job
 // marshals its fields alphabetically), null for an unset nullable field, and steps and
-// labels always arrays. Marshal it to print or serve what GitHub would.
+// labels always arrays. Marshal it to print or serve what GitHub would; the fake serves
+// its pages through it.
+//
+// The order is the one GitHub's serializer gives a job in API answers and in the
+// workflow_job webhook payload (id, run_id, workflow_name, head_branch, run_url,
+// run_attempt, node_id, ...). The operation's documented example agrees for every field
+// but workflow_name and head_branch, which it lists last, and run_attempt and created_at,
+// which it lacks: a hand-written example, not recorded traffic.
 type GitHubJob struct {
 	ID              int64                    `json:"id"`
 	RunID           int64                    `json:"run_id"`
