@@ -73,15 +73,16 @@ func ToGitHub(j *generated.Job) GitHubJob {
 	return g
 }
 
-// githubPage is a page of the operation as GitHub writes it: total_count, then jobs.
-type githubPage struct {
+// GitHubPage is a page of the operation as GitHub writes it: total_count, then jobs.
+type GitHubPage struct {
 	TotalCount int         `json:"total_count"`
 	Jobs       []GitHubJob `json:"jobs"`
 }
 
-// toGitHubPage returns the page of total jobs that holds jobs, in GitHub's JSON shape.
-func toGitHubPage(total int, jobs []generated.Job) githubPage {
-	p := githubPage{TotalCount: total, Jobs: make([]GitHubJob, len(jobs))}
+// ToGitHubPage returns the page that holds jobs, of total jobs in all, in GitHub's JSON
+// shape. Its jobs share the pointers and label slices of jobs, as ToGitHub's do.
+func ToGitHubPage(total int, jobs []generated.Job) GitHubPage {
+	p := GitHubPage{TotalCount: total, Jobs: make([]GitHubJob, len(jobs))}
 	for i := range jobs {
 		p.Jobs[i] = ToGitHub(&jobs[i])
 	}

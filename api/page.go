@@ -42,7 +42,7 @@ func pageReply(r *http.Request, jobs []generated.Job, links string, fault Fault)
 		end := min(start+perPage, total)
 		window = jobs[start:end:end]
 	}
-	rep := jsonReply(http.StatusOK, toGitHubPage(len(jobs), window))
+	rep := jsonReply(http.StatusOK, ToGitHubPage(len(jobs), window))
 	rep.header.Set("ETag", etagOf(rep.body))
 	if l := pageLinks(r, links, page, last, fault); l != "" {
 		rep.header.Set("Link", l)
