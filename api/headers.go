@@ -27,6 +27,20 @@ const (
 	acceptedScopes = "repo"
 )
 
+// edgeHeaders are the headers GitHub's edge adds to every answer, the same on each, as in
+// Octokit's fixtures (scenarios/api.github.com/*/raw-fixture.json).
+var edgeHeaders = http.Header{
+	"Server":                        {"GitHub.com"},
+	"Access-Control-Expose-Headers": {"ETag, Link, Location, Retry-After, X-GitHub-OTP, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Used, X-RateLimit-Resource, X-RateLimit-Reset, X-OAuth-Scopes, X-Accepted-OAuth-Scopes, X-Poll-Interval, X-GitHub-Media-Type, X-GitHub-SSO, X-GitHub-Request-Id, Deprecation, Sunset"},
+	"Access-Control-Allow-Origin":   {"*"},
+	"Strict-Transport-Security":     {"max-age=31536000; includeSubdomains; preload"},
+	"X-Frame-Options":               {"deny"},
+	"X-Content-Type-Options":        {"nosniff"},
+	"X-Xss-Protection":              {"0"},
+	"Referrer-Policy":               {"origin-when-cross-origin, strict-origin-when-cross-origin"},
+	"Content-Security-Policy":       {"default-src 'none'"},
+}
+
 // supportedVersions are the X-GitHub-Api-Version values GitHub accepts: the one
 // openapi.yaml describes, and the later one GitHub's docs offer (?apiVersion=2026-03-10).
 var supportedVersions = slices.Compact([]string{generated.APIVersion, "2026-03-10"})
@@ -68,6 +82,9 @@ func (f *Fake) setGitHubHeaders(r *http.Request, rep *reply, requestID string) {
 	}
 	h.Add("Vary", varyEdge)
 	h.Set("X-GitHub-Request-Id", requestID)
+	for k, v := range edgeHeaders {
+		h[k] = slices.Clone(v)
+	}
 }
 
 // selectedVersion returns the API version GitHub answers r with, or "" for a version it

@@ -20,6 +20,7 @@ func TestGitHubHeaders(t *testing.T) {
 	const absent = "(absent)"
 	type want map[string]string
 	page := want{
+		"Server":                        "GitHub.com",
 		"Content-Type":                  "application/json; charset=utf-8",
 		"Vary":                          "Accept, Authorization, Cookie, X-GitHub-OTP|Accept-Encoding, Accept, X-Requested-With",
 		"X-GitHub-Media-Type":           "github.v3; format=json",
@@ -62,6 +63,11 @@ func TestGitHubHeaders(t *testing.T) {
 			got := strings.Join(resp.Header.Values(k), "|")
 			if v == absent && got != "" || v != absent && got != v {
 				t.Errorf("%s: %s %q, want %q", tt.name, k, got, v)
+			}
+		}
+		for k, v := range edgeHeaders {
+			if got := resp.Header.Values(k); !slices.Equal(got, v) {
+				t.Errorf("%s: %s %q, want GitHub's %q", tt.name, k, got, v)
 			}
 		}
 		if tt.status == 200 && !etagPattern.MatchString(resp.Header.Get("ETag")) {
