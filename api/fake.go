@@ -271,6 +271,7 @@ type reply struct {
 	body      []byte
 	rate      rateFigures
 	rateFault bool // a rate-limit fault's answer: its figures are sent even WithoutRateLimit
+	gzip      bool // the request accepts gzip: write compresses a body it sends whole
 }
 
 // rateFigures are what the x-ratelimit-* headers of one answer say.
@@ -344,6 +345,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		bad.header.Set("Vary", varyEdge)
 		rep.status, rep.body = bad.status, bad.body
 	}
+	rep.gzip = acceptsGzip(r)
 	// Deliberate breakage comes after validation: it is the point of the fault, not a
 	// violation of the contract.
 	fault.send(w, rep)
@@ -365,18 +367,22 @@ func (f *Fake) arrive(r *http.Request) (int64, Fault) {
 	return f.requests.total, fault
 }
 
-// write sends rep as it is, or its first n body bytes under the Content-Length of the
-// whole body (n < 0 sends all).
+// write sends rep as it is (compressed when rep.gzip), or its first n body bytes,
+// uncompressed, under the Content-Length of the whole body (n < 0 sends all).
 func write(w http.ResponseWriter, rep reply, n int) {
 	dst := w.Header()
 	for k, v := range rep.header {
 		dst[k] = v
 	}
+	body := rep.body
+	if rep.gzip && n < 0 && len(body) > 0 {
+		body = gzipped(body)
+		dst.Set("Content-Encoding", "gzip")
+	}
 	if rep.status != http.StatusNotModified { // a 304 has no body, hence no length
-		dst.Set("Content-Length", strconv.Itoa(len(rep.body)))
+		dst.Set("Content-Length", strconv.Itoa(len(body)))
 	}
 	w.WriteHeader(rep.status)
-	body := rep.body
 	if n >= 0 {
 		body = body[:min(n, len(body))]
 	}
