@@ -22,8 +22,9 @@
 // credentials; 403 without a User-Agent; 400 for an unsupported X-GitHub-Api-Version;
 // x-ratelimit-* headers and the primary rate limit in GitHub's words (WithRateLimit), or
 // none (WithoutRateLimit, a GitHub Enterprise Server with rate limiting off);
-// X-GitHub-Request-Id, X-GitHub-Media-Type, X-GitHub-Api-Version-Selected, Vary, and
-// with a token X-OAuth-Scopes; a path prefix as on GitHub Enterprise Server
+// X-GitHub-Request-Id, X-GitHub-Media-Type, X-GitHub-Api-Version-Selected, Vary, the
+// edge's Server, CORS and security headers, and with a token X-OAuth-Scopes; gzip for a
+// request that accepts it; a path prefix as on GitHub Enterprise Server
 // (WithPathPrefix); a strong ETag and Cache-Control on every page, and 304 Not Modified
 // for an If-None-Match that names it, free for a request with credentials and counted for
 // one without; 301 Moved Permanently to the repository's id for a renamed repository
