@@ -14,6 +14,7 @@ import (
 	"iter"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -423,9 +424,13 @@ func TestEnterpriseServerBaseURL(t *testing.T) {
 		if len(reqs) != 3 {
 			t.Errorf("%d requests for 250 jobs, want 3", len(reqs))
 		}
-		for _, r := range reqs {
-			if !strings.HasPrefix(r.URL.Path, "/api/v3/repos/octo-org/octo-repo/actions/runs/") {
-				t.Errorf("request path %s lost the /api/v3 prefix", r.URL.Path)
+		// The first request names the repository; the pages after it follow GitHub's Link
+		// URLs, which name it by id.
+		byID := "/api/v3/repositories/" + strconv.FormatInt(api.DefaultRepositoryID(owner, repo), 10) + "/actions/runs/"
+		for i, r := range reqs {
+			if !strings.HasPrefix(r.URL.Path, "/api/v3/repos/octo-org/octo-repo/actions/runs/") &&
+				(i == 0 || !strings.HasPrefix(r.URL.Path, byID)) {
+				t.Errorf("request %d: path %s lost the /api/v3 prefix", i+1, r.URL.Path)
 			}
 		}
 	}

@@ -7,7 +7,8 @@ import (
 	"testing"
 )
 
-var etagPattern = regexp.MustCompile(`^W/"[0-9a-f]{64}"$`)
+// etagPattern is GitHub's strong ETag (Octokit's fixture scenarios/api.github.com/paginate-issues).
+var etagPattern = regexp.MustCompile(`^"[0-9a-f]{64}"$`)
 
 func TestConditionalRequests(t *testing.T) {
 	s := NewTestServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 40)))
@@ -15,7 +16,7 @@ func TestConditionalRequests(t *testing.T) {
 	resp, _ := get(t, s.Client(), url)
 	etag := resp.Header.Get("ETag")
 	if !etagPattern.MatchString(etag) {
-		t.Fatalf("ETag %q, want a weak validator W/\"<sha-256 hex>\"", etag)
+		t.Fatalf("ETag %q, want a strong validator \"<sha-256 hex>\"", etag)
 	}
 	if again, _ := get(t, s.Client(), url); again.Header.Get("ETag") != etag {
 		t.Errorf("the same page has two ETags: %q and %q", etag, again.Header.Get("ETag"))
@@ -25,8 +26,9 @@ func TestConditionalRequests(t *testing.T) {
 	}
 	used := 3
 
-	for _, inm := range []string{etag, etag[2:], `"other", ` + etag, `W/"other",` + etag + `, "x"`, "*"} {
-		resp, body := get(t, s.Client(), url, "If-None-Match", inm)
+	// With credentials, a 304 is free; weak tags match too (If-None-Match compares weakly).
+	for _, inm := range []string{etag, "W/" + etag, `"other", ` + etag, `W/"other",W/` + etag + `, "x"`, "*"} {
+		resp, body := get(t, s.Client(), url, "If-None-Match", inm, "Authorization", "Bearer t")
 		h := resp.Header
 		if resp.StatusCode != http.StatusNotModified || len(body) != 0 {
 			t.Errorf("If-None-Match %s: %d with %d bytes, want 304 and none", inm, resp.StatusCode, len(body))
@@ -43,7 +45,7 @@ func TestConditionalRequests(t *testing.T) {
 		}
 	}
 
-	for _, inm := range []string{`W/"other"`, etag[:len(etag)-2] + `"`, "W/", etag[3 : len(etag)-1]} {
+	for _, inm := range []string{`W/"other"`, etag[:len(etag)-2] + `"`, "W/", etag[1 : len(etag)-1]} {
 		if resp, _ := get(t, s.Client(), url, "If-None-Match", inm); resp.StatusCode != 200 || resp.Header.Get("ETag") != etag {
 			t.Errorf("If-None-Match %q: status %d, want 200 and the ETag", inm, resp.StatusCode)
 		}
@@ -73,6 +75,9 @@ func TestConditionalRequests(t *testing.T) {
 func TestNotModifiedIsFreeAtTheRateLimit(t *testing.T) {
 	s := NewTestServer(t, WithRateLimit(1), WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)))
 	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
+	get := func(t testing.TB, c *http.Client, url string, header ...string) (*http.Response, []byte) {
+		return get(t, c, url, append(header, "Authorization", "Bearer t")...) // free only so
+	}
 	resp, _ := get(t, s.Client(), url)
 	if resp.StatusCode != 200 || resp.Header.Get("X-RateLimit-Remaining") != "0" {
 		t.Fatalf("first request: %d, remaining %q", resp.StatusCode, resp.Header.Get("X-RateLimit-Remaining"))
@@ -122,5 +127,26 @@ func TestETagMatches(t *testing.T) {
 	}
 	if etagMatches("*", "") {
 		t.Error("* matched a page without an ETag")
+	}
+}
+
+// TestNotModifiedWithoutCredentialsCosts: GitHub counts a 304 against the rate limit when
+// the request carried no credentials, and at the limit answers 403 instead.
+func TestNotModifiedWithoutCredentialsCosts(t *testing.T) {
+	s := NewTestServer(t, WithRateLimit(3), WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)))
+	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
+	resp, _ := get(t, s.Client(), url)
+	etag := resp.Header.Get("ETag")
+	for i, want := range []struct {
+		status int
+		used   string
+	}{{304, "2"}, {304, "3"}, {403, "3"}} {
+		resp, body := get(t, s.Client(), url, "If-None-Match", etag)
+		if resp.StatusCode != want.status || resp.Header.Get("X-RateLimit-Used") != want.used {
+			t.Errorf("unauthenticated conditional request %d: %d used %q, want %d and %s", i+1, resp.StatusCode, resp.Header.Get("X-RateLimit-Used"), want.status, want.used)
+		}
+		if want.status == 403 {
+			checkPrimaryLimitBody(t, "at the limit", resp, body, false)
+		}
 	}
 }

@@ -13,21 +13,32 @@
 // http.Handler. Contract violations are recorded (Fake.Violations) and passed to the
 // handlers given with WithViolationHandler; NewTestServer reports them with t.Errorf.
 //
-// What the fake does as GitHub does: pagination with per_page (default 30, at most 100)
-// and page, and a Link header with prev, next, last and first; 404 for unknown runs and,
-// with WithToken, for requests without credentials; 401 for wrong credentials; 403
-// without a User-Agent; 400 for an unsupported X-GitHub-Api-Version; x-ratelimit-*
-// headers and the primary rate limit (WithRateLimit); X-GitHub-Request-Id; a path prefix
-// as on GitHub Enterprise Server (WithPathPrefix); an ETag on every page, and 304 Not
-// Modified, which does not count against the rate limit, for an If-None-Match that names
-// it; 301 Moved Permanently for a renamed repository (WithRename).
+// What the fake does as GitHub does (checked against GitHub's recorded traffic, the Octokit
+// project's fixtures, cited where each shape is made): pagination with per_page (default
+// 30, at most 100) and page; jobs in GitHub's JSON shape and field order (GitHubJob); a
+// Link header with prev, next, last and first whose URLs name the repository by id
+// (/repositories/{repository_id}/..., a path the fake serves too); 404 for unknown runs
+// and repository ids and, with WithToken, for requests without credentials; 401 for wrong
+// credentials; 403 without a User-Agent; 400 for an unsupported X-GitHub-Api-Version;
+// x-ratelimit-* headers and the primary rate limit in GitHub's words (WithRateLimit), or
+// none (WithoutRateLimit, a GitHub Enterprise Server with rate limiting off);
+// X-GitHub-Request-Id, X-GitHub-Media-Type, X-GitHub-Api-Version-Selected, Vary, the
+// edge's Server, CORS and security headers, and with a token X-OAuth-Scopes; gzip for a
+// request that accepts it; a path prefix as on GitHub Enterprise Server
+// (WithPathPrefix); a strong ETag and Cache-Control on every page, and 304 Not Modified
+// for an If-None-Match that names it, free for a request with credentials and counted for
+// one without; 301 Moved Permanently to the repository's id for a renamed repository
+// (WithRename). Requests and Violations keep the most recent RequestLogSize; RequestCount
+// and ViolationCount count them all.
 //
 // What it does on request, to show how a client copes: WithLatency delays every answer,
 // and Script (or WithFaults) queues one Fault for each of the next requests: Latency,
 // Status (500, 502, 503, ...), PrimaryRateLimit, SecondaryRateLimit (with or without
-// retry-after), MalformedBody, TruncatedBody, WrongContentType, Disconnect, ForeignLink
-// and SelfLink (a Link to another host or back to the same page), Shifted (a list that
-// moved between pages) and Redirect. Every request is still recorded and validated.
+// retry-after), ValidationFailed (422 with an errors array), MalformedBody, TruncatedBody,
+// UnframedTruncatedBody, WrongContentType, NotAPage, Disconnect, CutInHeaders and
+// CutInStatusLine, ForeignLink and SelfLink (a Link to another host or back to the same
+// page), Shifted (a list that moved between pages) and Redirect. Every request is still
+// recorded and validated.
 //
 // What the contract adds: a request for another path or method is a violation answered
 // 404; one whose parameters break the spec's types or bounds is a violation answered 422,

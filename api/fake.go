@@ -22,15 +22,13 @@ import (
 const (
 	docOperation = "https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt"
 	docREST      = "https://docs.github.com/rest"
-	docRateLimit = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-primary-rate-limits"
+	// docRateLimit is what GitHub's primary-limit 403 still links (paseo-cafe/paseo-cafe#31, 2026).
+	docRateLimit = "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"
 	docVersions  = "https://docs.github.com/rest/about-the-rest-api/api-versions"
 	docUserAgent = "https://docs.github.com/rest/using-the-rest-api/getting-started-with-the-rest-api#user-agent"
 	docSecondary = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits"
-	docRedirects = "https://docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api#follow-redirects"
+	docRedirects = "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects"
 )
-
-// supportedVersions are the X-GitHub-Api-Version values GitHub accepts.
-var supportedVersions = []string{"2022-11-28", "2026-03-10"}
 
 // Run is one workflow run attempt that the fake serves.
 type Run struct {
@@ -38,18 +36,24 @@ type Run struct {
 	RunID       int64
 	Attempt     int64 // 1 for the first attempt
 	Jobs        []generated.Job
+	// RepositoryID is the repository's id, which GitHub's Link and Location URLs name
+	// (/repositories/{repository_id}/...); zero keeps the id the repository has, at first
+	// DefaultRepositoryID. It belongs to the repository: the latest non-zero one counts for
+	// all its runs.
+	RepositoryID int64
 }
 
 // config collects the options of New.
 type config struct {
-	runs     []Run
-	token    string
-	prefix   string
-	limit    int
-	handlers []func(error)
-	latency  time.Duration
-	faults   []Fault
-	renames  []rename
+	runs      []Run
+	token     string
+	prefix    string
+	limit     int
+	handlers  []func(error)
+	latency   time.Duration
+	faults    []Fault
+	renames   []rename
+	unlimited bool
 }
 
 // Option configures a Fake (and the Server around it).
@@ -77,8 +81,10 @@ func WithPathPrefix(prefix string) Option {
 
 // WithRateLimit sets x-ratelimit-limit (default 5000). Once limit requests have been
 // answered, every further request gets GitHub's primary-rate-limit 403. Every request
-// counts, whatever its answer, except a 304 Not Modified, which GitHub does not count
-// either. A limit of 0 rate-limits the first request; a negative limit makes New fail.
+// counts, whatever its answer (a redirect too), except a 304 Not Modified to a request
+// with credentials (an Authorization header), which GitHub does not count either; a 304
+// to a request without counts, as GitHub documents. A limit of 0 rate-limits the first
+// request; a negative limit makes New fail. WithoutRateLimit turns the limit off.
 func WithRateLimit(limit int) Option {
 	return func(c *config) { c.limit = limit }
 }
@@ -108,24 +114,27 @@ type Request struct {
 // gets a 500 instead. Script makes it misbehave on purpose, one request at a time. A Fake
 // is safe for concurrent use.
 type Fake struct {
-	v        *Validator
-	token    string
-	limit    int64
-	reset    int64 // unix seconds: creation + 1h
-	created  int64 // unix seconds
-	handlers []func(error)
+	v         *Validator
+	token     string
+	limit     int64
+	unlimited bool  // WithoutRateLimit
+	reset     int64 // unix seconds: creation + 1h
+	created   int64 // unix seconds
+	handlers  []func(error)
 
 	latency  time.Duration
-	renames  map[repoKey]repoName
-	done     chan struct{} // closed by shutdown: latency waits end
+	renames  map[repoKey]repoKey // old name to the name it ends at
+	done     chan struct{}       // closed by shutdown: latency waits end
 	doneOnce sync.Once
 
 	mu         sync.Mutex
 	runs       map[runKey][]generated.Job
-	requests   []Request
-	violations []error
-	used       int64   // requests counted against the rate limit
-	faults     []Fault // scripted, for the next requests in order
+	repoIDs    map[repoKey]int64 // repository ids, set by AddRun
+	repoByID   map[int64]repoKey
+	requests   ring[Request] // the most recent RequestLogSize, and a count of all
+	violations ring[error]   // the most recent RequestLogSize, and a count of all
+	used       int64         // requests counted against the rate limit
+	faults     []Fault       // scripted, for the next requests in order
 }
 
 type runKey struct {
@@ -160,16 +169,21 @@ func New(opts ...Option) (*Fake, error) {
 	}
 	now := time.Now().Unix()
 	f := &Fake{
-		v:        v,
-		token:    c.token,
-		limit:    int64(c.limit),
-		created:  now,
-		reset:    now + 3600,
-		handlers: c.handlers,
-		latency:  c.latency,
-		renames:  renames,
-		done:     make(chan struct{}),
-		runs:     make(map[runKey][]generated.Job),
+		v:          v,
+		token:      c.token,
+		limit:      int64(c.limit),
+		unlimited:  c.unlimited,
+		created:    now,
+		reset:      now + 3600,
+		handlers:   c.handlers,
+		latency:    c.latency,
+		renames:    renames,
+		done:       make(chan struct{}),
+		runs:       make(map[runKey][]generated.Job),
+		repoIDs:    make(map[repoKey]int64),
+		repoByID:   make(map[int64]repoKey),
+		requests:   ring[Request]{size: RequestLogSize},
+		violations: ring[error]{size: RequestLogSize},
 	}
 	for _, r := range c.runs {
 		f.AddRun(r)
@@ -180,6 +194,7 @@ func New(opts ...Option) (*Fake, error) {
 
 // AddRun serves r from now on, replacing a run with the same owner, repo, run ID and
 // attempt. The fake keeps its own copy of the r.Jobs slice (not of what the jobs point to).
+// It panics when r.RepositoryID is negative or is the id of another repository.
 func (f *Fake) AddRun(r Run) {
 	jobs := slices.Clone(r.Jobs)
 	if jobs == nil {
@@ -187,26 +202,47 @@ func (f *Fake) AddRun(r Run) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.setRepositoryIDLocked(repoKeyOf(r.Owner, r.Repo), r.RepositoryID)
 	f.runs[keyOf(r.Owner, r.Repo, r.RunID, r.Attempt)] = jobs
 }
 
-// Requests returns copies of every request received so far, in order of arrival.
+// RequestLogSize is how many requests Requests keeps, and how many violations Violations
+// keeps: the most recent ones. A Fake that serves for days (ghjobs serve) so holds bounded
+// logs; RequestCount and ViolationCount count them all.
+const RequestLogSize = 10_000
+
+// Requests returns copies of the requests received so far, in order of arrival: all of
+// them up to RequestLogSize, then the most recent RequestLogSize. To count requests across
+// the bound, use RequestCount: len(Requests()) stops growing there.
 func (f *Fake) Requests() []Request {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]Request, len(f.requests))
-	for i, r := range f.requests {
-		out[i] = copyRequest(r.Method, r.URL, r.Header)
-	}
-	return out
+	return f.requests.all(func(r Request) Request { return copyRequest(r.Method, r.URL, r.Header) })
 }
 
-// Violations returns every contract violation so far, in order: requests the contract does
-// not allow and responses the fake refused to send because they broke it.
+// RequestCount returns how many requests the fake has received, all of them, also those
+// Requests no longer holds.
+func (f *Fake) RequestCount() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.requests.total
+}
+
+// Violations returns the contract violations so far, in order: requests the contract does
+// not allow and responses the fake refused to send because they broke it. Like Requests,
+// it keeps the most recent RequestLogSize; ViolationCount counts them all.
 func (f *Fake) Violations() []error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return slices.Clone(f.violations)
+	return f.violations.all(func(err error) error { return err })
+}
+
+// ViolationCount returns how many contract violations there have been, all of them, also
+// those Violations no longer holds.
+func (f *Fake) ViolationCount() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.violations.total
 }
 
 func copyRequest(method string, u *url.URL, h http.Header) Request {
@@ -221,7 +257,7 @@ func copyRequest(method string, u *url.URL, h http.Header) Request {
 // violate records err and tells the handlers.
 func (f *Fake) violate(err error) {
 	f.mu.Lock()
-	f.violations = append(f.violations, err)
+	f.violations.add(err)
 	f.mu.Unlock()
 	for _, h := range f.handlers {
 		h(err)
@@ -230,10 +266,12 @@ func (f *Fake) violate(err error) {
 
 // reply is a response rendered before it is validated and sent.
 type reply struct {
-	status int
-	header http.Header
-	body   []byte
-	rate   rateFigures
+	status    int
+	header    http.Header
+	body      []byte
+	rate      rateFigures
+	rateFault bool // a rate-limit fault's answer: its figures are sent even WithoutRateLimit
+	gzip      bool // the request accepts gzip: write compresses a body it sends whole
 }
 
 // rateFigures are what the x-ratelimit-* headers of one answer say.
@@ -249,16 +287,26 @@ func (rf rateFigures) set(h http.Header) {
 	h.Set("X-RateLimit-Resource", "core")
 }
 
-// basicError is components.schemas.basic-error with GitHub's field order.
+// basicError is components.schemas.basic-error as GitHub writes it: message, errors (of a
+// 422; Octokit's fixture scenarios/api.github.com/errors), documentation_url, and "status",
+// the code as a string, which GitHub has added since 2024 (a 404 of
+// github/rest-api-description#3726: {"message":"Not Found","documentation_url":...,"status":"404"}).
 type basicError struct {
-	Message          string `json:"message"`
-	DocumentationURL string `json:"documentation_url,omitempty"`
-	URL              string `json:"url,omitempty"`
-	Status           string `json:"status,omitempty"`
+	Message          string       `json:"message"`
+	Errors           []FieldError `json:"errors,omitempty"`
+	DocumentationURL string       `json:"documentation_url,omitempty"`
+	URL              string       `json:"url,omitempty"`
+	Status           string       `json:"status,omitempty"`
 }
 
 func errorReply(status int, message, doc string) reply {
 	return jsonReply(status, basicError{Message: message, DocumentationURL: doc, Status: strconv.Itoa(status)})
+}
+
+// rateLimitReply is GitHub's primary-limit 403, whose body has no "status" (as recorded in
+// paseo-cafe/paseo-cafe#31, 2026).
+func rateLimitReply(r *http.Request, requestID string) reply {
+	return jsonReply(http.StatusForbidden, basicError{Message: rateLimitMessage(r, requestID), DocumentationURL: docRateLimit})
 }
 
 func jsonReply(status int, v any) reply {
@@ -281,22 +329,23 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	id := f.requestID(n)
 	rep := f.respond(r, fault, id)
-	h := rep.header
 	if rep.status != http.StatusNotModified {
-		h.Set("Content-Type", "application/json; charset=utf-8")
+		rep.header.Set("Content-Type", "application/json; charset=utf-8")
 	}
-	rep.rate.set(h)
-	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
-	h.Set("X-GitHub-Request-Id", id)
+	f.setGitHubHeaders(r, &rep, id)
 
-	if err := f.v.validateResponse(r, rep.status, h, rep.body); err != nil {
+	if err := f.v.validateResponse(r, rep.status, rep.header, rep.body); err != nil {
 		f.violate(responseError(r, rep.status, fmt.Errorf("not sent, the client got 500 instead (is a Run the fake serves invalid?): %w", err)))
 		bad := errorReply(http.StatusInternalServerError,
 			"ghjobs/api: the fake's response violated openapi.yaml (is a Run it serves invalid?): "+err.Error(), docOperation)
-		h.Del("Link")
-		h.Del("ETag")
+		bad.header = rep.header
+		for _, k := range []string{"Link", "ETag", "Cache-Control", "Vary"} {
+			bad.header.Del(k)
+		}
+		bad.header.Set("Vary", varyEdge)
 		rep.status, rep.body = bad.status, bad.body
 	}
+	rep.gzip = acceptsGzip(r)
 	// Deliberate breakage comes after validation: it is the point of the fault, not a
 	// violation of the contract.
 	fault.send(w, rep)
@@ -306,7 +355,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (f *Fake) arrive(r *http.Request) (int64, Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.requests = append(f.requests, copyRequest(r.Method, r.URL, r.Header))
+	f.requests.add(copyRequest(r.Method, r.URL, r.Header))
 	var fault Fault
 	if len(f.faults) > 0 {
 		fault = f.faults[0]
@@ -315,21 +364,25 @@ func (f *Fake) arrive(r *http.Request) (int64, Fault) {
 			f.faults = nil // let the drained backing array go
 		}
 	}
-	return int64(len(f.requests)), fault
+	return f.requests.total, fault
 }
 
-// write sends rep as it is, or its first n body bytes under the Content-Length of the
-// whole body (n < 0 sends all).
+// write sends rep as it is (compressed when rep.gzip), or its first n body bytes,
+// uncompressed, under the Content-Length of the whole body (n < 0 sends all).
 func write(w http.ResponseWriter, rep reply, n int) {
 	dst := w.Header()
 	for k, v := range rep.header {
 		dst[k] = v
 	}
+	body := rep.body
+	if rep.gzip && n < 0 && len(body) > 0 {
+		body = gzipped(body)
+		dst.Set("Content-Encoding", "gzip")
+	}
 	if rep.status != http.StatusNotModified { // a 304 has no body, hence no length
-		dst.Set("Content-Length", strconv.Itoa(len(rep.body)))
+		dst.Set("Content-Length", strconv.Itoa(len(body)))
 	}
 	w.WriteHeader(rep.status)
-	body := rep.body
 	if n >= 0 {
 		body = body[:min(n, len(body))]
 	}
@@ -362,10 +415,14 @@ func (f *Fake) respond(r *http.Request, fault Fault, requestID string) reply {
 		rep = f.lookup(r, fault)
 		if etag := rep.header.Get("ETag"); fault.conditional() && rep.status == http.StatusOK &&
 			etagMatches(strings.Join(r.Header.Values("If-None-Match"), ","), etag) {
-			// Not counted against the rate limit, as GitHub documents.
-			rep = reply{status: http.StatusNotModified, header: http.Header{}, rate: f.figures()}
+			rep = reply{status: http.StatusNotModified, header: http.Header{}}
 			rep.header.Set("ETag", etag)
-			return rep
+			if r.Header.Get("Authorization") != "" {
+				// Not counted against the rate limit, as GitHub documents for an
+				// authorized request.
+				rep.rate = f.figures()
+				return rep
+			}
 		}
 	}
 	rate, within := f.count()
@@ -373,7 +430,7 @@ func (f *Fake) respond(r *http.Request, fault Fault, requestID string) reply {
 		return own
 	}
 	if !refused && !within {
-		rep = errorReply(http.StatusForbidden, rateLimitMessage(r), docRateLimit)
+		rep = rateLimitReply(r, requestID)
 	}
 	rep.rate = rate
 	return rep
@@ -383,7 +440,7 @@ func (f *Fake) respond(r *http.Request, fault Fault, requestID string) reply {
 func (f *Fake) count() (rateFigures, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	within := f.used < f.limit
+	within := f.used < f.limit || f.unlimited
 	if within {
 		f.used++
 	}
@@ -438,28 +495,52 @@ func (f *Fake) lookup(r *http.Request, fault Fault) reply {
 		}
 	}
 
-	owner, errO := url.PathUnescape(params["owner"])
-	repo, errR := url.PathUnescape(params["repo"])
 	runID, errID := strconv.ParseInt(params["run_id"], 10, 64)
 	attempt, errA := strconv.ParseInt(params["attempt_number"], 10, 64)
-	if err := errors.Join(errO, errR, errID, errA); err != nil {
+	repo, ok := f.repository(params)
+	if err := errors.Join(errID, errA); err != nil || !ok {
 		return errorReply(http.StatusNotFound, "Not Found", docOperation)
 	}
-	if to, ok := f.renames[repoKeyOf(owner, repo)]; ok {
+	if to, ok := f.renames[repo]; ok {
 		return f.moved(r, to)
 	}
 	f.mu.Lock()
-	jobs, ok := f.runs[keyOf(owner, repo, runID, attempt)]
+	jobs, ok := f.runs[keyOf(repo.owner, repo.repo, runID, attempt)]
 	f.mu.Unlock()
 	if !ok {
 		return errorReply(http.StatusNotFound, "Not Found", docOperation)
 	}
-	return pageReply(r, jobs, fault)
+	links := byIDPath(f.v.prefix, f.repositoryID(repo), r.URL.EscapedPath())
+	return pageReply(r, jobs, links, fault)
+}
+
+// repository returns the repository a routed request names, by name or by id; false for
+// an id that names no repository the fake serves.
+func (f *Fake) repository(params map[string]string) (repoKey, bool) {
+	if s := params["repository_id"]; s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return repoKey{}, false
+		}
+		return f.repositoryByID(id)
+	}
+	owner, errO := url.PathUnescape(params["owner"])
+	repo, errR := url.PathUnescape(params["repo"])
+	return repoKeyOf(owner, repo), errO == nil && errR == nil
+}
+
+// redirectBody is GitHub's body of a redirect, in its field order, without "status"
+// (a 301 of api.github.com, as curl showed it in 2026: ubuntu/app-center#2138; the field
+// order also in Octokit's fixture scenarios/api.github.com/rename-repository).
+type redirectBody struct {
+	Message          string `json:"message"`
+	URL              string `json:"url"`
+	DocumentationURL string `json:"documentation_url"`
 }
 
 // redirectReply answers code with Location: location and GitHub's JSON body for redirects.
 func redirectReply(code int, location string) reply {
-	rep := jsonReply(code, basicError{Message: http.StatusText(code), URL: location, DocumentationURL: docRedirects})
+	rep := jsonReply(code, redirectBody{Message: http.StatusText(code), URL: location, DocumentationURL: docRedirects})
 	rep.header.Set("Location", location)
 	return rep
 }
@@ -482,9 +563,13 @@ func (f *Fake) authenticate(r *http.Request) (reply, bool) {
 	return errorReply(http.StatusUnauthorized, "Bad credentials", docREST), false
 }
 
-func rateLimitMessage(r *http.Request) string {
+// rateLimitMessage is GitHub's primary-limit message, for a user (as recorded in
+// zerocracy/judges-action#589, 2025) or, without credentials, for the client's address (as
+// in paseo-cafe/paseo-cafe#31, 2026).
+func rateLimitMessage(r *http.Request, requestID string) string {
 	if r.Header.Get("Authorization") != "" {
-		return "API rate limit exceeded for user ID 1."
+		return "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID " +
+			requestID + " and timestamp " + time.Now().UTC().Format(time.DateTime) + " UTC."
 	}
 	ip, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

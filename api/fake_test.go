@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ghjobs/ghjobs/generated"
 )
@@ -33,7 +34,9 @@ func TestPagination(t *testing.T) {
 	s := NewTestServer(t, WithRun(run), WithRun(Run{Owner: testOwner, Repo: testRepo, RunID: testRunID, Attempt: 2}))
 	path := jobsPath(testOwner, testRepo, testRunID, 1)
 	base := s.URL + path
-	link := func(query, rel string) string { return "<" + base + "?" + query + `>; rel="` + rel + `"` }
+	// GitHub's Link URLs name the repository by id.
+	byID := s.URL + idJobsPath(testOwner, testRepo, testRunID, 1)
+	link := func(query, rel string) string { return "<" + byID + "?" + query + `>; rel="` + rel + `"` }
 	ids := jobIDs(run.Jobs)
 
 	tests := []struct {
@@ -87,7 +90,7 @@ func TestPagination(t *testing.T) {
 
 	t.Run("no jobs", func(t *testing.T) {
 		resp, body := get(t, s.Client(), s.URL+jobsPath(testOwner, testRepo, testRunID, 2))
-		if resp.StatusCode != http.StatusOK || string(body) != `{"jobs":[],"total_count":0}` {
+		if resp.StatusCode != http.StatusOK || string(body) != `{"total_count":0,"jobs":[]}` {
 			t.Errorf("got %d %s", resp.StatusCode, body)
 		}
 		if l := resp.Header.Get("Link"); l != "" {
@@ -111,7 +114,7 @@ func TestPagination(t *testing.T) {
 				}
 			}
 		}
-		if diff := cmp.Diff(run.Jobs, got); diff != "" {
+		if diff := cmp.Diff(run.Jobs, got, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("jobs across pages (-want +got):\n%s", diff)
 		}
 	})
@@ -127,7 +130,8 @@ func TestPerPageAboveMaximumIsClampedAndFlagged(t *testing.T) {
 	if n := len(decodePage(t, body).Jobs); n != 100 {
 		t.Errorf("%d jobs, want 100 (clamped)", n)
 	}
-	want := "<" + base + `?per_page=101&page=2>; rel="next", <` + base + `?per_page=101&page=2>; rel="last"`
+	byID := s.URL + idJobsPath(testOwner, testRepo, testRunID, 1)
+	want := "<" + byID + `?per_page=101&page=2>; rel="next", <` + byID + `?per_page=101&page=2>; rel="last"`
 	if got := resp.Header.Get("Link"); got != want {
 		t.Errorf("Link\n got %s\nwant %s", got, want)
 	}
@@ -151,8 +155,9 @@ func TestLinkUsesHTTPSBehindTLS(t *testing.T) {
 	r.Header.Set("User-Agent", "test")
 	w := httptest.NewRecorder()
 	f.ServeHTTP(w, r)
-	want := `<https://ghe.example.com/repos/octo-org/octo-repo/actions/runs/29679449/attempts/1/jobs?page=2>; rel="next", ` +
-		`<https://ghe.example.com/repos/octo-org/octo-repo/actions/runs/29679449/attempts/1/jobs?page=2>; rel="last"`
+	id := itoa(DefaultRepositoryID(testOwner, testRepo))
+	want := `<https://ghe.example.com/repositories/` + id + `/actions/runs/29679449/attempts/1/jobs?page=2>; rel="next", ` +
+		`<https://ghe.example.com/repositories/` + id + `/actions/runs/29679449/attempts/1/jobs?page=2>; rel="last"`
 	if got := w.Header().Get("Link"); got != want {
 		t.Errorf("Link\n got %s\nwant %s", got, want)
 	}
@@ -250,15 +255,17 @@ func TestInvalidRunAnswers500(t *testing.T) {
 	if len(v) != 1 || !strings.Contains(v[0].Error(), "status") {
 		t.Errorf("violations %v, want one mentioning status", v)
 	}
-	// A run that is wrong in another way: no labels (null), an empty step status.
+	// A run that is wrong in another way: an empty step status. (Nil labels and steps are
+	// served as [], as GitHub writes them.)
 	bad.Jobs[3].Status = generated.JobStatusCompleted
-	bad.Jobs[1].Labels = nil
+	bad.Jobs[1].Steps = slices.Clone(bad.Jobs[1].Steps)
+	bad.Jobs[1].Steps[0].Status = ""
 	s.Fake.AddRun(bad)
 	if resp, _ := get(t, s.Client(), s.URL+jobsPath(testOwner, testRepo, testRunID, 1)); resp.StatusCode != 500 {
-		t.Errorf("labels null: status %d, want 500", resp.StatusCode)
+		t.Errorf("empty step status: status %d, want 500", resp.StatusCode)
 	}
-	if v := s.Fake.Violations(); len(v) != 2 || !strings.Contains(v[1].Error(), "/jobs/1/labels") {
-		t.Errorf("violations %v, want a second one about labels", v)
+	if v := s.Fake.Violations(); len(v) != 2 || !strings.Contains(v[1].Error(), "/jobs/1/steps/0/status") {
+		t.Errorf("violations %v, want a second one about the step's status", v)
 	}
 }
 
@@ -354,7 +361,8 @@ func TestPathPrefix(t *testing.T) {
 			if resp.StatusCode != 200 || decodePage(t, body).TotalCount != 40 {
 				t.Fatalf("%d %s", resp.StatusCode, body)
 			}
-			if want := "<" + url + `?page=2>; rel="next", <` + url + `?page=2>; rel="last"`; resp.Header.Get("Link") != want {
+			byID := s.URL + idJobsPath(testOwner, testRepo, testRunID, 1)
+			if want := "<" + byID + `?page=2>; rel="next", <` + byID + `?page=2>; rel="last"`; resp.Header.Get("Link") != want {
 				t.Errorf("Link %q, want %q", resp.Header.Get("Link"), want)
 			}
 			if v := s.Fake.Violations(); len(v) != 0 {
@@ -435,11 +443,7 @@ func TestRateLimitExceeded(t *testing.T) {
 			t.Errorf("request %d: %d remaining %q, want %d remaining %s", i+1, resp.StatusCode, resp.Header.Get("X-RateLimit-Remaining"), want.status, want.remaining)
 		}
 		if want.status == 403 {
-			e := decodeError(t, body)
-			if !strings.HasPrefix(e.Message, "API rate limit exceeded for ") ||
-				e.DocumentationURL != "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-primary-rate-limits" {
-				t.Errorf("request %d: body %s", i+1, body)
-			}
+			checkPrimaryLimitBody(t, fmt.Sprintf("request %d", i+1), resp, body, auth != "")
 			if got := resp.Header.Get("X-RateLimit-Used"); got != "2" {
 				t.Errorf("request %d: X-RateLimit-Used %q, want 2", i+1, got)
 			}
@@ -604,5 +608,38 @@ func TestOptions(t *testing.T) {
 	_, body := get(t, s.Client(), url)
 	if p := decodePage(t, body); p.TotalCount != 7 || p.Jobs[0].Name == "changed after AddRun" {
 		t.Errorf("AddRun: %d jobs, first %q", p.TotalCount, p.Jobs[0].Name)
+	}
+}
+
+// TestRequestLogIsBounded: a fake that serves for days keeps the most recent requests
+// and violations only, in order, and RequestCount and ViolationCount count them all.
+func TestRequestLogIsBounded(t *testing.T) {
+	s := mustServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)))
+	s.Fake.requests.size, s.Fake.violations.size = 4, 4 // RequestLogSize, made small
+	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
+	for i := 1; i <= 11; i++ {
+		get(t, s.Client(), url+"?per_page=101&page="+strconv.Itoa(i)) // per_page=101: a violation
+		var pages, flagged []string
+		for _, r := range s.Fake.Requests() {
+			pages = append(pages, r.URL.Query().Get("page"))
+		}
+		for _, v := range s.Fake.Violations() {
+			if m := regexp.MustCompile(`&page=(\d+)`).FindStringSubmatch(v.Error()); m != nil {
+				flagged = append(flagged, m[1])
+			}
+		}
+		var want []string
+		for p := max(1, i-3); p <= i; p++ {
+			want = append(want, strconv.Itoa(p))
+		}
+		if !slices.Equal(pages, want) || s.Fake.RequestCount() != int64(i) {
+			t.Fatalf("after %d requests: log of pages %v, count %d; want %v and %d", i, pages, s.Fake.RequestCount(), want, i)
+		}
+		if !slices.Equal(flagged, want) || s.Fake.ViolationCount() != int64(i) {
+			t.Fatalf("after %d violations: log of pages %v, count %d; want %v and %d", i, flagged, s.Fake.ViolationCount(), want, i)
+		}
+	}
+	if RequestLogSize < 1000 {
+		t.Errorf("RequestLogSize %d: too small for a test's requests", RequestLogSize)
 	}
 }

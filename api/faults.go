@@ -1,12 +1,16 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -14,10 +18,11 @@ import (
 // one with the functions below; the zero Fault is no misbehaviour at all (the request is
 // answered normally), which lets a request through in the middle of a script.
 //
-// Faults that answer with an error (Status, PrimaryRateLimit, SecondaryRateLimit) send
-// valid basic-error bodies and are validated as usual. Faults that break the answer on
-// purpose (MalformedBody, TruncatedBody, WrongContentType, Disconnect, ForeignLink,
-// SelfLink, Shifted) are never recorded as violations. Either way the request itself is
+// Faults that answer with an error (Status, PrimaryRateLimit, SecondaryRateLimit,
+// ValidationFailed) send valid basic-error bodies and are validated as usual. Faults that
+// break the answer on purpose (MalformedBody, TruncatedBody, UnframedTruncatedBody,
+// WrongContentType, NotAPage, Disconnect, CutInHeaders, ForeignLink, SelfLink, Shifted)
+// are never recorded as violations. Either way the request itself is
 // recorded, validated and counted against the rate limit as usual.
 //
 // The functions panic on arguments that cannot make sense (Status(200), a negative
@@ -27,8 +32,9 @@ type Fault struct {
 	kind   faultKind
 	d      time.Duration // Latency: the wait; PrimaryRateLimit: until the reset; SecondaryRateLimit: retry-after
 	status int           // Status, SecondaryRateLimit, Redirect
-	s      string        // ForeignLink: the origin; Redirect: the location
+	s      string        // ForeignLink: the origin; Redirect: the location; NotAPage: the body
 	n      int           // Shifted
+	errs   []FieldError  // ValidationFailed
 }
 
 type faultKind uint8
@@ -47,6 +53,10 @@ const (
 	selfLinkFault
 	shiftedFault
 	redirectFault
+	validationFault
+	notAPageFault
+	cutInHeadersFault
+	unframedFault
 )
 
 // WithLatency makes every request wait d before it is answered, faulted or not (a Latency
@@ -152,6 +162,38 @@ func WrongContentType() Fault { return Fault{kind: contentTypeFault} }
 // a client see the error.
 func Disconnect() Fault { return Fault{kind: disconnectFault} }
 
+// CutInHeaders starts the answer the request would get (for a request the fake serves,
+// 200 and a page), then closes the connection in the middle of a header's name: net/http
+// fails the request with "malformed MIME header: missing colon" before any response
+// exists. Unlike Disconnect, bytes of the answer have arrived, so Go's http.Transport
+// does not send the request again by itself: the client's own retry policy is what is
+// tested. Without a connection to hijack (HTTP/2) it aborts the response as Disconnect
+// does.
+func CutInHeaders() Fault { return Fault{kind: cutInHeadersFault} }
+
+// CutInStatusLine is CutInHeaders with the cut inside the status code, "HTTP/1.1 20":
+// net/http reports "malformed HTTP status code".
+func CutInStatusLine() Fault { return Fault{kind: cutInHeadersFault, n: 1} }
+
+// UnframedTruncatedBody sends the answer the request would get (for a request the fake
+// serves, 200 and a page) as an HTTP/1.1 server may: without Content-Length or chunking,
+// with "Connection: close", the body delimited by the end of the connection. Only the
+// first half of the body is sent before the close, so the transport reports no error: the
+// client reads a short body that ends early (a JSON syntax error for a page) and must
+// notice. Without a connection to hijack (HTTP/2) it aborts the response as Disconnect does.
+func UnframedTruncatedBody() Fault { return Fault{kind: unframedFault} }
+
+// NotAPage answers 200 with Content-Type application/json, an ETag and the usual headers,
+// but body, a JSON value that is not a page of jobs: "{}", `{"message":"ok"}`,
+// `{"total_count":0}`, or the repository object a client gets when it follows a renamed
+// repository's 301 and loses the path. It panics when body is not valid JSON.
+func NotAPage(body string) Fault {
+	if !json.Valid([]byte(body)) {
+		panic(fmt.Sprintf("ghjobs/api: NotAPage(%q): not valid JSON", body))
+	}
+	return Fault{kind: notAPageFault, s: body}
+}
+
 // ForeignLink answers with the normal page, but every Link URL (next, last, prev, first)
 // points at origin ("https://evil.example", say) with the same path and query. The Link
 // always has a next page, also when everything would fit on one page, so that the client
@@ -198,6 +240,34 @@ func Redirect(code int, location string) Fault {
 	return Fault{kind: redirectFault, status: code, s: location}
 }
 
+// FieldError is one entry of the "errors" array of GitHub's 422 Validation Failed, in
+// GitHub's field order (Octokit's fixture scenarios/api.github.com/errors:
+// {"resource":"Label","code":"invalid","field":"color"}). Code is one of GitHub's codes:
+// missing, missing_field, invalid, already_exists, unprocessable, or custom with a Message.
+type FieldError struct {
+	Resource string `json:"resource"`
+	Code     string `json:"code"`
+	Field    string `json:"field"`
+	Message  string `json:"message,omitempty"`
+}
+
+// ValidationFailed answers 422 as GitHub does when it refuses what a request asks for:
+// {"message":"Validation Failed","errors":[...],"documentation_url":...,"status":"422"},
+// with errs as the errors array. This operation has no natural 422 on GitHub (it clamps
+// per_page above 100 and takes any page), so the fault is the way to show a client one. It
+// panics without errs, or for an entry without a resource, a field or a code.
+func ValidationFailed(errs ...FieldError) Fault {
+	if len(errs) == 0 {
+		panic("ghjobs/api: ValidationFailed(): want at least one FieldError")
+	}
+	for _, e := range errs {
+		if e.Resource == "" || e.Field == "" || e.Code == "" {
+			panic(fmt.Sprintf("ghjobs/api: ValidationFailed(%+v): a FieldError needs a resource, a field and a code", e))
+		}
+	}
+	return Fault{kind: validationFault, errs: slices.Clone(errs)}
+}
+
 // String returns the Go call that makes f, such as "Status(503)", for test names.
 func (f Fault) String() string {
 	switch f.kind {
@@ -225,6 +295,21 @@ func (f Fault) String() string {
 		return fmt.Sprintf("Shifted(%d)", f.n)
 	case redirectFault:
 		return fmt.Sprintf("Redirect(%d, %q)", f.status, f.s)
+	case validationFault:
+		args := make([]string, len(f.errs))
+		for i, e := range f.errs {
+			args[i] = fmt.Sprintf("%#v", e)
+		}
+		return "ValidationFailed(" + strings.Join(args, ", ") + ")"
+	case cutInHeadersFault:
+		if f.n == 1 {
+			return "CutInStatusLine()"
+		}
+		return "CutInHeaders()"
+	case unframedFault:
+		return "UnframedTruncatedBody()"
+	case notAPageFault:
+		return fmt.Sprintf("NotAPage(%q)", f.s)
 	}
 	return "Fault{}"
 }
@@ -250,7 +335,7 @@ func (f Fault) answer(r *http.Request, rate rateFigures, requestID string) (repl
 	case statusFault:
 		rep = errorReply(f.status, http.StatusText(f.status), docREST)
 	case primaryFault:
-		rep = errorReply(http.StatusForbidden, rateLimitMessage(r), docRateLimit)
+		rep = rateLimitReply(r, requestID)
 		rate.remaining, rate.used, rate.reset = 0, rate.limit, unixCeil(time.Now().Add(f.d))
 	case secondaryFault:
 		rep = errorReply(f.status, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "+
@@ -262,10 +347,14 @@ func (f Fault) answer(r *http.Request, rate rateFigures, requestID string) (repl
 		rate.used = max(rate.limit-rate.remaining, 0)
 	case redirectFault:
 		rep = redirectReply(f.status, f.s)
+	case validationFault:
+		rep = jsonReply(http.StatusUnprocessableEntity, basicError{Message: "Validation Failed", Errors: f.errs,
+			DocumentationURL: docOperation, Status: strconv.Itoa(http.StatusUnprocessableEntity)})
 	default:
 		return reply{}, false
 	}
 	rep.rate = rate
+	rep.rateFault = f.kind == primaryFault || f.kind == secondaryFault
 	return rep, true
 }
 
@@ -279,6 +368,16 @@ func (f Fault) send(w http.ResponseWriter, rep reply) {
 		write(w, rep, len(rep.body)/2)
 		// net/http closes a connection whose handler wrote less than its Content-Length.
 		return
+	case cutInHeadersFault:
+		head := rawHead(rep, false)
+		sendRaw(w, head[:cutPoint(head, f.n == 1)])
+		return
+	case unframedFault:
+		sendRaw(w, append(rawHead(rep, true), rep.body[:len(rep.body)/2]...))
+		return
+	case notAPageFault:
+		rep = spoil(rep, "application/json; charset=utf-8", f.s)
+		rep.header.Set("ETag", etagOf(rep.body))
 	case malformedFault:
 		rep = spoil(rep, "application/json; charset=utf-8", malformedJSON)
 	case contentTypeFault:
@@ -303,6 +402,51 @@ func spoil(rep reply, contentType, body string) reply {
 	h.Del("Retry-After")
 	h.Set("Content-Type", contentType)
 	return reply{status: http.StatusOK, header: h, body: []byte(body)}
+}
+
+// rawHead returns rep's status line and headers as HTTP/1.1 writes them, with the
+// Content-Length of its body, or, unframed, with none and "Connection: close" instead.
+func rawHead(rep reply, unframed bool) []byte {
+	h := rep.header.Clone()
+	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	if unframed {
+		h.Set("Connection", "close")
+	} else {
+		h.Set("Content-Length", strconv.Itoa(len(rep.body)))
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "HTTP/1.1 %d %s\r\n", rep.status, http.StatusText(rep.status))
+	_ = h.Write(&b) // a bytes.Buffer does not fail
+	b.WriteString("\r\n")
+	return b.Bytes()
+}
+
+// cutPoint returns where to cut head: inside the status code ("HTTP/1.1 20"), or inside the
+// name of its middle header line.
+func cutPoint(head []byte, inStatusLine bool) int {
+	if inStatusLine {
+		return len("HTTP/1.1 20")
+	}
+	lines := bytes.SplitAfter(head, []byte("\r\n"))
+	n := len(lines[0])                 // the status line
+	headers := lines[1 : len(lines)-2] // without the blank line and the empty tail
+	for _, l := range headers[:len(headers)/2] {
+		n += len(l)
+	}
+	name, _, _ := bytes.Cut(headers[len(headers)/2], []byte(":"))
+	return n + max(1, len(name)/2)
+}
+
+// sendRaw writes raw to the connection under w, then closes it.
+func sendRaw(w http.ResponseWriter, raw []byte) {
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // HTTP/2 or a recorder: see hangUp
+	}
+	defer conn.Close()
+	if _, err := buf.Write(raw); err == nil {
+		_ = buf.Flush()
+	}
 }
 
 // hangUp closes the connection without an answer.

@@ -131,15 +131,7 @@ func TestPrimaryRateLimit(t *testing.T) {
 			if h.Get("Retry-After") != "" {
 				t.Errorf("%s: Retry-After %q on a primary limit", name, h.Get("Retry-After"))
 			}
-			e := decodeError(t, body)
-			wantMsg := "API rate limit exceeded for 127.0.0.1."
-			if auth != "" {
-				wantMsg = "API rate limit exceeded for user ID 1."
-			}
-			if !strings.HasPrefix(e.Message, wantMsg) && !strings.HasPrefix(e.Message, "API rate limit exceeded for ::1.") ||
-				e.DocumentationURL != docRateLimit || e.Status != "403" {
-				t.Errorf("%s: body %s", name, body)
-			}
+			checkPrimaryLimitBody(t, name, resp, body, auth != "")
 		}
 	}
 	// The next request sees the fake's own figures again: 8 requests counted so far.
@@ -310,7 +302,7 @@ func TestForeignLink(t *testing.T) {
 			WithRun(SampleRun(testOwner, testRepo, testRunID, 2, 3)))
 		path := prefix + jobsPath(testOwner, testRepo, testRunID, 1)
 		evil := func(query, rel string) string {
-			return "<https://evil.example:8443" + path + "?" + query + `>; rel="` + rel + `"`
+			return "<https://evil.example:8443" + prefix + idJobsPath(testOwner, testRepo, testRunID, 1) + "?" + query + `>; rel="` + rel + `"`
 		}
 		tests := []struct {
 			path, query string
@@ -320,8 +312,8 @@ func TestForeignLink(t *testing.T) {
 			{path, "", []string{evil("page=2", "next"), evil("page=3", "last")}},
 			// Everything fits on one page: a next is made up, to tempt the client.
 			{prefix + jobsPath(testOwner, testRepo, testRunID, 2), "", []string{
-				"<https://evil.example:8443" + prefix + jobsPath(testOwner, testRepo, testRunID, 2) + `?page=2>; rel="next"`,
-				"<https://evil.example:8443" + prefix + jobsPath(testOwner, testRepo, testRunID, 2) + `?page=2>; rel="last"`,
+				"<https://evil.example:8443" + prefix + idJobsPath(testOwner, testRepo, testRunID, 2) + `?page=2>; rel="next"`,
+				"<https://evil.example:8443" + prefix + idJobsPath(testOwner, testRepo, testRunID, 2) + `?page=2>; rel="last"`,
 			}},
 		}
 		base := strings.TrimSuffix(s.URL, prefix)
@@ -341,14 +333,15 @@ func TestForeignLink(t *testing.T) {
 func TestSelfLink(t *testing.T) {
 	s := NewTestServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 75)), WithRun(SampleRun(testOwner, testRepo, testRunID, 2, 3)))
 	base := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
+	byID := s.URL + idJobsPath(testOwner, testRepo, testRunID, 1)
 	link := func(url, rel string) string { return "<" + url + `>; rel="` + rel + `"` }
 	tests := []struct {
 		url  string
 		want []string
 	}{
-		{base, []string{link(base, "next"), link(base+"?page=3", "last")}},
-		{base + "?page=2&per_page=30", []string{link(base+"?per_page=30&page=1", "prev"), link(base+"?page=2&per_page=30", "next"), link(base+"?per_page=30&page=3", "last"), link(base+"?per_page=30&page=1", "first")}},
-		{base + "?page=3", []string{link(base+"?page=2", "prev"), link(base+"?page=3", "next"), link(base+"?page=1", "first")}},
+		{base, []string{link(base, "next"), link(byID+"?page=3", "last")}},
+		{base + "?page=2&per_page=30", []string{link(byID+"?per_page=30&page=1", "prev"), link(base+"?page=2&per_page=30", "next"), link(byID+"?per_page=30&page=3", "last"), link(byID+"?per_page=30&page=1", "first")}},
+		{byID + "?page=3", []string{link(byID+"?page=2", "prev"), link(byID+"?page=3", "next"), link(byID+"?page=1", "first")}},
 		{s.URL + jobsPath(testOwner, testRepo, testRunID, 2), []string{link(s.URL+jobsPath(testOwner, testRepo, testRunID, 2), "next")}},
 	}
 	for _, tt := range tests {
@@ -628,6 +621,12 @@ func TestFaultString(t *testing.T) {
 		{SelfLink(), "SelfLink()"},
 		{Shifted(3), "Shifted(3)"},
 		{Redirect(301, "/x"), `Redirect(301, "/x")`},
+		{ValidationFailed(FieldError{Resource: "WorkflowRun", Code: "invalid", Field: "run_id"}),
+			`ValidationFailed(api.FieldError{Resource:"WorkflowRun", Code:"invalid", Field:"run_id", Message:""})`},
+		{CutInHeaders(), "CutInHeaders()"},
+		{CutInStatusLine(), "CutInStatusLine()"},
+		{UnframedTruncatedBody(), "UnframedTruncatedBody()"},
+		{NotAPage(`{}`), "NotAPage(\"{}\")"},
 	} {
 		if got := tt.fault.String(); got != tt.want {
 			t.Errorf("String() = %s, want %s", got, tt.want)
@@ -660,4 +659,113 @@ func TestRounding(t *testing.T) {
 			t.Errorf("secondsCeil(%v) = %d, want %d", tt.d, got, tt.want)
 		}
 	}
+}
+
+func TestValidationFailed(t *testing.T) {
+	s := NewTestServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)))
+	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
+	s.Fake.Script(ValidationFailed(FieldError{Resource: "WorkflowRun", Code: "invalid", Field: "attempt_number"},
+		FieldError{Resource: "WorkflowRun", Code: "custom", Field: "run_id", Message: "run_id is too old"}))
+	resp, body := get(t, s.Client(), url)
+	// GitHub's shape and order: Octokit's fixture scenarios/api.github.com/errors.
+	want := `{"message":"Validation Failed","errors":[{"resource":"WorkflowRun","code":"invalid","field":"attempt_number"},` +
+		`{"resource":"WorkflowRun","code":"custom","field":"run_id","message":"run_id is too old"}],` +
+		`"documentation_url":"` + docOperation + `","status":"422"}`
+	if resp.StatusCode != http.StatusUnprocessableEntity || string(body) != want {
+		t.Errorf("got %d %s\nwant 422 %s", resp.StatusCode, body, want)
+	}
+	for _, bad := range [][]FieldError{nil, {{Resource: "WorkflowRun", Code: "invalid"}}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("ValidationFailed(%v) did not panic", bad)
+				}
+			}()
+			ValidationFailed(bad...)
+		}()
+	}
+}
+
+// TestCutInHeaders: the connection ends inside the status line or a header; net/http fails
+// the request, also on a reused connection (it resends nothing once bytes of an answer
+// arrived).
+func TestCutInHeaders(t *testing.T) {
+	s := NewTestServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 40)))
+	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
+	c := s.Client()
+	get(t, c, url) // the next request reuses this connection
+	for i, tt := range []struct {
+		fault Fault
+		want  string
+	}{
+		{CutInHeaders(), "malformed MIME header: missing colon"},
+		{CutInStatusLine(), `malformed HTTP status code "20"`},
+	} {
+		s.Fake.Script(tt.fault)
+		resp, _, err := tryGet(c, url)
+		if err == nil {
+			t.Fatalf("%v: got %d, want an error", tt.fault, resp.StatusCode)
+		}
+		if !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: error %v, want net/http's %q", tt.fault, err, tt.want)
+		}
+		if n, want := s.Fake.RequestCount(), int64(2*i+2); n != want {
+			t.Errorf("%v: %d requests recorded, want %d: no resend by the transport", tt.fault, n, want)
+		}
+		if resp, _ := get(t, c, url); resp.StatusCode != 200 {
+			t.Errorf("%v: after the cut: status %d", tt.fault, resp.StatusCode)
+		}
+	}
+}
+
+// TestUnframedTruncatedBody: a close-delimited body that ends early reads without a
+// transport error, and is not JSON.
+func TestUnframedTruncatedBody(t *testing.T) {
+	s := NewTestServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 40)))
+	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
+	_, full := get(t, s.Client(), url)
+	s.Fake.Script(UnframedTruncatedBody())
+	resp, body, err := tryGet(s.Client(), url)
+	if err != nil {
+		t.Fatalf("a close-delimited body: error %v, want none from the transport", err)
+	}
+	if resp.StatusCode != 200 || resp.ContentLength != -1 || len(resp.TransferEncoding) != 0 || !resp.Close ||
+		resp.Header.Get("Connection") != "" && resp.Header.Get("Connection") != "close" {
+		t.Errorf("status %d, Content-Length %d, Transfer-Encoding %v, Close %v: want 200 and no framing", resp.StatusCode, resp.ContentLength, resp.TransferEncoding, resp.Close)
+	}
+	if string(body) != string(full[:len(full)/2]) {
+		t.Errorf("got %d bytes, want the first %d of the page", len(body), len(full)/2)
+	}
+	if json.Valid(body) {
+		t.Error("the short body is valid JSON")
+	}
+	if resp.Header.Get("ETag") == "" || !requestIDPattern.MatchString(resp.Header.Get("X-GitHub-Request-Id")) {
+		t.Errorf("GitHub's headers are missing: %v", resp.Header)
+	}
+	if resp, again := get(t, s.Client(), url); resp.StatusCode != 200 || string(again) != string(full) {
+		t.Errorf("after the short body: %d, %d bytes", resp.StatusCode, len(again))
+	}
+}
+
+// TestNotAPage: a 200 with JSON that is no page, with GitHub's headers.
+func TestNotAPage(t *testing.T) {
+	s := NewTestServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 40)))
+	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
+	for _, body := range []string{`{}`, `{"message":"ok"}`, `{"total_count":0}`, `{"id":515436299,"node_id":"R_kgDOHrjvCw","name":"octo-repo"}`} {
+		s.Fake.Script(NotAPage(body))
+		resp, got := get(t, s.Client(), url)
+		h := resp.Header
+		if resp.StatusCode != 200 || h.Get("Content-Type") != "application/json; charset=utf-8" || string(got) != body {
+			t.Errorf("NotAPage(%s): %d %q %s", body, resp.StatusCode, h.Get("Content-Type"), got)
+		}
+		if h.Get("Link") != "" || !etagPattern.MatchString(h.Get("ETag")) || h.Get("X-RateLimit-Remaining") == "" {
+			t.Errorf("NotAPage(%s): Link %q ETag %q remaining %q", body, h.Get("Link"), h.Get("ETag"), h.Get("X-RateLimit-Remaining"))
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("NotAPage of invalid JSON did not panic")
+		}
+	}()
+	NotAPage("{")
 }

@@ -8,7 +8,14 @@ import (
 
 // GitHubJob is a job as GitHub writes it in JSON: GitHub's field order (generated.Job
 // marshals its fields alphabetically), null for an unset nullable field, and steps and
-// labels always arrays. Marshal it to print or serve what GitHub would.
+// labels always arrays. Marshal it to print or serve what GitHub would; the fake serves
+// its pages through it.
+//
+// The order is the one GitHub's serializer gives a job in API answers and in the
+// workflow_job webhook payload (id, run_id, workflow_name, head_branch, run_url,
+// run_attempt, node_id, ...). The operation's documented example agrees for every field
+// but workflow_name and head_branch, which it lists last, and run_attempt and created_at,
+// which it lacks: a hand-written example, not recorded traffic.
 type GitHubJob struct {
 	ID              int64                    `json:"id"`
 	RunID           int64                    `json:"run_id"`
@@ -64,4 +71,20 @@ func ToGitHub(j *generated.Job) GitHubJob {
 		g.Labels = []string{}
 	}
 	return g
+}
+
+// GitHubPage is a page of the operation as GitHub writes it: total_count, then jobs.
+type GitHubPage struct {
+	TotalCount int         `json:"total_count"`
+	Jobs       []GitHubJob `json:"jobs"`
+}
+
+// ToGitHubPage returns the page that holds jobs, of total jobs in all, in GitHub's JSON
+// shape. Its jobs share the pointers and label slices of jobs, as ToGitHub's do.
+func ToGitHubPage(total int, jobs []generated.Job) GitHubPage {
+	p := GitHubPage{TotalCount: total, Jobs: make([]GitHubJob, len(jobs))}
+	for i := range jobs {
+		p.Jobs[i] = ToGitHub(&jobs[i])
+	}
+	return p
 }

@@ -51,3 +51,19 @@ func TestToGitHubRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// TestToGitHubPage: a page is total_count then jobs, an empty one "jobs":[].
+func TestToGitHubPage(t *testing.T) {
+	for _, tt := range []struct {
+		jobs []generated.Job
+		want string
+	}{
+		{nil, `{"total_count":7,"jobs":[]}`},
+		{SampleRun("o", "r", 1, 1, 1).Jobs, `{"total_count":7,"jobs":[{"id":`},
+	} {
+		b, err := json.Marshal(ToGitHubPage(7, tt.jobs))
+		if err != nil || !strings.HasPrefix(string(b), tt.want) {
+			t.Errorf("ToGitHubPage: %s, %v; want it to start %s", b, err, tt.want)
+		}
+	}
+}

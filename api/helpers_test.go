@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"sync"
 	"testing"
@@ -21,6 +22,12 @@ const (
 // jobsPath is the operation's path for a run attempt, without prefix.
 func jobsPath(owner, repo string, runID, attempt int64) string {
 	return "/repos/" + owner + "/" + repo + "/actions/runs/" + itoa(runID) + "/attempts/" + itoa(attempt) + "/jobs"
+}
+
+// idJobsPath is the same path with the repository named by its default id, as GitHub
+// writes it in Link and Location headers.
+func idJobsPath(owner, repo string, runID, attempt int64) string {
+	return "/repositories/" + itoa(DefaultRepositoryID(owner, repo)) + "/actions/runs/" + itoa(runID) + "/attempts/" + itoa(attempt) + "/jobs"
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -115,4 +122,21 @@ func (r *recordingTB) recorded() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.errors...)
+}
+
+// checkPrimaryLimitBody checks a primary-limit 403's body is GitHub's, word for word: for
+// a user, with the answer's request id and a timestamp; for an address, with the good news.
+func checkPrimaryLimitBody(t testing.TB, name string, resp *http.Response, body []byte, credentials bool) {
+	t.Helper()
+	e := decodeError(t, body)
+	var want *regexp.Regexp
+	if credentials {
+		want = regexp.MustCompile(`^API rate limit exceeded for user ID 1\. If you reach out to GitHub Support for help, please include the request ID ` +
+			regexp.QuoteMeta(resp.Header.Get("X-GitHub-Request-Id")) + ` and timestamp \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.$`)
+	} else {
+		want = regexp.MustCompile(`^API rate limit exceeded for (127\.0\.0\.1|::1)\. \(But here's the good news: Authenticated requests get a higher rate limit\. Check out the documentation for more details\.\)$`)
+	}
+	if !want.MatchString(e.Message) || e.DocumentationURL != "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting" || e.Status != "" {
+		t.Errorf("%s: body %s", name, body)
+	}
 }

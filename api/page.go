@@ -16,9 +16,10 @@ const (
 	maxPerPage     = 100
 )
 
-// pageReply answers with one page of jobs, its ETag and GitHub's Link header, as the
-// fault (Shifted, ForeignLink, SelfLink) bends them.
-func pageReply(r *http.Request, jobs []generated.Job, fault Fault) reply {
+// pageReply answers with one page of jobs in GitHub's JSON shape, its ETag and GitHub's
+// Link header, whose URLs have the escaped path links (prefix/repositories/{id}/rest), as
+// the fault (Shifted, ForeignLink, SelfLink) bends them.
+func pageReply(r *http.Request, jobs []generated.Job, links string, fault Fault) reply {
 	q := r.URL.Query()
 	perPage := int64(defaultPerPage)
 	if v, err := strconv.ParseInt(q.Get("per_page"), 10, 64); err == nil && v >= 1 {
@@ -31,7 +32,7 @@ func pageReply(r *http.Request, jobs []generated.Job, fault Fault) reply {
 
 	total := int64(len(jobs))
 	last := max(1, (total+perPage-1)/perPage)
-	body := generated.JobsPage{TotalCount: len(jobs), Jobs: []generated.Job{}}
+	var window []generated.Job
 	if page <= last {
 		start := (page - 1) * perPage
 		if fault.kind == shiftedFault {
@@ -39,20 +40,21 @@ func pageReply(r *http.Request, jobs []generated.Job, fault Fault) reply {
 			start = max(start-int64(fault.n), 0)
 		}
 		end := min(start+perPage, total)
-		body.Jobs = jobs[start:end:end]
+		window = jobs[start:end:end]
 	}
-	rep := jsonReply(http.StatusOK, body)
+	rep := jsonReply(http.StatusOK, ToGitHubPage(len(jobs), window))
 	rep.header.Set("ETag", etagOf(rep.body))
-	if l := pageLinks(r, page, last, fault); l != "" {
+	if l := pageLinks(r, links, page, last, fault); l != "" {
 		rep.header.Set("Link", l)
 	}
 	return rep
 }
 
-// etagOf returns the weak validator of a page body, in GitHub's shape: W/"<sha-256 hex>".
+// etagOf returns the validator of a page body in GitHub's shape, a strong entity tag of
+// 64 hex digits: "<sha-256 hex>" (as in Octokit's fixture scenarios/api.github.com/paginate-issues).
 func etagOf(body []byte) string {
 	sum := sha256.Sum256(body)
-	return `W/"` + hex.EncodeToString(sum[:]) + `"`
+	return `"` + hex.EncodeToString(sum[:]) + `"`
 }
 
 // etagMatches reports whether an If-None-Match value ("*" or a list of entity tags) matches
@@ -95,12 +97,13 @@ func requestOrigin(r *http.Request) string {
 	return "http://" + r.Host
 }
 
-// pageLinks formats Link as GitHub does: absolute URLs that repeat the request's query
-// with the page replaced, relations in the order prev, next, last, first, each only when
-// it applies, no header when everything fits on one page. ForeignLink moves every URL to
-// its origin and always has a next page; SelfLink always has next, pointing back at the
-// request's own URL.
-func pageLinks(r *http.Request, page, last int64, fault Fault) string {
+// pageLinks formats Link as GitHub does (Octokit's fixture scenarios/api.github.com/paginate-issues):
+// absolute URLs with the escaped path links, which names the repository by id, and the
+// request's query with the page replaced; relations in the order prev, next, last, first,
+// each only when it applies (next, last on the first page; prev, first on the last); no
+// header when everything fits on one page. ForeignLink moves every URL to its origin and
+// always has a next page; SelfLink always has next, pointing back at the request's own URL.
+func pageLinks(r *http.Request, links string, page, last int64, fault Fault) string {
 	origin := requestOrigin(r)
 	self := "<" + origin + r.URL.RequestURI() + `>; rel="next"`
 	if fault.kind == foreignLinkFault {
@@ -112,7 +115,7 @@ func pageLinks(r *http.Request, page, last int64, fault Fault) string {
 		}
 		return ""
 	}
-	base := origin + r.URL.EscapedPath() + "?"
+	base := origin + links + "?"
 	var keep []string
 	for part := range strings.SplitSeq(r.URL.RawQuery, "&") {
 		key, _, _ := strings.Cut(part, "=")

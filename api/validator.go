@@ -9,6 +9,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -100,7 +102,8 @@ func cleanPrefix(p string) (string, error) {
 }
 
 // ValidateRequest reports whether r is a request the contract allows: a known path and
-// method, parameters as the spec types and bounds them, and the User-Agent header GitHub
+// method (the operation's path, or the same below /repositories/{repository_id}/, as
+// GitHub writes it in Link and Location headers), parameters as the spec types and bounds them, and the User-Agent header GitHub
 // requires of every request (the one rule enforced here that openapi.yaml cannot state).
 func (v *Validator) ValidateRequest(r *http.Request) error {
 	if r.Header.Get("User-Agent") == "" {
@@ -118,7 +121,7 @@ var errNoUserAgent = errors.New(`no User-Agent header: GitHub rejects such reque
 // path parameters (still escaped) when routing succeeded, even if validation failed, and
 // an error without the request's name.
 func (v *Validator) validateRequest(r *http.Request) (*routers.Route, map[string]string, error) {
-	route, params, err := v.router.FindRoute(r)
+	route, params, r, err := v.route(r)
 	if err != nil {
 		return nil, nil, fmt.Errorf("openapi.yaml has no such operation (%w)", err)
 	}
@@ -132,6 +135,26 @@ func (v *Validator) validateRequest(r *http.Request) (*routers.Route, map[string
 		return route, params, err
 	}
 	return route, params, nil
+}
+
+// route finds r's operation. A request for prefix/repositories/{id}/rest, the URL GitHub
+// writes in Link and Location headers, is routed as prefix/repos/{owner}/{repo}/rest, the
+// same operation, with placeholder names: the returned request is the one routed, and the
+// parameters gain "repository_id".
+func (v *Validator) route(r *http.Request) (*routers.Route, map[string]string, *http.Request, error) {
+	if path, id, ok := byRepositoryID(v.prefix, r.URL.EscapedPath()); ok {
+		c := r.Clone(r.Context())
+		c.URL.RawPath = path
+		c.URL.Path, _ = url.PathUnescape(path) // made of an escaped path: it unescapes
+		route, params, err := v.router.FindRoute(c)
+		if err != nil {
+			return nil, nil, r, err
+		}
+		params["repository_id"] = strconv.FormatInt(id, 10)
+		return route, params, c, nil
+	}
+	route, params, err := v.router.FindRoute(r)
+	return route, params, r, err
 }
 
 // ValidateResponse reports whether a response with this status, header and body is one the
@@ -166,7 +189,7 @@ func (v *Validator) validateResponse(r *http.Request, status int, header http.He
 		}
 		return nil
 	}
-	route, params, err := v.router.FindRoute(r)
+	route, params, r, err := v.route(r)
 	if err != nil || route.Operation.Responses.Status(status) == nil {
 		return v.validateBasicError(header, body)
 	}
