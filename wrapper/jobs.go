@@ -1,15 +1,12 @@
 package wrapper
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
 	"math/rand/v2"
-	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -270,8 +267,7 @@ func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
 
 	body, err := c.decodePage(resp, cached.data)
 	if err != nil {
-		return nil, fmt.Errorf("ghjobs: %s %s: %s (request ID %s): decoding the page: %w",
-			req.Method, resp.Request.URL.Redacted(), resp.Status, resp.Header.Get("X-GitHub-Request-Id"), err)
+		return nil, err
 	}
 
 	l, err := parseLinks(resp.Header.Values("Link"), resp.Request.URL)
@@ -290,71 +286,6 @@ func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
 		next:        l.next,
 		last:        l.last,
 	}, nil
-}
-
-// decodePage decodes a 200's body into the generated JobsPage. It does what the generated
-// ParseActionsListJobsForWorkflowRunAttemptResponse does, minus its waste: the body is read
-// into one buffer of the announced size (or taken from the cache as is, see cachedBytes)
-// rather than grown by
-// io.ReadAll, which allocated half of all bytes per job, and the jobs slice is sized for a
-// full page up front.
-func (c *Client) decodePage(resp *http.Response, cached []byte) (*generated.JobsPage, error) {
-	defer resp.Body.Close()
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-		return nil, fmt.Errorf("unexpected Content-Type %q", resp.Header.Get("Content-Type"))
-	}
-	data, err := readBody(resp, cached)
-	if err != nil {
-		return nil, err
-	}
-	page := generated.JobsPage{Jobs: make([]Job, 0, c.perPage)}
-	if err := json.Unmarshal(data, &page); err != nil {
-		return nil, err
-	}
-	if page.TotalCount < 0 {
-		return nil, fmt.Errorf("total_count %d", page.TotalCount)
-	}
-	return &page, nil
-}
-
-// errBodyTooLarge ends the read of a body larger than any page GitHub sends.
-var errBodyTooLarge = errors.New("body larger than 32 MiB")
-
-// maxPageBody bounds a page's body. 100 jobs with many steps are well under 2 MiB.
-const maxPageBody = 32 << 20
-
-// readBody reads a page's body, at most maxPageBody bytes, in one allocation when the
-// length is known.
-func readBody(resp *http.Response, cached []byte) ([]byte, error) {
-	if cached != nil {
-		// The body is these bytes, which the cache holds: json.Unmarshal keeps nothing of
-		// its input, so sharing them is safe, and copying them was a third of all bytes
-		// allocated per job.
-		return cached, nil
-	}
-	if resp.ContentLength > maxPageBody {
-		return nil, errBodyTooLarge
-	}
-	data, err := readUpTo(resp.Body, resp.ContentLength, maxPageBody)
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxPageBody {
-		return nil, errBodyTooLarge
-	}
-	return data, nil
-}
-
-// readUpTo reads r to its end, but no more than limit+1 bytes, so that the caller can tell a
-// body over limit. A size that the Content-Length announces (0 or less: unknown) is read into
-// one buffer, rather than one that io.ReadAll grows, copying, as it goes.
-func readUpTo(r io.Reader, size, limit int64) ([]byte, error) {
-	var buf bytes.Buffer
-	if size > 0 && size <= limit {
-		buf.Grow(int(size) + bytes.MinRead) // room to see EOF without growing
-	}
-	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
-	return buf.Bytes(), err
 }
 
 // params checks the options against GitHub's limits and turns them into query parameters.
