@@ -2,12 +2,15 @@ package wrapper
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"net"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"os"
 	"strings"
@@ -47,6 +50,21 @@ func TestRetryable(t *testing.T) {
 		{transport(ErrForeignOrigin), false},
 		{transport(errBodyTooLarge), false},
 		{transport(errors.New("x509: certificate signed by unknown authority")), false},
+		// A connection cut inside the status line or the headers: net/http's words for it.
+		{transport(fmt.Errorf("net/http: HTTP/1.x transport connection broken: %w", errors.New(`malformed HTTP response "HTTP/1."`))), true},
+		{transport(errors.New(`malformed HTTP status code "20"`)), true},
+		{transport(errors.New(`malformed HTTP version "HTTP/1."`)), true},
+		{transport(textproto.ProtocolError(`malformed MIME header: missing colon: "X-GitHub-Req"`)), true},
+		{transport(errors.New(`unsupported protocol scheme "ftp"`)), false},
+		// An unframed body that ended inside its JSON (decodePage says so).
+		{fmt.Errorf("ghjobs: GET u: 200 OK: the body ended after 9 bytes, inside its JSON: %w", io.ErrUnexpectedEOF), true},
+		// Final however they are wrapped, even beside a broken connection.
+		{transport(&tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}), false},
+		{transport(x509.HostnameError{Host: "api.github.com", Certificate: &x509.Certificate{}}), false},
+		{transport(x509.CertificateInvalidError{Reason: x509.Expired, Cert: &x509.Certificate{}}), false},
+		{transport(fmt.Errorf("%w: %w", ErrForeignOrigin, io.EOF)), false},
+		{fmt.Errorf("%w: %w", ErrMalformedPage, io.ErrUnexpectedEOF), false},
+		{transport(context.Canceled), false},
 		{errors.New("invalid character '<' looking for beginning of value"), false},
 		{ErrPagination, false},
 	}
