@@ -36,7 +36,7 @@ type jobsPresence struct {
 // decodePage decodes a 200's body into the generated JobsPage. It does what the generated
 // ParseActionsListJobsForWorkflowRunAttemptResponse does, minus its waste, plus the checks it
 // lacks: the body is read into one buffer of the announced size (or taken from the cache as
-// is, see cachedBytes) rather than grown by io.ReadAll, which allocated half of all bytes per
+// is, see tryNotes) rather than grown by io.ReadAll, which allocated half of all bytes per
 // job; the jobs slice is sized for a full page up front; and a body that is not a page is an
 // ErrMalformedPage, never an empty one. Its errors name the request, status and request id.
 func (c *Client) decodePage(resp *http.Response, cached []byte) (*generated.JobsPage, error) {

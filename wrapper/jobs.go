@@ -246,8 +246,7 @@ func (c *Client) awaitQuota(req *http.Request, retries int) error {
 
 // fetchOnce sends req once and decodes the page it answers with.
 func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
-	cached := new(cachedBytes)
-	req = req.WithContext(context.WithValue(req.Context(), cachedBytesKey{}, cached))
+	req, notes := withNotes(req)
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs: %w", err)
@@ -265,7 +264,7 @@ func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
 		return nil, errorFromResponse(resp, body)
 	}
 
-	body, err := c.decodePage(resp, cached.data)
+	body, err := c.decodePage(resp, notes.cached)
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +281,7 @@ func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
 		FirstPage:   pageNumber(l.first),
 		LastPage:    pageNumber(l.last),
 		Rate:        parseRate(resp.Header),
-		NotModified: resp.Header.Get(fromCacheHeader) != "",
+		NotModified: notes.notModified,
 		next:        l.next,
 		last:        l.last,
 	}, nil
