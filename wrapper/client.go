@@ -44,6 +44,7 @@ type Client struct {
 	concurrency int
 	rate        *rateState
 	events      func(Event) // WithEvents; nil for none
+	moved       *movedPaths // permanent redirects, see redirect.go
 }
 
 // Option configures a Client; see New.
@@ -107,6 +108,7 @@ func New(opts ...Option) (*Client, error) {
 	// The guard is outermost so that it sees every request, redirects included, before any
 	// transport adds credentials to it.
 	hc.Transport = &originGuard{origin: originOf(base), next: next}
+	hc.CheckRedirect = noteRedirects(hc.CheckRedirect)
 
 	return &Client{
 		base:        base.String(),
@@ -118,6 +120,7 @@ func New(opts ...Option) (*Client, error) {
 		concurrency: cfg.concurrency,
 		rate:        new(rateState),
 		events:      cfg.events,
+		moved:       newMovedPaths(),
 	}, nil
 }
 

@@ -143,6 +143,7 @@ func (c *Client) firstRequest(ctx context.Context, a Attempt, opts *ListOptions)
 		return nil, fmt.Errorf("ghjobs: building the request for %s: %w", a, err)
 	}
 	req = req.WithContext(ctx)
+	c.moved.rewrite(req.URL)
 	c.setHeaders(req)
 	return req, nil
 }
@@ -153,6 +154,7 @@ func (c *Client) newRequest(ctx context.Context, rawURL string) (*http.Request, 
 	if err != nil {
 		return nil, fmt.Errorf("%w: next link: %v", ErrPagination, err)
 	}
+	c.moved.rewrite(req.URL)
 	c.setHeaders(req)
 	return req, nil
 }
@@ -171,7 +173,12 @@ func (c *Client) fetch(req *http.Request) (*Page, error) {
 		if err := c.awaitQuota(req, retries); err != nil {
 			return nil, err
 		}
-		p, err := c.fetchOnce(req)
+		req, notes := withNotes(req)
+		p, err := c.fetchOnce(req, notes)
+		if ev, ok := c.rememberMove(req, notes); ok {
+			ev.Retry = retries
+			c.emit(ev)
+		}
 		if err == nil {
 			return p, nil
 		}
@@ -244,9 +251,8 @@ func (c *Client) awaitQuota(req *http.Request, retries int) error {
 	return nil
 }
 
-// fetchOnce sends req once and decodes the page it answers with.
-func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
-	req, notes := withNotes(req)
+// fetchOnce sends req once and decodes the page it answers with; notes are in req's context.
+func (c *Client) fetchOnce(req *http.Request, notes *tryNotes) (*Page, error) {
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs: %w", err)
