@@ -19,8 +19,10 @@ const DefaultCacheSize = 16 << 20
 // (default DefaultCacheSize); 0 turns the cache off.
 //
 // With the cache, a page asked for again is requested with If-None-Match and its last ETag.
-// When it has not changed GitHub answers 304 Not Modified, which does not count against the
-// primary rate limit, and the client serves the page it kept (Page.NotModified). Every
+// When it has not changed GitHub answers 304 Not Modified, and the client serves the page it
+// kept (Page.NotModified). A 304 costs no primary rate limit only when the request was
+// authorized (WithToken, WithTokenSource, or a transport of yours); GitHub counts
+// unauthenticated 304s like any request, and Client.Rate shows the figures it sends. Every
 // answer is still GitHub's: nothing is served without asking. Each Client has its own cache,
 // and with WithToken or WithTokenSource its entries are keyed by the Authorization header
 // too, so a page fetched with one token is never served for another. (Credentials that a

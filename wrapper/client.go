@@ -229,6 +229,8 @@ func WithPerPage(n int) Option {
 }
 
 // Rate returns the rate-limit figures of the latest answer from GitHub; zero before the first.
+// A 304 Not Modified's figures are taken as GitHub sent them: it costs a request when the
+// request was not authorized, and nothing when it was.
 func (c *Client) Rate() Rate { return c.rate.get() }
 
 // String describes the client without its credentials.

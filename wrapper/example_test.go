@@ -151,11 +151,12 @@ func ExampleNew() {
 }
 
 // Polling a run while it is in progress. With the client's cache (on by default), a page that
-// has not changed is answered 304 Not Modified, which costs no primary rate limit.
+// has not changed is answered 304 Not Modified, which costs no primary rate limit when the
+// request carries a token (GitHub counts unauthenticated 304s).
 func ExampleClient_Rate() {
 	srv, attempt := fakeGitHub()
 	defer srv.Close()
-	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL))
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithToken("ghp_example")) // in real use: your token
 	if err != nil {
 		log.Fatal(err)
 	}

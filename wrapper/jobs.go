@@ -56,7 +56,8 @@ type Page struct {
 
 	// NotModified is true when GitHub answered 304 Not Modified to the client's conditional
 	// request and the page is the one the client's cache kept (see WithCache): nothing on it
-	// changed, and the request did not count against the primary rate limit.
+	// changed. GitHub does not count such a request against the primary rate limit when it
+	// was authorized; without credentials it counts like any other, and Rate says so.
 	NotModified bool
 
 	next, last *url.URL // rel="next", followed as given, and rel="last"
