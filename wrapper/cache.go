@@ -106,7 +106,9 @@ func (c *etagCache) RoundTrip(req *http.Request) (*http.Response, error) {
 			n.cached, n.notModified = stored.body, true
 		}
 		return stored.response(resp), nil
-	case resp.StatusCode == http.StatusOK && resp.Header.Get("ETag") != "":
+	case resp.StatusCode == http.StatusOK && resp.Header.Get("ETag") != "" && !unframed(resp):
+		// An unframed body may have been cut short without a read error; only the decoder
+		// can tell, so it is not kept, and the decoder reads it as it came.
 		return c.store(key, req, resp)
 	}
 	return resp, nil
