@@ -51,14 +51,17 @@ type ErrorDetail struct {
 	Message  string `json:"message"`
 }
 
-// UnmarshalJSON reads an entry as GitHub writes it: an object, or a plain string. Any other
-// JSON is kept as text in Message, so that an odd entry never hides the answer's status.
-func (d *ErrorDetail) UnmarshalJSON(data []byte) error {
-	type object ErrorDetail // without this method
+// errorEntry decodes an entry of "errors" as GitHub writes it: an object, or a plain string.
+// Any other JSON is kept as text in Message, so that an odd entry never hides the answer's
+// status. (A type of its own, so that ErrorDetail exports no UnmarshalJSON.)
+type errorEntry ErrorDetail
+
+func (d *errorEntry) UnmarshalJSON(data []byte) error {
+	type object errorEntry // without this method
 	if json.Unmarshal(data, (*object)(d)) == nil || json.Unmarshal(data, &d.Message) == nil {
 		return nil
 	}
-	*d = ErrorDetail{Message: snippet(data)}
+	*d = errorEntry{Message: snippet(data)}
 	return nil
 }
 
@@ -185,15 +188,18 @@ func errorFromResponse(resp *http.Response, body []byte) error {
 		URL:        resp.Request.URL.Redacted(),
 	}
 	var basic struct {
-		Message          string        `json:"message"`
-		DocumentationURL string        `json:"documentation_url"`
-		Errors           []ErrorDetail `json:"errors"`
+		Message          string       `json:"message"`
+		DocumentationURL string       `json:"documentation_url"`
+		Errors           []errorEntry `json:"errors"`
 	}
 	err := json.Unmarshal(body, &basic)
 	if _, mistyped := errors.AsType[*json.UnmarshalTypeError](err); err == nil || mistyped && basic.Message != "" {
 		// GitHub's JSON; a field of an unexpected type (an "errors" that is no array, say)
 		// does not cost the others.
-		apiErr.Message, apiErr.DocumentationURL, apiErr.Errors = basic.Message, basic.DocumentationURL, basic.Errors
+		apiErr.Message, apiErr.DocumentationURL = basic.Message, basic.DocumentationURL
+		for _, e := range basic.Errors {
+			apiErr.Errors = append(apiErr.Errors, ErrorDetail(e))
+		}
 	} else {
 		apiErr.Message = snippet(body)
 	}
