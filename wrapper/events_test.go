@@ -138,12 +138,13 @@ func TestEvents(t *testing.T) {
 }
 
 // TestEventPrimaryLimitBeforeSending: after an answer with no requests left, the next request
-// waits for the reset before its first try, and says so.
+// waits for the reset before its first try, and says so. The reset is 2 s away, so that the
+// second request surely comes before it.
 func TestEventPrimaryLimitBeforeSending(t *testing.T) {
 	date := time.Now().Truncate(time.Second)
 	srv, n := scripted(t, answer(200, `{"total_count":0,"jobs":[]}`,
 		"Date", date.UTC().Format(http.TimeFormat), "X-RateLimit-Limit", "60", "X-RateLimit-Remaining", "0",
-		"X-RateLimit-Reset", strconv.FormatInt(date.Unix()+1, 10)))
+		"X-RateLimit-Reset", strconv.FormatInt(date.Unix()+2, 10)))
 	var rec recorder
 	c, err := New(WithBaseURL(srv.URL), WithRetryPolicy(fastPolicy()), WithEvents(rec.record))
 	if err != nil {
@@ -161,7 +162,7 @@ func TestEventPrimaryLimitBeforeSending(t *testing.T) {
 	e := events[0]
 	var rl *RateLimitError
 	if e.Kind != EventPrimaryLimit || e.Retry != 0 || e.StatusCode != 0 || !e.Asked ||
-		e.Wait <= 0 || e.Wait > time.Second || !e.Reset.Equal(time.Unix(date.Unix()+1, 0)) || !errors.As(e.Err, &rl) {
+		e.Wait <= 0 || e.Wait > 2*time.Second || !e.Reset.Equal(time.Unix(date.Unix()+2, 0)) || !errors.As(e.Err, &rl) {
 		t.Errorf("event %+v, want the primary limit's wait before the first try", e)
 	}
 }
@@ -172,7 +173,7 @@ func TestEventSecondaryLimitHold(t *testing.T) {
 	srv, _ := scripted(t, answer(429, `{"message":"You have exceeded a secondary rate limit."}`), emptyPage)
 	var rec recorder
 	policy := fastPolicy()
-	policy.SecondaryWait = 300 * time.Millisecond
+	policy.SecondaryWait = time.Second // long enough that the second request surely meets the hold
 	c, err := New(WithBaseURL(srv.URL), WithRetryPolicy(policy), WithEvents(rec.record))
 	if err != nil {
 		t.Fatal(err)
@@ -198,7 +199,7 @@ func TestEventSecondaryLimitHold(t *testing.T) {
 		t.Errorf("first event %+v, want the 429 of %s", hit, testPath)
 	}
 	if held.Kind != EventSecondaryLimit || held.URL != srv.URL+"/repos/o/r/actions/runs/2/attempts/1/jobs" ||
-		held.Retry != 0 || held.StatusCode != 429 || held.Err != hit.Err || held.Wait <= 0 || held.Wait > 330*time.Millisecond {
+		held.Retry != 0 || held.StatusCode != 429 || held.Err != hit.Err || held.Wait <= 0 || held.Wait > 1100*time.Millisecond {
 		t.Errorf("hold event %+v, want the other request's 429 as the cause of its wait", held)
 	}
 }
