@@ -19,8 +19,10 @@ const DefaultCacheSize = 16 << 20
 // (default DefaultCacheSize); 0 turns the cache off.
 //
 // With the cache, a page asked for again is requested with If-None-Match and its last ETag.
-// When it has not changed GitHub answers 304 Not Modified, which does not count against the
-// primary rate limit, and the client serves the page it kept (Page.NotModified). Every
+// When it has not changed GitHub answers 304 Not Modified, and the client serves the page it
+// kept (Page.NotModified). A 304 costs no primary rate limit only when the request was
+// authorized (WithToken, WithTokenSource, or a transport of yours); GitHub counts
+// unauthenticated 304s like any request, and Client.Rate shows the figures it sends. Every
 // answer is still GitHub's: nothing is served without asking. Each Client has its own cache,
 // and with WithToken or WithTokenSource its entries are keyed by the Authorization header
 // too, so a page fetched with one token is never served for another. (Credentials that a
@@ -36,9 +38,6 @@ func WithCache(maxBytes int64) Option {
 		return nil
 	}
 }
-
-// fromCacheHeader marks a response that etagCache built from a 304 and its stored page.
-const fromCacheHeader = "X-Ghjobs-From-Cache"
 
 // etagCache is a RoundTripper that makes GETs conditional on the ETag of the last 200 for
 // the same request and answers a 304 with the stored page. It sits below the oauth2
@@ -99,14 +98,17 @@ func (c *etagCache) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp.Header.Del(fromCacheHeader) // only this transport may say so
 	switch {
 	case resp.StatusCode == http.StatusNotModified && stored != nil:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody)) // lets the connection be reused
 		resp.Body.Close()
-		tell(req, stored.body)
+		if n := notesOf(req); n != nil {
+			n.cached, n.notModified = stored.body, true
+		}
 		return stored.response(resp), nil
-	case resp.StatusCode == http.StatusOK && resp.Header.Get("ETag") != "":
+	case resp.StatusCode == http.StatusOK && resp.Header.Get("ETag") != "" && !unframed(resp):
+		// An unframed body may have been cut short without a read error; only the decoder
+		// can tell, so it is not kept, and the decoder reads it as it came.
 		return c.store(key, req, resp)
 	}
 	return resp, nil
@@ -123,7 +125,6 @@ func (e *cacheEntry) response(notModified *http.Response) *http.Response {
 			h[k] = v
 		}
 	}
-	h.Set(fromCacheHeader, "1")
 	resp := *notModified
 	resp.Status, resp.StatusCode = "200 OK", http.StatusOK
 	resp.Header = h
@@ -147,7 +148,9 @@ func (c *etagCache) store(key string, req *http.Request, resp *http.Response) (*
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
-	tell(req, body)
+	if n := notesOf(req); n != nil {
+		n.cached = body
+	}
 	kept := make(http.Header, len(keptHeaders))
 	for _, k := range keptHeaders {
 		if v := resp.Header.Values(k); len(v) > 0 {
@@ -156,20 +159,6 @@ func (c *etagCache) store(key string, req *http.Request, resp *http.Response) (*
 	}
 	c.put(&cacheEntry{key: key, etag: resp.Header.Get("ETag"), header: kept, body: body})
 	return resp, nil
-}
-
-// cachedBytes carries the bytes of the body the cache answers with, through the request's
-// context, to the decoder, which would otherwise copy them out of the body: transports and
-// http.Client wrap bodies (Client.Timeout does), but keep the context.
-type cachedBytes struct{ data []byte }
-
-type cachedBytesKey struct{}
-
-// tell hands data to the decoder of req's answer, if it asked.
-func tell(req *http.Request, data []byte) {
-	if c, ok := req.Context().Value(cachedBytesKey{}).(*cachedBytes); ok {
-		c.data = data
-	}
 }
 
 // errReader returns err, or nothing when err is nil.

@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -35,12 +36,15 @@ func (s *etagServer) RoundTrip(req *http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: 200, Status: "200 OK", Header: h, Body: io.NopCloser(strings.NewReader(body)), Request: req}, nil
 }
 
-func get(t *testing.T, rt http.RoundTripper, path, auth string) (*http.Response, string) {
+// get sends a request for path through rt as the client does, with notes for the try, and
+// returns the answer, its body and what the notes say about it.
+func get(t *testing.T, rt http.RoundTripper, path, auth string) (*http.Response, string, *tryNotes) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, "https://api.github.com"+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	req, notes := withNotes(req)
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
@@ -56,24 +60,25 @@ func get(t *testing.T, rt http.RoundTripper, path, auth string) (*http.Response,
 	if req.Header.Get("If-None-Match") != "" {
 		t.Error("the cache changed the caller's request")
 	}
-	return resp, string(b)
+	return resp, string(b), notes
 }
 
 func TestETagCache(t *testing.T) {
-	srv := &etagServer{body: map[string]string{"/a": `{"page":"a"}`, "/b": `{"page":"bb"}`}, extra: http.Header{fromCacheHeader: {"1"}}}
+	// The header the cache once marked its answers with: a server's is just a header.
+	srv := &etagServer{body: map[string]string{"/a": `{"page":"a"}`, "/b": `{"page":"bb"}`}, extra: http.Header{"X-Ghjobs-From-Cache": {"1"}}}
 	c := newETagCache(srv, 1<<20)
 
-	resp, body := get(t, c, "/a", "Bearer one")
-	if resp.StatusCode != 200 || body != `{"page":"a"}` || resp.Header.Get(fromCacheHeader) != "" {
-		t.Fatalf("first answer %d %q, from cache %q: want the server's 200, not marked (the server's own mark is dropped)", resp.StatusCode, body, resp.Header.Get(fromCacheHeader))
+	resp, body, notes := get(t, c, "/a", "Bearer one")
+	if resp.StatusCode != 200 || body != `{"page":"a"}` || notes.notModified {
+		t.Fatalf("first answer %d %q, not modified %v: want the server's 200", resp.StatusCode, body, notes.notModified)
 	}
 
-	resp, body = get(t, c, "/a", "Bearer one")
+	resp, body, notes = get(t, c, "/a", "Bearer one")
 	if got := srv.seen[1].Get("If-None-Match"); got == "" {
 		t.Fatal("the second request was not conditional")
 	}
-	if resp.StatusCode != 200 || body != `{"page":"a"}` || resp.Header.Get(fromCacheHeader) != "1" {
-		t.Errorf("answer to a 304: %d %q, from cache %q; want the stored page, marked", resp.StatusCode, body, resp.Header.Get(fromCacheHeader))
+	if resp.StatusCode != 200 || body != `{"page":"a"}` || !notes.notModified || string(notes.cached) != body {
+		t.Errorf("answer to a 304: %d %q, not modified %v, cached %q; want the stored page, noted", resp.StatusCode, body, notes.notModified, notes.cached)
 	}
 	if resp.Header.Get("X-Github-Request-Id") != "req-2" || resp.Header.Get("Link") == "" {
 		t.Errorf("headers %v: want the 304's request id and the stored Link", resp.Header)
@@ -88,10 +93,10 @@ func TestETagCache(t *testing.T) {
 
 	// A changed page is a 200 and replaces the entry.
 	srv.body["/a"] = `{"page":"axxx"}`
-	if _, body := get(t, c, "/a", "Bearer one"); body != `{"page":"axxx"}` {
+	if _, body, _ := get(t, c, "/a", "Bearer one"); body != `{"page":"axxx"}` {
 		t.Errorf("changed page: %q", body)
 	}
-	if resp, body := get(t, c, "/a", "Bearer one"); body != `{"page":"axxx"}` || resp.Header.Get(fromCacheHeader) == "" {
+	if _, body, notes := get(t, c, "/a", "Bearer one"); body != `{"page":"axxx"}` || !notes.notModified {
 		t.Errorf("changed page from the cache: %q", body)
 	}
 }
@@ -124,7 +129,7 @@ func TestETagCacheLeavesOthersAlone(t *testing.T) {
 	srv := &etagServer{body: map[string]string{"/big": big}}
 	c := newETagCache(srv, 100)
 	for range 2 {
-		if _, body := get(t, c, "/big", ""); body != big {
+		if _, body, _ := get(t, c, "/big", ""); body != big {
 			t.Fatalf("a page too big to keep came back as %d bytes, want %d", len(body), len(big))
 		}
 	}
@@ -171,4 +176,32 @@ func TestETagCacheConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestNotModifiedIsNotAHeader: no header a server or proxy sends makes a 200 look like a page
+// from the cache, with the cache on or off; only a 304 the cache answered does.
+func TestNotModifiedIsNotAHeader(t *testing.T) {
+	for _, size := range []int64{0, DefaultCacheSize} {
+		srv, _ := scripted(t, answer(200, `{"total_count":0,"jobs":[]}`, "ETag", `"1"`, "X-Ghjobs-From-Cache", "1"))
+		c, err := New(WithBaseURL(srv.URL), WithCache(size))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if p, err := c.ListJobs(context.Background(), testAttempt, nil); err != nil || p.NotModified {
+				t.Errorf("cache %d: a 200 gave %+v, %v; want NotModified false", size, p, err)
+			}
+		}
+	}
+
+	srv, _ := scripted(t, answer(200, `{"total_count":0,"jobs":[]}`, "ETag", `"1"`), answer(304, "", "ETag", `"1"`))
+	c, err := New(WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{false, true} {
+		if p, err := c.ListJobs(context.Background(), testAttempt, nil); err != nil || p.NotModified != want {
+			t.Errorf("request %d: %+v, %v; want NotModified %v", i+1, p, err, want)
+		}
+	}
 }

@@ -43,6 +43,8 @@ type Client struct {
 	retry       RetryPolicy
 	concurrency int
 	rate        *rateState
+	events      func(Event) // WithEvents; nil for none
+	moved       *movedPaths // permanent redirects, see redirect.go
 }
 
 // Option configures a Client; see New.
@@ -58,6 +60,7 @@ type config struct {
 	retry       RetryPolicy
 	cacheSize   int64
 	concurrency int
+	events      func(Event)
 }
 
 // New returns a client for https://api.github.com, unauthenticated unless WithToken or
@@ -105,6 +108,7 @@ func New(opts ...Option) (*Client, error) {
 	// The guard is outermost so that it sees every request, redirects included, before any
 	// transport adds credentials to it.
 	hc.Transport = &originGuard{origin: originOf(base), next: next}
+	hc.CheckRedirect = noteRedirects(hc.CheckRedirect)
 
 	return &Client{
 		base:        base.String(),
@@ -115,6 +119,8 @@ func New(opts ...Option) (*Client, error) {
 		retry:       cfg.retry,
 		concurrency: cfg.concurrency,
 		rate:        new(rateState),
+		events:      cfg.events,
+		moved:       newMovedPaths(),
 	}, nil
 }
 
@@ -223,6 +229,8 @@ func WithPerPage(n int) Option {
 }
 
 // Rate returns the rate-limit figures of the latest answer from GitHub; zero before the first.
+// A 304 Not Modified's figures are taken as GitHub sent them: it costs a request when the
+// request was not authorized, and nothing when it was.
 func (c *Client) Rate() Rate { return c.rate.get() }
 
 // String describes the client without its credentials.

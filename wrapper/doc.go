@@ -20,8 +20,8 @@
 //   - 500, 502, 503, 504, dropped connections, truncated bodies and timeouts are retried with
 //     exponential backoff and full jitter; secondary rate limits are waited out as GitHub
 //     asks; at the primary limit it stops sending until the reset (see RetryPolicy).
-//   - A page asked for again is a conditional request: an unchanged page costs no primary
-//     rate limit (see WithCache).
+//   - A page asked for again is a conditional request: with a token, an unchanged page costs
+//     no primary rate limit (see WithCache).
 //   - Redirects within the base URL's origin are followed (renamed repositories answer 301);
 //     a redirect or Link to any other origin is refused (ErrForeignOrigin).
 //   - A Link loop, more pages than total_count allows, or fewer jobs than it promised is an

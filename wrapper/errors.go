@@ -34,6 +34,53 @@ type APIError struct {
 	RequestID        string // X-GitHub-Request-Id: quote it to GitHub Support
 	Method           string // the request's method
 	URL              string // the request's URL (credentials are never in URLs)
+
+	// Errors is GitHub's "errors" array, which a 422 Unprocessable Entity (and some other
+	// answers) carries: what was wrong with the request, one entry per problem. Error()
+	// shows each. Nil when the answer had none.
+	Errors []ErrorDetail
+}
+
+// ErrorDetail is one entry of GitHub's "errors" array: a Code such as "missing_field",
+// "invalid" or "custom" (then Message says what) for a Field of a Resource. GitHub sometimes
+// sends a plain string instead of an object; it is kept as Message.
+type ErrorDetail struct {
+	Resource string `json:"resource"`
+	Field    string `json:"field"`
+	Code     string `json:"code"`
+	Message  string `json:"message"`
+}
+
+// errorEntry decodes an entry of "errors" as GitHub writes it: an object, or a plain string.
+// Any other JSON is kept as text in Message, so that an odd entry never hides the answer's
+// status. (A type of its own, so that ErrorDetail exports no UnmarshalJSON.)
+type errorEntry ErrorDetail
+
+func (d *errorEntry) UnmarshalJSON(data []byte) error {
+	type object errorEntry // without this method
+	if json.Unmarshal(data, (*object)(d)) == nil || json.Unmarshal(data, &d.Message) == nil {
+		return nil
+	}
+	*d = errorEntry{Message: snippet(data)}
+	return nil
+}
+
+// text is the entry for Error(): "Resource.field code: message", the parts it has.
+func (d ErrorDetail) text() string {
+	where := d.Field
+	if d.Resource != "" && d.Field != "" {
+		where = d.Resource + "." + d.Field
+	} else if d.Resource != "" {
+		where = d.Resource
+	}
+	s := strings.TrimSpace(where + " " + d.Code)
+	switch {
+	case s == "":
+		return d.Message
+	case d.Message != "":
+		return s + ": " + d.Message
+	}
+	return s
 }
 
 func (e *APIError) Error() string {
@@ -46,7 +93,15 @@ func (e *APIError) Error() string {
 	if e.Message != "" {
 		fmt.Fprintf(&b, ": %s", e.Message)
 	}
-	if e.RequestID != "" {
+	sep := ": "
+	for _, d := range e.Errors {
+		if t := d.text(); t != "" {
+			b.WriteString(sep + t)
+			sep = "; "
+		}
+	}
+	// GitHub's messages for some limits already ask to quote the request id.
+	if e.RequestID != "" && !strings.Contains(e.Message, e.RequestID) {
 		fmt.Fprintf(&b, " (request ID %s)", e.RequestID)
 	}
 	return b.String()
@@ -133,11 +188,18 @@ func errorFromResponse(resp *http.Response, body []byte) error {
 		URL:        resp.Request.URL.Redacted(),
 	}
 	var basic struct {
-		Message          string `json:"message"`
-		DocumentationURL string `json:"documentation_url"`
+		Message          string       `json:"message"`
+		DocumentationURL string       `json:"documentation_url"`
+		Errors           []errorEntry `json:"errors"`
 	}
-	if json.Unmarshal(body, &basic) == nil {
+	err := json.Unmarshal(body, &basic)
+	if _, mistyped := errors.AsType[*json.UnmarshalTypeError](err); err == nil || mistyped && basic.Message != "" {
+		// GitHub's JSON; a field of an unexpected type (an "errors" that is no array, say)
+		// does not cost the others.
 		apiErr.Message, apiErr.DocumentationURL = basic.Message, basic.DocumentationURL
+		for _, e := range basic.Errors {
+			apiErr.Errors = append(apiErr.Errors, ErrorDetail(e))
+		}
 	} else {
 		apiErr.Message = snippet(body)
 	}

@@ -1,9 +1,11 @@
 package wrapper
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,5 +153,72 @@ func TestRateLimitErrorBuiltByHand(t *testing.T) {
 	notSent := &APIError{Method: "GET", URL: "https://api.github.com/x"}
 	if got := notSent.Error(); !strings.Contains(got, "not sent") || strings.Contains(got, " 0 ") {
 		t.Errorf("an APIError for a request not sent reads %q", got)
+	}
+}
+
+// TestAPIErrorDetails: a 422's "errors" array is kept, objects and plain strings alike, and
+// shown in the error's text.
+func TestAPIErrorDetails(t *testing.T) {
+	const body = `{"message":"Validation Failed","errors":[{"resource":"Job","field":"per_page","code":"invalid"},` +
+		`"per_page must be at most 100",{"resource":"Job","code":"custom","field":"page","message":"page is too large"}],` +
+		`"documentation_url":"https://docs.github.com/rest/actions/workflow-jobs"}`
+	srv, _ := scripted(t, answer(422, body, "X-GitHub-Request-Id", "AB12:CD34"))
+	c, err := New(WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ListJobs(context.Background(), testAttempt, nil)
+	apiErr, ok := errors.AsType[*APIError](err)
+	if !ok {
+		t.Fatalf("%v is not an *APIError", err)
+	}
+	want := []ErrorDetail{
+		{Resource: "Job", Field: "per_page", Code: "invalid"},
+		{Message: "per_page must be at most 100"},
+		{Resource: "Job", Field: "page", Code: "custom", Message: "page is too large"},
+	}
+	if !slices.Equal(apiErr.Errors, want) || apiErr.Message != "Validation Failed" {
+		t.Errorf("message %q, errors %+v; want %+v", apiErr.Message, apiErr.Errors, want)
+	}
+	const text = ": 422 Unprocessable Entity: Validation Failed: Job.per_page invalid; per_page must be at most 100; Job.page custom: page is too large (request ID AB12:CD34)"
+	if !strings.HasSuffix(err.Error(), text) {
+		t.Errorf("error %q\nwant it to end %q", err, text)
+	}
+}
+
+// TestAPIErrorOddBodies: entries or an "errors" of another shape cost nothing of the rest.
+func TestAPIErrorOddBodies(t *testing.T) {
+	tests := []struct {
+		body    string
+		message string
+		errors  []ErrorDetail
+		text    string
+	}{
+		{`{"message":"x","errors":[5,null,{"code":7},"y"]}`, "x", []ErrorDetail{{Message: "5"}, {}, {Message: `{"code":7}`}, {Message: "y"}}, `: x: 5; {"code":7}; y (request ID R:1)`},
+		{`{"message":"x","errors":"not a list"}`, "x", nil, ": x (request ID R:1)"},
+		{`{"message":"x","errors":{"code":"invalid"}}`, "x", nil, ": x (request ID R:1)"},
+		{`{"errors":[{"code":"missing"}]}`, "", []ErrorDetail{{Code: "missing"}}, ": missing (request ID R:1)"},
+	}
+	for _, tt := range tests {
+		err := errorFromResponse(response(422, map[string]string{"X-GitHub-Request-Id": "R:1"}), []byte(tt.body))
+		apiErr, ok := errors.AsType[*APIError](err)
+		if !ok || apiErr.Message != tt.message || !slices.Equal(apiErr.Errors, tt.errors) || !strings.HasSuffix(err.Error(), tt.text) {
+			t.Errorf("%s: %#v\nwant message %q, errors %+v, text ending %q", tt.body, err, tt.message, tt.errors, tt.text)
+		}
+	}
+}
+
+// TestRequestIDOnce: GitHub's messages for secondary limits name the request id already;
+// the error's text then does not repeat it.
+func TestRequestIDOnce(t *testing.T) {
+	const id = "CA8C:2B3F:1DB5D1A:1E5B3C0:6743A1B2"
+	for _, msg := range []string{
+		"You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID " + id + ".",
+		"Not Found",
+	} {
+		err := errorFromResponse(response(403, map[string]string{"X-GitHub-Request-Id": id, "Retry-After": "60"}), []byte(`{"message":"`+msg+`"}`))
+		if n := strings.Count(err.Error(), id); n != 1 {
+			t.Errorf("%q names the request ID %d times, want once", err, n)
+		}
 	}
 }

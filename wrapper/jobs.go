@@ -1,15 +1,12 @@
 package wrapper
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
 	"math/rand/v2"
-	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -59,7 +56,8 @@ type Page struct {
 
 	// NotModified is true when GitHub answered 304 Not Modified to the client's conditional
 	// request and the page is the one the client's cache kept (see WithCache): nothing on it
-	// changed, and the request did not count against the primary rate limit.
+	// changed. GitHub does not count such a request against the primary rate limit when it
+	// was authorized; without credentials it counts like any other, and Rate says so.
 	NotModified bool
 
 	next, last *url.URL // rel="next", followed as given, and rel="last"
@@ -146,6 +144,7 @@ func (c *Client) firstRequest(ctx context.Context, a Attempt, opts *ListOptions)
 		return nil, fmt.Errorf("ghjobs: building the request for %s: %w", a, err)
 	}
 	req = req.WithContext(ctx)
+	c.moved.rewrite(req.URL)
 	c.setHeaders(req)
 	return req, nil
 }
@@ -156,6 +155,7 @@ func (c *Client) newRequest(ctx context.Context, rawURL string) (*http.Request, 
 	if err != nil {
 		return nil, fmt.Errorf("%w: next link: %v", ErrPagination, err)
 	}
+	c.moved.rewrite(req.URL)
 	c.setHeaders(req)
 	return req, nil
 }
@@ -167,27 +167,40 @@ func (c *Client) setHeaders(req *http.Request) {
 }
 
 // fetch sends req, again as the retry policy allows, and decodes the page it answers with.
+// Every wait of the client is decided here and in awaitQuota, and reported to WithEvents.
 func (c *Client) fetch(req *http.Request) (*Page, error) {
 	ctx := req.Context()
 	for retries, limits := 0, 0; ; retries++ {
-		if err := c.awaitQuota(req); err != nil {
+		if err := c.awaitQuota(req, retries); err != nil {
 			return nil, err
 		}
-		p, err := c.fetchOnce(req)
+		req, notes := withNotes(req)
+		p, err := c.fetchOnce(req, notes)
+		if ev, ok := c.rememberMove(req, notes); ok {
+			ev.Retry = retries
+			c.emit(ev)
+		}
 		if err == nil {
 			return p, nil
 		}
-		var wait time.Duration
+		ev := Event{URL: req.URL.Redacted(), Retry: retries + 1, MaxRetries: c.retry.MaxRetries, Err: err}
 		if rl, ok := errors.AsType[*RateLimitError](err); ok {
-			if wait, ok = rateLimitWait(c.retry, rl, limits, rl.serverNow()); !ok {
+			if ev.Wait, ev.Asked, ok = rateLimitWait(c.retry, rl, limits, rl.serverNow()); !ok {
 				return nil, err
 			}
 			limits++
+			ev.Kind, ev.StatusCode = EventSecondaryLimit, rl.StatusCode
+			if !rl.Secondary {
+				ev.Kind, ev.Reset = EventPrimaryLimit, rl.Reset
+			}
 			if rl.Secondary && retries < c.retry.MaxRetries {
-				c.rate.hold(time.Now().Add(wait))
+				c.rate.hold(time.Now().Add(ev.Wait), ev)
 			}
 		} else if retryable(ctx, err) {
-			wait = backoff(c.retry, retries-limits)
+			ev.Kind, ev.Wait = EventRetry, backoff(c.retry, retries-limits)
+			if apiErr, ok := errors.AsType[*APIError](err); ok {
+				ev.StatusCode = apiErr.StatusCode
+			}
 		} else {
 			return nil, err
 		}
@@ -197,19 +210,24 @@ func (c *Client) fetch(req *http.Request) (*Page, error) {
 			}
 			return nil, err
 		}
-		if werr := sleep(ctx, wait); werr != nil {
-			return nil, fmt.Errorf("ghjobs: %w while waiting %s to retry after: %w", werr, wait.Round(time.Millisecond), err)
+		c.emit(ev)
+		if werr := sleep(ctx, ev.Wait); werr != nil {
+			return nil, fmt.Errorf("ghjobs: %w while waiting %s to retry after: %w", werr, ev.Wait.Round(time.Millisecond), err)
 		}
 	}
 }
 
 // awaitQuota sends no request while the last answer said none are left: it waits for the
-// reset when the policy allows, and otherwise returns a *RateLimitError at once.
-func (c *Client) awaitQuota(req *http.Request) error {
-	if d := c.rate.held(time.Now()); d > 0 {
+// reset when the policy allows, and otherwise returns a *RateLimitError at once. retries is
+// how many times req was sent already.
+func (c *Client) awaitQuota(req *http.Request, retries int) error {
+	if d, cause := c.rate.held(time.Now()); d > 0 {
 		// Another request is waiting out a secondary limit. A little jitter keeps the
 		// waiting requests from all arriving in the same instant afterwards.
 		d += rand.N(d/10 + 1)
+		ev := cause // the other request's event: its status, error, and whether GitHub asked
+		ev.URL, ev.Wait, ev.Retry, ev.MaxRetries = req.URL.Redacted(), d, retries, c.retry.MaxRetries
+		c.emit(ev)
 		if err := sleep(req.Context(), d); err != nil {
 			return fmt.Errorf("ghjobs: %w while waiting %s for a secondary rate limit", err, d.Round(time.Millisecond))
 		}
@@ -226,16 +244,16 @@ func (c *Client) awaitQuota(req *http.Request) error {
 	if !c.retry.WaitForReset || wait > c.retry.MaxWait {
 		return err
 	}
+	c.emit(Event{Kind: EventPrimaryLimit, URL: req.URL.Redacted(), Wait: wait, Retry: retries,
+		MaxRetries: c.retry.MaxRetries, Asked: true, Reset: rate.Reset, Err: err})
 	if werr := sleep(req.Context(), wait); werr != nil {
 		return fmt.Errorf("ghjobs: %w while waiting %s for the rate limit to reset: %w", werr, wait.Round(time.Second), err)
 	}
 	return nil
 }
 
-// fetchOnce sends req once and decodes the page it answers with.
-func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
-	cached := new(cachedBytes)
-	req = req.WithContext(context.WithValue(req.Context(), cachedBytesKey{}, cached))
+// fetchOnce sends req once and decodes the page it answers with; notes are in req's context.
+func (c *Client) fetchOnce(req *http.Request, notes *tryNotes) (*Page, error) {
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs: %w", err)
@@ -253,10 +271,9 @@ func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
 		return nil, errorFromResponse(resp, body)
 	}
 
-	body, err := c.decodePage(resp, cached.data)
+	body, err := c.decodePage(resp, notes.cached)
 	if err != nil {
-		return nil, fmt.Errorf("ghjobs: %s %s: %s (request ID %s): decoding the page: %w",
-			req.Method, resp.Request.URL.Redacted(), resp.Status, resp.Header.Get("X-GitHub-Request-Id"), err)
+		return nil, err
 	}
 
 	l, err := parseLinks(resp.Header.Values("Link"), resp.Request.URL)
@@ -271,75 +288,10 @@ func (c *Client) fetchOnce(req *http.Request) (*Page, error) {
 		FirstPage:   pageNumber(l.first),
 		LastPage:    pageNumber(l.last),
 		Rate:        parseRate(resp.Header),
-		NotModified: resp.Header.Get(fromCacheHeader) != "",
+		NotModified: notes.notModified,
 		next:        l.next,
 		last:        l.last,
 	}, nil
-}
-
-// decodePage decodes a 200's body into the generated JobsPage. It does what the generated
-// ParseActionsListJobsForWorkflowRunAttemptResponse does, minus its waste: the body is read
-// into one buffer of the announced size (or taken from the cache as is, see cachedBytes)
-// rather than grown by
-// io.ReadAll, which allocated half of all bytes per job, and the jobs slice is sized for a
-// full page up front.
-func (c *Client) decodePage(resp *http.Response, cached []byte) (*generated.JobsPage, error) {
-	defer resp.Body.Close()
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-		return nil, fmt.Errorf("unexpected Content-Type %q", resp.Header.Get("Content-Type"))
-	}
-	data, err := readBody(resp, cached)
-	if err != nil {
-		return nil, err
-	}
-	page := generated.JobsPage{Jobs: make([]Job, 0, c.perPage)}
-	if err := json.Unmarshal(data, &page); err != nil {
-		return nil, err
-	}
-	if page.TotalCount < 0 {
-		return nil, fmt.Errorf("total_count %d", page.TotalCount)
-	}
-	return &page, nil
-}
-
-// errBodyTooLarge ends the read of a body larger than any page GitHub sends.
-var errBodyTooLarge = errors.New("body larger than 32 MiB")
-
-// maxPageBody bounds a page's body. 100 jobs with many steps are well under 2 MiB.
-const maxPageBody = 32 << 20
-
-// readBody reads a page's body, at most maxPageBody bytes, in one allocation when the
-// length is known.
-func readBody(resp *http.Response, cached []byte) ([]byte, error) {
-	if cached != nil {
-		// The body is these bytes, which the cache holds: json.Unmarshal keeps nothing of
-		// its input, so sharing them is safe, and copying them was a third of all bytes
-		// allocated per job.
-		return cached, nil
-	}
-	if resp.ContentLength > maxPageBody {
-		return nil, errBodyTooLarge
-	}
-	data, err := readUpTo(resp.Body, resp.ContentLength, maxPageBody)
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxPageBody {
-		return nil, errBodyTooLarge
-	}
-	return data, nil
-}
-
-// readUpTo reads r to its end, but no more than limit+1 bytes, so that the caller can tell a
-// body over limit. A size that the Content-Length announces (0 or less: unknown) is read into
-// one buffer, rather than one that io.ReadAll grows, copying, as it goes.
-func readUpTo(r io.Reader, size, limit int64) ([]byte, error) {
-	var buf bytes.Buffer
-	if size > 0 && size <= limit {
-		buf.Grow(int(size) + bytes.MinRead) // room to see EOF without growing
-	}
-	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
-	return buf.Bytes(), err
 }
 
 // params checks the options against GitHub's limits and turns them into query parameters.

@@ -60,8 +60,8 @@ func TestCacheHitsAreNotCopied(t *testing.T) {
 	}
 	var first []byte
 	for _, answer := range []string{"200", "304"} {
-		cached := new(cachedBytes)
-		req, _ := http.NewRequestWithContext(context.WithValue(context.Background(), cachedBytesKey{}, cached), http.MethodGet, srv.URL+"/x", nil)
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/x", nil)
+		req, notes := withNotes(req)
 		resp, err := c.hc.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -70,7 +70,7 @@ func TestCacheHitsAreNotCopied(t *testing.T) {
 			t.Errorf("after a %s the body reads %q, %v", answer, body, err)
 		}
 		resp.Body.Close()
-		data, err := readBody(resp, cached.data)
+		data, err := readBody(resp, notes.cached)
 		if err != nil || string(data) != page {
 			t.Fatalf("after a %s readBody = %q, %v", answer, data, err)
 		}

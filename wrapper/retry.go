@@ -2,12 +2,16 @@ package wrapper
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/textproto"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -80,10 +84,11 @@ func WithRetryPolicy(p RetryPolicy) Option {
 }
 
 // retryable reports whether a failed try may succeed when sent again: a server error that
-// GitHub documents as transient, or a connection that broke before the whole answer came.
-// ctx is the request's: once it is done, nothing is retried.
+// GitHub documents as transient, or a connection that broke before the whole answer came
+// (while sending, inside the status line or headers, or inside the body, however it is
+// framed). ctx is the request's: once it is done, nothing is retried.
 func retryable(ctx context.Context, err error) bool {
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || final(err) {
 		return false
 	}
 	if apiErr, ok := errors.AsType[*APIError](err); ok {
@@ -99,8 +104,38 @@ func retryable(ctx context.Context, err error) bool {
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) {
 		return true
 	}
+	if _, ok := errors.AsType[textproto.ProtocolError](err); ok {
+		return true // net/http's "malformed MIME header": the headers were cut off
+	}
+	if cutStatusLine(err) {
+		return true
+	}
 	netErr, ok := errors.AsType[net.Error](err)
 	return ok && netErr.Timeout()
+}
+
+// final reports errors that no retry mends, although they come from the transport: a
+// certificate that does not verify, a request to a foreign origin, a 200 that is not a page.
+func final(err error) bool {
+	_, unknownAuthority := errors.AsType[x509.UnknownAuthorityError](err)
+	_, hostname := errors.AsType[x509.HostnameError](err)
+	_, invalid := errors.AsType[x509.CertificateInvalidError](err)
+	_, verification := errors.AsType[*tls.CertificateVerificationError](err)
+	return unknownAuthority || hostname || invalid || verification ||
+		errors.Is(err, ErrForeignOrigin) || errors.Is(err, ErrMalformedPage)
+}
+
+// cutStatusLine reports net/http's errors for a status line that ended early. It has no type
+// for them (they are fmt.Errorf), so its words are the only way to tell.
+func cutStatusLine(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		msg := e.Error()
+		if strings.HasPrefix(msg, "malformed HTTP response ") || strings.HasPrefix(msg, "malformed HTTP status code ") ||
+			strings.HasPrefix(msg, "malformed HTTP version ") {
+			return true
+		}
+	}
+	return false
 }
 
 // backoff is the wait before retry n (from 0): uniformly random up to min·2ⁿ, capped at max.
@@ -119,30 +154,31 @@ func backoff(p RetryPolicy, n int) time.Duration {
 // (from 0) rate limit for this request, as GitHub asks: retry-after if given; else, with no
 // requests left, until the reset; else SecondaryWait, doubled for each repeat. now is the
 // server's clock when the answer carried a Date header, so that a skewed local clock does
-// not make the client early. ok is false when the policy does not wait that long.
-func rateLimitWait(p RetryPolicy, rl *RateLimitError, n int, now time.Time) (wait time.Duration, ok bool) {
+// not make the client early. asked is true when the wait is GitHub's (retry-after or the
+// reset), not the policy's. ok is false when the policy does not wait that long.
+func rateLimitWait(p RetryPolicy, rl *RateLimitError, n int, now time.Time) (wait time.Duration, asked, ok bool) {
 	switch {
 	case rl.Secondary && rl.RetryAfter > 0:
-		wait = rl.RetryAfter
+		wait, asked = rl.RetryAfter, true
 	case rl.exhausted && !rl.Reset.IsZero():
 		if !rl.Secondary && !p.WaitForReset {
-			return 0, false
+			return 0, false, false
 		}
 		// A reset already past (clocks disagree, or GitHub's window is late) is still
 		// not a reason to send again at once.
-		wait = max(rl.Reset.Sub(now), p.MinBackoff)
+		wait, asked = max(rl.Reset.Sub(now), p.MinBackoff), true
 	case rl.Secondary:
 		wait = p.SecondaryWait
 		for range n {
 			if wait > p.MaxWait-wait { // doubling would pass MaxWait (or overflow)
-				return 0, false
+				return 0, false, false
 			}
 			wait *= 2
 		}
 	default:
-		return 0, false
+		return 0, false, false
 	}
-	return wait, wait <= p.MaxWait
+	return wait, asked, wait <= p.MaxWait
 }
 
 // sleep waits d or until ctx is done, whichever comes first.

@@ -1,0 +1,157 @@
+package wrapper
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/ghjobs/ghjobs/generated"
+)
+
+// ErrMalformedPage matches the error for a 200 answer that is not a page of jobs: a
+// Content-Type other than JSON, a body that is not JSON or is larger than any page, JSON
+// without "total_count" or "jobs" (an empty object, a message, the repository object a lost
+// redirect leads to), or a job without an id. Such an answer is never taken for an empty
+// list, and it is not retried: the server would send it again.
+var ErrMalformedPage = errors.New("malformed page")
+
+// pageBody is the generated JobsPage with total_count as a pointer, so that one parse tells
+// a page of no jobs from JSON without the field.
+type pageBody struct {
+	generated.JobsPage
+	TotalCount *int `json:"total_count"` // shadows JobsPage.TotalCount: the shallower field wins
+}
+
+// jobsPresence decodes only whether "jobs" is there (and not null). It is parsed only for a
+// body that decoded to no jobs at all, which is small unless it is not a page anyway.
+type jobsPresence struct {
+	Jobs *[]struct{} `json:"jobs"`
+}
+
+// decodePage decodes a 200's body into the generated JobsPage. It does what the generated
+// ParseActionsListJobsForWorkflowRunAttemptResponse does, minus its waste, plus the checks it
+// lacks: the body is read into one buffer of the announced size (or taken from the cache as
+// is, see tryNotes) rather than grown by io.ReadAll, which allocated half of all bytes per
+// job; the jobs slice is sized for a full page up front; and a body that is not a page is an
+// ErrMalformedPage, never an empty one. Its errors name the request, status and request id.
+func (c *Client) decodePage(resp *http.Response, cached []byte) (*generated.JobsPage, error) {
+	defer resp.Body.Close()
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+		return nil, malformed(resp, fmt.Errorf("unexpected Content-Type %q", resp.Header.Get("Content-Type")))
+	}
+	data, err := readBody(resp, cached)
+	switch {
+	case errors.Is(err, errBodyTooLarge):
+		return nil, malformed(resp, err)
+	case err != nil: // the connection broke: retryable decides
+		return nil, fmt.Errorf("ghjobs: %s: reading the page: %w", describe(resp), err)
+	}
+	body := pageBody{JobsPage: generated.JobsPage{Jobs: make([]Job, 0, c.perPage)}}
+	if err := json.Unmarshal(data, &body); err != nil {
+		if cached == nil && unframed(resp) && endsEarly(data) {
+			return nil, fmt.Errorf("ghjobs: %s: the body ended after %d bytes, inside its JSON, and nothing but the closed connection marks its end: %w",
+				describe(resp), len(data), io.ErrUnexpectedEOF)
+		}
+		return nil, malformed(resp, err)
+	}
+	if err := body.check(data); err != nil {
+		return nil, malformed(resp, err)
+	}
+	return &generated.JobsPage{TotalCount: *body.TotalCount, Jobs: body.Jobs}, nil
+}
+
+// check says what makes a decoded body something other than a page of jobs; data is the body.
+func (b *pageBody) check(data []byte) error {
+	if b.TotalCount == nil {
+		return fmt.Errorf("no \"total_count\" in %s", snippet(data))
+	}
+	if *b.TotalCount < 0 {
+		return fmt.Errorf("total_count %d", *b.TotalCount)
+	}
+	if len(b.Jobs) == 0 {
+		var p jobsPresence
+		if json.Unmarshal(data, &p) != nil || p.Jobs == nil {
+			return fmt.Errorf("no \"jobs\" in %s", snippet(data))
+		}
+	}
+	for i, j := range b.Jobs {
+		if j.ID <= 0 {
+			return fmt.Errorf("job %d of the page has no id (%d)", i+1, j.ID)
+		}
+	}
+	return nil
+}
+
+// malformed is the error for resp, a 200 whose body is not a page for the reason err.
+func malformed(resp *http.Response, err error) error {
+	return fmt.Errorf("ghjobs: %s: decoding the page: %w: %w", describe(resp), ErrMalformedPage, err)
+}
+
+// describe names an answer for an error: request, status and GitHub's request id.
+func describe(resp *http.Response) string {
+	s := fmt.Sprintf("%s %s: %s", resp.Request.Method, resp.Request.URL.Redacted(), resp.Status)
+	if id := resp.Header.Get("X-GitHub-Request-Id"); id != "" {
+		s += " (request ID " + id + ")"
+	}
+	return s
+}
+
+// unframed reports whether nothing but the end of the connection marks the end of resp's
+// body: HTTP/1 without Content-Length or chunking. Such a body that the connection cuts
+// short reads as complete; only its content can tell.
+func unframed(resp *http.Response) bool {
+	return resp.ProtoMajor == 1 && resp.ContentLength < 0 && len(resp.TransferEncoding) == 0 && !resp.Uncompressed
+}
+
+// endsEarly reports whether data is JSON that stops before its value is complete (the
+// decoder says so with io.ErrUnexpectedEOF, or io.EOF for no value at all), rather than
+// JSON that goes wrong somewhere.
+func endsEarly(data []byte) bool {
+	err := json.NewDecoder(bytes.NewReader(data)).Decode(new(struct{}))
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// errBodyTooLarge ends the read of a body larger than any page GitHub sends.
+var errBodyTooLarge = errors.New("body larger than 32 MiB")
+
+// maxPageBody bounds a page's body. 100 jobs with many steps are well under 2 MiB.
+const maxPageBody = 32 << 20
+
+// readBody reads a page's body, at most maxPageBody bytes, in one allocation when the
+// length is known.
+func readBody(resp *http.Response, cached []byte) ([]byte, error) {
+	if cached != nil {
+		// The body is these bytes, which the cache holds: json.Unmarshal keeps nothing of
+		// its input, so sharing them is safe, and copying them was a third of all bytes
+		// allocated per job.
+		return cached, nil
+	}
+	if resp.ContentLength > maxPageBody {
+		return nil, errBodyTooLarge
+	}
+	data, err := readUpTo(resp.Body, resp.ContentLength, maxPageBody)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxPageBody {
+		return nil, errBodyTooLarge
+	}
+	return data, nil
+}
+
+// readUpTo reads r to its end, but no more than limit+1 bytes, so that the caller can tell a
+// body over limit. A size that the Content-Length announces (0 or less: unknown) is read into
+// one buffer, rather than one that io.ReadAll grows, copying, as it goes.
+func readUpTo(r io.Reader, size, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if size > 0 && size <= limit {
+		buf.Grow(int(size) + bytes.MinRead) // room to see EOF without growing
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	return buf.Bytes(), err
+}

@@ -1,0 +1,89 @@
+package wrapper
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestNotAPage: a 200 whose JSON is not a page of jobs fails every way of listing, naming
+// status, URL and request id, and is not retried; it never comes back as an empty list.
+func TestNotAPage(t *testing.T) {
+	bodies := map[string]string{
+		"empty object":          `{}`,
+		"a message":             `{"message":"ok"}`,
+		"no jobs":               `{"total_count":0}`,
+		"jobs null":             `{"total_count":0,"jobs":null}`,
+		"no total_count":        `{"jobs":[]}`,
+		"total_count null":      `{"total_count":null,"jobs":[{"id":1}]}`,
+		"the repository object": `{"id":1296269,"node_id":"MDEwOlJlcG9zaXRvcnkxMjk2MjY5","name":"x","full_name":"o/x","private":false,"owner":{"login":"o","id":1}}`,
+		"a job without an id":   `{"total_count":2,"jobs":[{"id":1,"name":"a"},{"name":"b"}]}`,
+		"a job with id 0":       `{"total_count":1,"jobs":[{"id":0,"name":"a"}]}`,
+		"an array":              `[]`,
+		"null":                  `null`,
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			srv, n := scripted(t, answer(200, body, "X-GitHub-Request-Id", "CAFE:1"))
+			c, err := New(WithBaseURL(srv.URL), WithRetryPolicy(fastPolicy()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			_, errList := c.ListJobs(ctx, testAttempt, nil)
+			jobs, errAll := c.AllJobs(ctx, testAttempt)
+			var errIter error
+			for _, err := range c.Jobs(ctx, testAttempt) {
+				errIter = err
+			}
+			for method, err := range map[string]error{"ListJobs": errList, "AllJobs": errAll, "Jobs": errIter} {
+				if !errors.Is(err, ErrMalformedPage) {
+					t.Errorf("%s: %v, want ErrMalformedPage", method, err)
+					continue
+				}
+				for _, want := range []string{"200 OK", srv.URL + testPath, "CAFE:1"} {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("%s: %q does not name %s", method, err, want)
+					}
+				}
+			}
+			if jobs != nil || n.Load() != 3 {
+				t.Errorf("AllJobs returned %v; %d requests for three listings, want 3: not retried", jobs, n.Load())
+			}
+		})
+	}
+}
+
+// TestEmptyPage: an attempt without jobs is a page of total_count 0 and no jobs.
+func TestEmptyPage(t *testing.T) {
+	srv, _ := scripted(t, emptyPage)
+	c, err := New(WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := c.AllJobs(context.Background(), testAttempt)
+	if err != nil || jobs == nil || len(jobs) != 0 {
+		t.Errorf("AllJobs = %v, %v; want an empty list", jobs, err)
+	}
+}
+
+// TestMalformedPagesShareOneError: the answers that were already refused are ErrMalformedPage
+// too, so that one errors.Is tells them from a broken connection.
+func TestMalformedPagesShareOneError(t *testing.T) {
+	for name, h := range map[string]http.HandlerFunc{
+		"not JSON":           answer(200, `{"total_count":1,"jobs":[{"id":1}]`+"x"),
+		"wrong Content-Type": answer(200, `<html>portal</html>`, "Content-Type", "text/html"),
+		"a type mismatch":    answer(200, `{"total_count":"1","jobs":[]}`),
+	} {
+		srv, _ := scripted(t, h)
+		c, err := New(WithBaseURL(srv.URL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.ListJobs(context.Background(), testAttempt, nil); !errors.Is(err, ErrMalformedPage) || retryable(context.Background(), err) {
+			t.Errorf("%s: %v, want a final ErrMalformedPage", name, err)
+		}
+	}
+}
