@@ -116,6 +116,19 @@ func TestFaultMatrix(t *testing.T) {
 			everything: failsAs(func(e *wrapper.RateLimitError) bool { return e.Secondary && e.RetryAfter == time.Hour }, "secondary rate limit")},
 		{name: "malformed JSON", faults: []api.Fault{api.MalformedBody()}, one: 1, all: 1,
 			listJobs: failsSaying("decoding the page"), everything: failsSaying("decoding the page")},
+		{name: "connection cut inside the headers", faults: []api.Fault{api.CutInHeaders()}, one: 2, all: 4, listJobs: succeeds, everything: succeeds},
+		{name: "connection cut inside the status line", faults: []api.Fault{api.CutInStatusLine()}, one: 2, all: 4, listJobs: succeeds, everything: succeeds},
+		{name: "unframed body cut short", faults: []api.Fault{api.UnframedTruncatedBody()}, one: 2, all: 4, listJobs: succeeds, everything: succeeds},
+		{name: "a 200 that is not a page: {}", faults: []api.Fault{api.NotAPage(`{}`)}, one: 1, all: 1,
+			listJobs: notAPage, everything: notAPage},
+		{name: "a 200 that is not a page: total_count alone", faults: []api.Fault{api.NotAPage(`{"total_count":0}`)}, one: 1, all: 1,
+			listJobs: notAPage, everything: notAPage},
+		{name: "a 200 that is not a page: a message", faults: []api.Fault{api.NotAPage(`{"message":"ok"}`)}, one: 1, all: 1,
+			listJobs: notAPage, everything: notAPage},
+		{name: "a 200 that is not a page: a repository", faults: []api.Fault{api.NotAPage(`{"id":1296269,"node_id":"MDEwOlJlcG9zaXRvcnkxMjk2MjY5","name":"Hello-World","full_name":"octocat/Hello-World","private":false}`)}, one: 1, all: 1,
+			listJobs: notAPage, everything: notAPage},
+		{name: "422 with its errors", faults: []api.Fault{api.ValidationFailed(api.FieldError{Resource: "WorkflowJob", Field: "per_page", Code: "invalid"})}, one: 1, all: 1,
+			listJobs: failsAs(has422Detail, "per_page"), everything: failsAs(has422Detail, "per_page")},
 		{name: "wrong Content-Type", faults: []api.Fault{api.WrongContentType()}, one: 1, all: 1,
 			listJobs: failsSaying("unexpected Content-Type"), everything: failsSaying("unexpected Content-Type")},
 		{name: "Link to a foreign host", faults: []api.Fault{api.ForeignLink(evil.URL)}, one: 1, all: 1,
@@ -200,6 +213,19 @@ func failsSaying(says string) outcome {
 			t.Errorf("error %v, want one saying %q and naming the request ID", err, says)
 		}
 	}
+}
+
+// notAPage: a 200 whose body is JSON but not a page of jobs fails the listing, naming the
+// status and the request id, rather than reading as an empty list.
+func notAPage(t *testing.T, err error) {
+	t.Helper()
+	failsWith(wrapper.ErrMalformedPage, "200")(t, err)
+	failsSaying("request ID")(t, err)
+}
+
+// has422Detail: the entry of a 422's errors array is kept on the APIError.
+func has422Detail(e *wrapper.APIError) bool {
+	return e.StatusCode == 422 && len(e.Errors) == 1 && e.Errors[0].Field == "per_page" && e.Errors[0].Code == "invalid"
 }
 
 // collect gathers what Jobs yields: every job, or no jobs and its one error.
@@ -313,5 +339,37 @@ func TestListGrowsWhilePagesAreFetchedAtOnce(t *testing.T) {
 	jobs, err := c.AllJobs(ctx, attemptOf(run))
 	if !errors.Is(err, wrapper.ErrPagination) || !strings.Contains(err.Error(), "ended after 250 jobs, but total_count is 251") || jobs != nil {
 		t.Errorf("AllJobs = %d jobs, %v; want ErrPagination: 250 jobs of 251", len(jobs), err)
+	}
+}
+
+// TestRenamedRepositoryPolling: GitHub counts every 301 against the rate limit, so a poll
+// loop over a renamed repository pays for the move once, not once a poll: the client
+// remembers the fake's GitHub-shaped Location (/repositories/{id}/...).
+func TestRenamedRepositoryPolling(t *testing.T) {
+	run := api.SampleRun(owner, repo, bigRunID, 1, 250)
+	srv := api.NewTestServer(t, api.WithRun(run), api.WithRename(owner, "old-name", owner, repo))
+	const token = "ghp_r3n4m3d"
+	c := newClient(t, srv, wrapper.WithToken(token))
+	a := attemptOf(run)
+	a.Repo = "old-name"
+	for poll := range 5 {
+		jobs, err := c.AllJobs(ctx, a)
+		if err != nil {
+			t.Fatalf("poll %d: %v", poll+1, err)
+		}
+		sameJobs(t, run.Jobs, jobs)
+	}
+	old := 0
+	for _, r := range srv.Fake.Requests() {
+		if strings.Contains(r.URL.Path, "/old-name/") {
+			old++
+		}
+	}
+	if old != 1 {
+		t.Errorf("%d requests to the old name over 5 polls, want 1", old)
+	}
+	// The first poll: the 301 and 3 pages; then each poll is 3 free 304s.
+	if used := c.Rate().Used; used != 4 {
+		t.Errorf("%d requests counted over 5 polls, want 4", used)
 	}
 }
