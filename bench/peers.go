@@ -13,7 +13,8 @@ import (
 )
 
 // A peer is one way to list every job of the attempt: a client library, used as its
-// documentation shows, through the transport its users get by default.
+// documentation shows, through the transport its users get by default (over HTTP/2, that
+// transport's settings with the bench server's certificate trusted; see proto).
 type peer struct {
 	name string
 	// inFlight is the most requests the peer may have in flight at once. The benchmarks fail
