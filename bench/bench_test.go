@@ -22,21 +22,36 @@ const (
 	bigRun  = 20000                 // scenario 4
 )
 
+// benchProtos runs fn as the sub-benchmark proto=P of every proto, with a server of
+// sampleRun(jobs) that speaks P and waits latency before each answer.
+func benchProtos(b *testing.B, jobs int, latency time.Duration, fn func(b *testing.B, s *server)) {
+	run := sampleRun(jobs)
+	for _, p := range protos {
+		b.Run("proto="+string(p), func(b *testing.B) { fn(b, startServer(b, run, latency, p)) })
+	}
+}
+
 // benchPeers runs fn as the sub-benchmark client=NAME of every peer in ps, with a guard
 // for the server's jobs, and fails it when the server saw more requests in flight at once
-// than the peer may have.
+// than the peer may have, or a request in another protocol than the server's row names.
 func benchPeers(b *testing.B, s *server, ps []peer, fn func(b *testing.B, p peer, g *guard)) {
 	for _, p := range ps {
 		b.Run("client="+p.name, func(b *testing.B) {
 			s.resetStats()
-			fn(b, p, newGuard(s.ids))
-			if m := s.stats().maxInFlight; m > int64(p.inFlight) {
-				b.Fatalf("the server saw %d requests in flight at once; %s may have %d", m, p.name, p.inFlight)
+			fn(b, p, newGuard(s.ids, s.statuses()))
+			st := s.stats()
+			if st.maxInFlight > int64(p.inFlight) {
+				b.Fatalf("the server saw %d requests in flight at once; %s may have %d", st.maxInFlight, p.name, p.inFlight)
+			}
+			if want := map[proto]int64{h1: 0, h2: st.requests}[s.proto]; st.http2 != want {
+				b.Fatalf("%d of %d requests came over HTTP/2, want %d for proto=%s", st.http2, st.requests, want, s.proto)
 			}
 		})
 	}
 }
 
+// open makes p's client of s, sending its requests through rt: nil for the library's
+// default transport, as over HTTP/1.1.
 func open(b *testing.B, p peer, s *server, rt http.RoundTripper) lister {
 	b.Helper()
 	l, err := p.open(s.URL, rt)
@@ -55,14 +70,15 @@ func open(b *testing.B, p peer, s *server, rt http.RoundTripper) lister {
 // wrapper's) would otherwise get 304s from the second listing on and skip the transfer
 // that the others pay for. Scenario 3 is where the cache is measured.
 func BenchmarkWallTime(b *testing.B) {
-	s := startServer(b, sampleRun(runJobs), latency)
-	benchPeers(b, s, peers(), func(b *testing.B, p peer, g *guard) {
-		for b.Loop() {
-			if err := g.list(b.Context(), open(b, p, s, nil)); err != nil {
-				b.Fatal(err)
+	benchProtos(b, runJobs, latency, func(b *testing.B, s *server) {
+		benchPeers(b, s, peers(), func(b *testing.B, p peer, g *guard) {
+			for b.Loop() {
+				if err := g.list(b.Context(), open(b, p, s, s.transport())); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-		b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(2*latency), "x-2rtt")
+			b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(2*latency), "x-2rtt")
+		})
 	})
 }
 
@@ -71,23 +87,29 @@ func BenchmarkWallTime(b *testing.B) {
 // the same process, and its share, with the transport's, is in every client's figures
 // alike: BenchmarkTransportFloor measures it.
 func BenchmarkPerJob(b *testing.B) {
-	s := startServer(b, sampleRun(runJobs), 0)
-	benchPeers(b, s, peers(), func(b *testing.B, p peer, g *guard) {
-		perJob(b, func() error { return g.list(b.Context(), open(b, p, s, nil)) })
+	benchProtos(b, runJobs, 0, func(b *testing.B, s *server) {
+		benchPeers(b, s, peers(), func(b *testing.B, p peer, g *guard) {
+			perJob(b, func() error { return g.list(b.Context(), open(b, p, s, s.transport())) })
+		})
 	})
 }
 
 // BenchmarkTransportFloor is what BenchmarkPerJob's figures include that no client can
 // save: the server and net/http's transport. It reads every page of the attempt and
-// throws the bytes away.
+// throws the bytes away, through net/http's default client (which asks for gzip and
+// decompresses), or over HTTP/2 one that trusts the server's certificate.
 func BenchmarkTransportFloor(b *testing.B) {
-	s := startServer(b, sampleRun(runJobs), 0)
+	benchProtos(b, runJobs, 0, transportFloor)
+}
+
+func transportFloor(b *testing.B, s *server) {
 	var want int64
 	urls := make([]string, len(s.pages))
-	for i, p := range s.pages {
-		want += int64(len(p.body))
+	for i := range s.pages {
+		want += int64(len(s.pages[i].Load().body))
 		urls[i] = s.URL + s.path + "?per_page=100&page=" + strconv.Itoa(i+1)
 	}
+	hc := s.client()
 	perJob(b, func() error {
 		var got int64
 		for _, u := range urls {
@@ -96,7 +118,7 @@ func BenchmarkTransportFloor(b *testing.B) {
 				return err
 			}
 			req.Header.Set("Authorization", "Bearer "+token)
-			resp, err := http.DefaultClient.Do(req)
+			resp, err := hc.Do(req)
 			if err != nil {
 				return err
 			}
@@ -138,26 +160,51 @@ func perJob(b *testing.B, list func() error) {
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/jobs, "allocs/job")
 }
 
-// BenchmarkPolling is scenario 3: a new client lists an attempt that does not change 10
-// times, as a dashboard polling it does. primary-req/op is the requests that count against
-// GitHub's primary rate limit (all but 304 Not Modified answers to conditional requests);
-// req/op is every request.
+// BenchmarkPolling is scenario 3: a new client lists an attempt 10 times, as a dashboard
+// polling it does, while the attempt runs: between two polls, one job moves on to its next
+// status (the server renders its page again, off the clock). primary-req/op is the requests
+// that count against GitHub's primary rate limit (all but 304 Not Modified answers to
+// conditional requests); req/op is every request; stale-polls/op is the polls whose listing
+// did not show every change made before it, which a cache that trusts max-age answers
+// (see guard).
 func BenchmarkPolling(b *testing.B) {
-	s := startServer(b, sampleRun(runJobs), 0)
-	benchPeers(b, s, peers(), func(b *testing.B, p peer, g *guard) {
-		for b.Loop() {
-			l := open(b, p, s, nil) // a new client each time: any cache it has starts cold
-			for range polls {
-				if err := g.list(b.Context(), l); err != nil {
-					b.Fatal(err)
-				}
+	benchProtos(b, runJobs, 0, func(b *testing.B, s *server) {
+		benchPeers(b, s, peers(), func(b *testing.B, p peer, g *guard) {
+			stale := 0
+			for b.Loop() {
+				stale += poll(b, s, g, open(b, p, s, s.transport())) // a new client each time: any cache it has starts cold
+			}
+			st := s.stats()
+			b.ReportMetric(float64(st.counted)/float64(b.N), "primary-req/op")
+			b.ReportMetric(float64(st.requests)/float64(b.N), "req/op")
+			b.ReportMetric(float64(stale)/float64(b.N), "stale-polls/op")
+		})
+	})
+}
+
+// poll lists the attempt polls times with l, a new client, changing one job on the server
+// before every poll but the first, and returns how many listings were stale.
+func poll(tb testing.TB, s *server, g *guard, l lister) (stale int) {
+	g.newClient()
+	b, timed := tb.(*testing.B)
+	for i := range polls {
+		if i > 0 {
+			if timed {
+				b.StopTimer()
+			}
+			g.changed(s.change())
+			if timed {
+				b.StartTimer()
 			}
 		}
-		st := s.stats()
-		b.ReportMetric(0, "ns/op") // the time is not the point here
-		b.ReportMetric(float64(st.counted)/float64(b.N), "primary-req/op")
-		b.ReportMetric(float64(st.requests)/float64(b.N), "req/op")
-	})
+		if err := g.list(tb.Context(), l); err != nil {
+			tb.Fatalf("poll %d: %v", i+1, err)
+		}
+		if g.stale {
+			stale++
+		}
+	}
+	return stale
 }
 
 // BenchmarkPeakHeap is scenario 4: the most memory a client holds while it lists a
@@ -168,28 +215,33 @@ func BenchmarkPolling(b *testing.B) {
 // peak-heap-MB is the largest of these above the live heap before the listing, which holds
 // the server's pages.
 func BenchmarkPeakHeap(b *testing.B) {
-	s := startServer(b, sampleRun(bigRun), 0)
-	benchPeers(b, s, peers(), func(b *testing.B, p peer, g *guard) {
-		h := newHeapSampler(http.DefaultTransport)
-		var above uint64
-		for b.Loop() {
-			l, seen := open(b, p, s, h), 0
-			measured := func(ctx context.Context, see func(int64)) error {
-				return l(ctx, func(id int64) {
-					see(id)
-					if seen++; seen%(sampleEvery*perPage) == 1 || seen == bigRun {
-						h.measure()
-					}
-				})
+	benchProtos(b, bigRun, 0, func(b *testing.B, s *server) {
+		benchPeers(b, s, peers(), func(b *testing.B, p peer, g *guard) {
+			next := s.transport()
+			if next == nil {
+				next = http.DefaultTransport
 			}
-			base := h.start()
-			if err := g.list(b.Context(), measured); err != nil {
-				b.Fatal(err)
+			h := newHeapSampler(next)
+			var above uint64
+			for b.Loop() {
+				l, seen := open(b, p, s, h), 0
+				measured := func(ctx context.Context, see func(int64, string)) error {
+					return l(ctx, func(id int64, status string) {
+						see(id, status)
+						if seen++; seen%(sampleEvery*perPage) == 1 || seen == bigRun {
+							h.measure()
+						}
+					})
+				}
+				base := h.start()
+				if err := g.list(b.Context(), measured); err != nil {
+					b.Fatal(err)
+				}
+				above += h.max() - base
 			}
-			above += h.max() - base
-		}
-		b.ReportMetric(0, "ns/op") // mostly forced collections
-		b.ReportMetric(float64(above)/float64(b.N)/1e6, "peak-heap-MB")
+			b.ReportMetric(0, "ns/op") // mostly forced collections
+			b.ReportMetric(float64(above)/float64(b.N)/1e6, "peak-heap-MB")
+		})
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 const (
 	owner   = "octo-org"
 	repo    = "octo-repo"
+	repoID  = 1_296_269 // the repository's id, which GitHub's Link URLs name it by
 	runID   = 12_345_678_901
 	attempt = 1
 	token   = "ghs_benchmark"
@@ -90,9 +91,4 @@ func tenSteps(j *generated.Job) []generated.JobStep {
 		steps[k] = s
 	}
 	return steps
-}
-
-type ghPage struct {
-	TotalCount int             `json:"total_count"`
-	Jobs       []api.GitHubJob `json:"jobs"`
 }

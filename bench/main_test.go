@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"net/http"
 	"testing"
 	"time"
 
@@ -12,18 +11,17 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// startServer starts a server for tb and closes it, and the clients' idle connections to
-// it, when tb ends.
-func startServer(tb testing.TB, run api.Run, latency time.Duration) *server {
+// startServer starts a server that speaks p for tb and closes it, and the clients' idle
+// connections to it, when tb ends.
+func startServer(tb testing.TB, run api.Run, latency time.Duration, p proto) *server {
 	tb.Helper()
-	s, err := newServer(run, latency)
+	s, err := newServer(run, latency, p)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
 		s.Close()
-		// Every peer uses the default transport, as its users do.
-		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+		s.closeIdle()
 	})
 	return s
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite COUNT times, then prints benchstat's comparison of the clients
-# and the ratios table of README's "Performance" section. The raw results, headed by the
+# Runs the benchmark suite COUNT times, then prints benchstat's comparison of the clients,
+# its comparison of HTTP/1.1 with HTTP/2 for each client (the proto=h1 and proto=h2 rows),
+# and the ratios tables of README's "Performance" section, one per benchmark and protocol. The raw results, headed by the
 # Go version, core count and commit, go to results.txt (or $OUT) for benchstat later.
 #
-#   ./run.sh                        # every scenario, 10 rounds: about 12 minutes on 2 cores
+#   ./run.sh                        # every scenario, 10 rounds: about 25 minutes on 2 cores
 #   COUNT=3 BENCH=PerJob ./run.sh   # one scenario, fewer rounds
 #   COUNT=1 BENCHTIME=1x ./run.sh   # each benchmark once, as CI does
 #
@@ -33,5 +34,7 @@ go test -c -o "$bin/bench.test" .
 
 echo
 go tool benchstat -col /client "$out"
+echo
+go tool benchstat -col /proto "$out"
 echo
 go run ./cmd/benchratios "$out"

@@ -1,78 +1,83 @@
 package bench
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/generated"
 )
 
 const (
 	// perPage is the only page size the server has rendered: every peer asks for GitHub's
 	// maximum, the fewest requests.
 	perPage = 100
-	// rateLimit is x-ratelimit-limit, as for a personal access token.
+	// rateLimit is x-ratelimit-limit, as for a personal access token; anonLimit is GitHub's
+	// limit without credentials.
 	rateLimit = 5000
+	anonLimit = 60
 
 	docOperation = "https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt"
 	docREST      = "https://docs.github.com/rest"
 )
 
 // server answers "List jobs for a workflow run attempt" for one attempt as GitHub does, with
-// every page rendered once, so that a benchmark times the client and not the server: the
-// same bytes for every client, the Link, ETag and x-ratelimit-* headers GitHub sends, 304 to
-// a matching If-None-Match, and an optional latency per request. The api package's fake
-// does more (any run, any page size, every response validated against openapi.yaml) and is
-// far too slow to time clients with; server_test.go validates this server's answers against
-// the spec instead, once.
+// every page rendered and compressed once, so that a benchmark times the client and not the
+// server: the same bytes for every client, gzip when the request accepts it, the Link, ETag,
+// Cache-Control and x-ratelimit-* headers GitHub sends, 304 to a matching If-None-Match, and
+// an optional latency per request. It speaks HTTP/1.1 in the clear or, as api.github.com
+// does, HTTP/2 over TLS (see proto). The api package's fake does more (any run, any page
+// size, every response validated against openapi.yaml) and is far too slow to time clients
+// with; server_test.go validates this server's answers against the spec instead, once.
 type server struct {
 	// URL is the base URL for clients: scheme, loopback host and port, no trailing slash.
 	URL string
 	// ids are the attempt's job IDs in page order: what every client must return.
 	ids []int64
 
-	path    string        // the attempt's jobs path, the only one served
-	pages   []page        // pages[i] is page i+1
+	proto   proto
+	tls     *http.Transport // for HTTP/2: trusts the server's certificate; nil for HTTP/1.1
+	path    string          // the attempt's jobs path, as clients build it
+	idPath  string          // the same path with the repository by id, as Link names it
+	jobs    []generated.Job // the attempt as it is now; change alters it between listings
+	pages   []atomic.Pointer[page]
+	changes int           // how many times change has run
 	total   string        // the job count, for the body of a page past the last
 	reset   string        // x-ratelimit-reset: an hour after the server started
 	latency time.Duration // added to every request
 
 	requests    atomic.Int64 // every request
-	counted     atomic.Int64 // those that count against the primary rate limit: all but 304s
+	counted     atomic.Int64 // those that count against the primary rate limit
+	http2       atomic.Int64 // requests that came over HTTP/2
+	gzipped     atomic.Int64 // pages sent gzip-compressed
+	conns       atomic.Int64 // connections opened
 	inFlight    atomic.Int64
 	maxInFlight atomic.Int64
 
 	hs *httptest.Server
 }
 
-// page is one page, ready to send.
-type page struct {
-	body   []byte
-	etag   string
-	header http.Header // all but the per-request headers
-}
-
 // stats are what the server counted since it started or since resetStats.
 type stats struct {
 	requests    int64 // requests received
-	counted     int64 // requests that count against the primary rate limit (all but 304s)
+	counted     int64 // requests that count against the primary rate limit
+	http2       int64 // requests that came over HTTP/2
+	gzipped     int64 // pages sent gzip-compressed
+	conns       int64 // connections clients opened
 	maxInFlight int64 // the most requests it was answering at once
 }
 
-// newServer starts a server on loopback that serves run (its jobs in pages of 100) to
-// clients that send token, waiting latency before it answers each request. The caller must
-// Close it.
-func newServer(run api.Run, latency time.Duration) (*server, error) {
+// newServer starts a server on loopback that speaks p and serves run (its jobs in pages of
+// 100) to clients that send token, or none, waiting latency before it answers each request.
+// The caller must Close it.
+func newServer(run api.Run, latency time.Duration, p proto) (*server, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		if l, err = net.Listen("tcp6", "[::1]:0"); err != nil {
@@ -80,104 +85,44 @@ func newServer(run api.Run, latency time.Duration) (*server, error) {
 		}
 	}
 	s := &server{
-		URL:     "http://" + l.Addr().String(),
+		URL:     p.scheme() + "://" + l.Addr().String(),
+		proto:   p,
 		path:    fmt.Sprintf("/repos/%s/%s/actions/runs/%d/attempts/%d/jobs", run.Owner, run.Repo, run.RunID, run.Attempt),
+		idPath:  fmt.Sprintf("/repositories/%d/actions/runs/%d/attempts/%d/jobs", repoID, run.RunID, run.Attempt),
+		jobs:    slices.Clone(run.Jobs), // change alters them
 		total:   strconv.Itoa(len(run.Jobs)),
 		reset:   strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10),
 		latency: latency,
 	}
-	if err := s.render(run); err != nil {
+	if err := s.render(); err != nil {
 		l.Close()
 		return nil, err
 	}
 	// Built by hand rather than with httptest.NewServer, which panics when it cannot listen.
-	s.hs = &httptest.Server{Listener: l, Config: &http.Server{Handler: s}}
-	s.hs.Start()
+	s.hs = &httptest.Server{Listener: l, Config: &http.Server{Handler: s, ConnState: s.connState}}
+	s.start()
 	return s, nil
 }
 
-// render builds every page's body and headers.
-func (s *server) render(run api.Run) error {
-	last := max(1, (len(run.Jobs)+perPage-1)/perPage)
-	s.ids = make([]int64, len(run.Jobs))
-	s.pages = make([]page, last)
-	for p := range s.pages {
-		start, end := p*perPage, min((p+1)*perPage, len(run.Jobs))
-		body := ghPage{TotalCount: len(run.Jobs), Jobs: make([]api.GitHubJob, 0, end-start)}
-		for i := start; i < end; i++ {
-			s.ids[i] = run.Jobs[i].ID
-			body.Jobs = append(body.Jobs, api.ToGitHub(&run.Jobs[i]))
-		}
-		b, err := marshal(body)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(b)
-		etag := `W/"` + hex.EncodeToString(sum[:]) + `"`
-		h := http.Header{
-			"Content-Type":                  {"application/json; charset=utf-8"},
-			"Content-Length":                {strconv.Itoa(len(b))},
-			"Etag":                          {etag},
-			"X-Github-Media-Type":           {"github.v3; format=json"},
-			"X-Github-Api-Version-Selected": {"2022-11-28"},
-		}
-		cacheHeaders(h)
-		if last > 1 {
-			h["Link"] = []string{s.link(p+1, last)}
-		}
-		s.pages[p] = page{body: b, etag: etag, header: h}
+func (s *server) connState(_ net.Conn, state http.ConnState) {
+	if state == http.StateNew {
+		s.conns.Add(1)
 	}
-	return nil
-}
-
-// cacheHeaders sets what GitHub sends about caching on authenticated answers.
-func cacheHeaders(h http.Header) {
-	h["Cache-Control"] = []string{"private, max-age=60, s-maxage=60"}
-	h["Vary"] = []string{"Accept, Authorization, Cookie, X-GitHub-OTP", "Accept-Encoding, Accept, X-Requested-With"}
-}
-
-// link is page p's Link header, with the relations GitHub sends, in its order: prev, next,
-// last, first, each only where it applies (as the api package's fake does).
-func (s *server) link(p, last int) string {
-	ref := func(p int, rel string) string {
-		return "<" + s.URL + s.path + "?per_page=" + strconv.Itoa(perPage) + "&page=" + strconv.Itoa(p) + `>; rel="` + rel + `"`
-	}
-	var rels []string
-	if p > 1 {
-		rels = append(rels, ref(p-1, "prev"))
-	}
-	if p < last {
-		rels = append(rels, ref(p+1, "next"), ref(last, "last"))
-	}
-	if p > 1 {
-		rels = append(rels, ref(1, "first"))
-	}
-	return strings.Join(rels, ", ")
-}
-
-// marshal encodes v as GitHub does: no HTML escaping, no trailing newline.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("bench: render %T: %w", v, err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // Close shuts the server down; it waits for the requests in flight.
 func (s *server) Close() { s.hs.Close() }
 
 func (s *server) stats() stats {
-	return stats{requests: s.requests.Load(), counted: s.counted.Load(), maxInFlight: s.maxInFlight.Load()}
+	return stats{requests: s.requests.Load(), counted: s.counted.Load(), http2: s.http2.Load(),
+		gzipped: s.gzipped.Load(), conns: s.conns.Load(), maxInFlight: s.maxInFlight.Load()}
 }
 
 // resetStats zeroes the counters; call it while no request is in flight.
 func (s *server) resetStats() {
-	s.requests.Store(0)
-	s.counted.Store(0)
-	s.maxInFlight.Store(0)
+	for _, c := range []*atomic.Int64{&s.requests, &s.counted, &s.http2, &s.gzipped, &s.conns, &s.maxInFlight} {
+		c.Store(0)
+	}
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -193,6 +138,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.requests.Add(1)
+	if r.ProtoMajor == 2 {
+		s.http2.Add(1)
+	}
 
 	if s.latency > 0 {
 		t := time.NewTimer(s.latency)
@@ -204,56 +152,76 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	p, status, msg, doc := s.route(r)
+	p, authed, status, msg, doc := s.route(r)
 	if status != http.StatusOK {
-		s.fail(w, status, msg, doc)
+		s.fail(w, authed, status, msg, doc)
 		return
 	}
 	if p == nil { // past the last page: no jobs, as GitHub answers
-		s.beyond(w, r)
+		s.beyond(w, r, authed)
 		return
 	}
 	h := w.Header()
+	cacheHeaders(h, authed)
 	if inm := r.Header.Values("If-None-Match"); len(inm) > 0 && etagMatch(inm, p.etag) {
 		h["Etag"] = p.header["Etag"]
-		cacheHeaders(h)
-		s.rate(h, s.counted.Load()) // a 304 does not count against the primary limit
+		// Only an authorized 304 is free of the primary rate limit.
+		s.rate(h, authed, s.count(!authed))
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	for k, v := range p.header {
 		h[k] = v // shared, never modified: net/http only reads header values
 	}
-	s.rate(h, s.counted.Add(1))
+	body := p.body
+	if acceptsGzip(r.Header.Values("Accept-Encoding")) {
+		h["Content-Encoding"] = gzipHeader
+		body = p.gzip
+		s.gzipped.Add(1)
+	}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	s.rate(h, authed, s.count(true))
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(p.body)
+	_, _ = w.Write(body)
+}
+
+var gzipHeader = []string{"gzip"}
+
+// count counts a request against the primary rate limit when counts, and returns how many
+// have counted.
+func (s *server) count(counts bool) int64 {
+	if counts {
+		return s.counted.Add(1)
+	}
+	return s.counted.Load()
 }
 
 // route checks the request as GitHub would, in GitHub's order (User-Agent, credentials,
-// path, parameters), and returns the page it asks for (nil past the last page), or the
-// status, message and documentation URL of the error answer.
-func (s *server) route(r *http.Request) (p *page, status int, msg, doc string) {
+// path, parameters), and returns the page it asks for (nil past the last page) and whether
+// it carried the token, or the status, message and documentation URL of the error answer.
+// The repository is public: a request without credentials gets the pages too.
+func (s *server) route(r *http.Request) (p *page, authed bool, status int, msg, doc string) {
 	if r.Header.Get("User-Agent") == "" {
-		return nil, http.StatusForbidden, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header.", docREST
+		return nil, false, http.StatusForbidden, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header.", docREST
 	}
 	switch auth := r.Header.Get("Authorization"); auth {
 	case "Bearer " + token, "token " + token:
+		authed = true
 	case "":
-		return nil, http.StatusNotFound, "Not Found", docOperation // a private repository, to GitHub
 	default:
-		return nil, http.StatusUnauthorized, "Bad credentials", docREST
+		return nil, false, http.StatusUnauthorized, "Bad credentials", docREST
 	}
-	if r.Method != http.MethodGet || r.URL.Path != s.path {
-		return nil, http.StatusNotFound, "Not Found", docOperation
+	if r.Method != http.MethodGet || r.URL.Path != s.path && r.URL.Path != s.idPath {
+		return nil, authed, http.StatusNotFound, "Not Found", docOperation
 	}
 	n, err := pageParam(r.URL.RawQuery)
 	if err != nil {
-		return nil, http.StatusUnprocessableEntity, "Invalid request.\n\n" + err.Error(), docOperation
+		return nil, authed, http.StatusUnprocessableEntity, "Invalid request.\n\n" + err.Error(), docOperation
 	}
 	if n > len(s.pages) {
-		return nil, http.StatusOK, "", ""
+		return nil, authed, http.StatusOK, "", ""
 	}
-	return &s.pages[n-1], http.StatusOK, "", ""
+	return s.pages[n-1].Load(), authed, http.StatusOK, "", ""
 }
 
 // pageParam reads the page from a query that must also ask for per_page=100: the server
@@ -286,55 +254,23 @@ func pageParam(rawQuery string) (int, error) {
 	return n, nil
 }
 
-// etagMatch reports whether an If-None-Match header matches etag, by the weak comparison
-// RFC 9110 prescribes for If-None-Match.
-func etagMatch(values []string, etag string) bool {
-	etag = strings.TrimPrefix(etag, "W/")
-	for _, v := range values {
-		for tag := range strings.SplitSeq(v, ",") {
-			tag = strings.TrimSpace(tag)
-			if tag == "*" || strings.TrimPrefix(tag, "W/") == etag {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// rate sets the per-request x-ratelimit-* headers for the n-th counted request. The window
-// starts again every rateLimit requests, so that a long benchmark never sees remaining 0:
-// go-github refuses to send requests then, and the benchmark would time its rate limiter.
-func (s *server) rate(h http.Header, n int64) {
-	used := n % rateLimit
-	h["X-Ratelimit-Limit"] = rateLimitHeader
-	h["X-Ratelimit-Remaining"] = []string{strconv.FormatInt(rateLimit-used, 10)}
-	h["X-Ratelimit-Used"] = []string{strconv.FormatInt(used, 10)}
-	h["X-Ratelimit-Reset"] = []string{s.reset}
-	h["X-Ratelimit-Resource"] = coreHeader
-	h["X-Github-Request-Id"] = []string{"BE0C:" + strconv.FormatInt(s.requests.Load(), 16)}
-}
-
-var (
-	rateLimitHeader = []string{strconv.Itoa(rateLimit)}
-	coreHeader      = []string{"core"}
-)
-
 // beyond answers a page past the last one: total_count and no jobs, as GitHub does. No
-// peer asks for it, so it is rendered here rather than in advance.
-func (s *server) beyond(w http.ResponseWriter, r *http.Request) {
+// peer asks for it, so it is rendered here rather than in advance, and not compressed.
+func (s *server) beyond(w http.ResponseWriter, r *http.Request, authed bool) {
 	n, _ := pageParam(r.URL.RawQuery) // route has checked it
 	body := []byte(`{"total_count":` + s.total + `,"jobs":[]}`)
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json; charset=utf-8"}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	h["Link"] = []string{s.link(n, len(s.pages))}
-	s.rate(h, s.counted.Add(1))
+	cacheHeaders(h, authed)
+	s.rate(h, authed, s.count(true))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 }
 
 // fail sends GitHub's error answer, a basic-error body.
-func (s *server) fail(w http.ResponseWriter, status int, msg, doc string) {
+func (s *server) fail(w http.ResponseWriter, authed bool, status int, msg, doc string) {
 	body, err := marshal(struct {
 		Message          string `json:"message"`
 		DocumentationURL string `json:"documentation_url"`
@@ -346,7 +282,7 @@ func (s *server) fail(w http.ResponseWriter, status int, msg, doc string) {
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json; charset=utf-8"}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
-	s.rate(h, s.counted.Add(1))
+	s.rate(h, authed, s.count(true))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

@@ -1,11 +1,14 @@
 package bench
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,10 +21,17 @@ import (
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
-// get sends a GET for path and query with the headers a client sends, then hdr on top.
+// get sends a GET for path and query with the headers a client sends, Accept-Encoding:
+// gzip included, then hdr on top, through a transport that leaves the body as sent. It
+// returns the request, the response and its body, decompressed when it came gzipped.
 func get(t *testing.T, s *server, query string, hdr http.Header) (*http.Request, *http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, s.URL+s.path+"?"+query, nil)
+	return getURL(t, s, s.URL+s.path+"?"+query, hdr)
+}
+
+func getURL(t *testing.T, s *server, url string, hdr http.Header) (*http.Request, *http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,19 +39,41 @@ func get(t *testing.T, s *server, query string, hdr http.Header) (*http.Request,
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/vnd.github+json")
 	req.Header.Set("X-GitHub-Api-Version", wrapper.APIVersion)
+	req.Header.Set("Accept-Encoding", "gzip")
 	for k, v := range hdr {
 		req.Header[k] = v
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := rawClient(t, s).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	var r io.Reader = resp.Body
+	if resp.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = zr
+	}
+	body, err := io.ReadAll(r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return req, resp, body
+}
+
+// rawClient is a client of s that neither asks for gzip nor decompresses on its own, as
+// net/http's transport does by default, so that a test sees the encoding sent.
+func rawClient(t *testing.T, s *server) *http.Client {
+	base := s.tls
+	if base == nil {
+		base = http.DefaultTransport.(*http.Transport)
+	}
+	tr := base.Clone()
+	tr.DisableCompression = true
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr}
 }
 
 func TestSampleRunHasTenStepsAJob(t *testing.T) {
@@ -83,15 +115,22 @@ func TestSampleRunHasTenStepsAJob(t *testing.T) {
 	}
 }
 
-// TestServerAnswersAsTheSpecSays validates every page the benchmarks are served, and the
-// server's other answers, against openapi.yaml, and checks that the pages hold the run.
+// TestServerAnswersAsTheSpecSays validates every page the benchmarks are served (as
+// decompressed), and the server's other answers, against openapi.yaml, in both protocols,
+// and checks that the pages hold the run and carry GitHub's headers.
 func TestServerAnswersAsTheSpecSays(t *testing.T) {
-	run := sampleRun(250) // three pages, the last one short
-	s := startServer(t, run, 0)
 	v, err := api.NewValidator("")
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, proto := range protos {
+		t.Run("proto="+string(proto), func(t *testing.T) { answersAsTheSpecSays(t, v, proto) })
+	}
+}
+
+func answersAsTheSpecSays(t *testing.T, v *api.Validator, proto proto) {
+	run := sampleRun(250) // three pages, the last one short
+	s := startServer(t, run, 0, proto)
 	validate := func(req *http.Request, resp *http.Response, body []byte) {
 		t.Helper()
 		if err := v.ValidateResponse(req, resp.StatusCode, resp.Header, body); err != nil {
@@ -113,6 +152,9 @@ func TestServerAnswersAsTheSpecSays(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("page %d: %s: %s", p, resp.Status, body)
 		}
+		if want := 1 + strings.Count(string(proto), "2"); resp.ProtoMajor != want {
+			t.Errorf("page %d: came over %s, want HTTP/%d", p, resp.Proto, want)
+		}
 		var page generated.JobsPage
 		if err := json.Unmarshal(body, &page); err != nil {
 			t.Fatalf("page %d: %v", p, err)
@@ -126,12 +168,25 @@ func TestServerAnswersAsTheSpecSays(t *testing.T) {
 			2: `<P=1>; rel="prev", <P=3>; rel="next", <P=3>; rel="last", <P=1>; rel="first"`,
 			3: `<P=2>; rel="prev", <P=1>; rel="first"`,
 			4: `<P=3>; rel="prev", <P=1>; rel="first"`}[p]
-		want = strings.ReplaceAll(want, "P=", s.URL+s.path+"?per_page=100&page=")
+		want = strings.ReplaceAll(want, "P=", s.URL+"/repositories/1296269/actions/runs/12345678901/attempts/1/jobs?per_page=100&page=")
 		if link := resp.Header.Get("Link"); link != want {
 			t.Errorf("page %d: Link\n%s\nwant\n%s", p, link, want)
 		}
-		if p <= 3 && !strings.HasPrefix(resp.Header.Get("ETag"), `W/"`) {
-			t.Errorf("page %d: ETag %q, want a weak one", p, resp.Header.Get("ETag"))
+		for h, want := range map[string]string{
+			"Cache-Control": "private, max-age=60, s-maxage=60",
+			"Vary":          "Accept, Authorization, Cookie, X-GitHub-OTP",
+		} {
+			if got := resp.Header.Get(h); got != want {
+				t.Errorf("page %d: %s %q, want %q", p, h, got, want)
+			}
+		}
+		if p <= 3 {
+			if etag := resp.Header.Get("ETag"); !strings.HasPrefix(etag, `"`) {
+				t.Errorf("page %d: ETag %q, want a strong one", p, etag)
+			}
+			if ce := resp.Header.Get("Content-Encoding"); ce != "gzip" {
+				t.Errorf("page %d: Content-Encoding %q to Accept-Encoding: gzip", p, ce)
+			}
 		}
 		for _, h := range []string{"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Used", "X-RateLimit-Reset", "X-RateLimit-Resource"} {
 			if resp.Header.Get(h) == "" {
@@ -147,7 +202,7 @@ func TestServerAnswersAsTheSpecSays(t *testing.T) {
 	}
 
 	// The very pages scenarios 1 to 3 are served.
-	big := startServer(t, sampleRun(runJobs), 0)
+	big := startServer(t, sampleRun(runJobs), 0, proto)
 	for p := range big.pages {
 		req, resp, body := get(t, big, "per_page=100&page="+strconv.Itoa(p+1), nil)
 		if resp.StatusCode != http.StatusOK {
@@ -162,10 +217,11 @@ func TestServerAnswersAsTheSpecSays(t *testing.T) {
 		header http.Header
 		status int
 	}{
-		{"no token", "per_page=100", http.Header{"Authorization": nil}, http.StatusNotFound},
+		{"no token", "per_page=100", http.Header{"Authorization": nil}, http.StatusOK}, // a public repository
 		{"wrong token", "per_page=100", http.Header{"Authorization": {"Bearer nope"}}, http.StatusUnauthorized},
 		{"no User-Agent", "per_page=100", http.Header{"User-Agent": {""}}, http.StatusForbidden},
 		{"GitHub's default page size", "page=2", nil, http.StatusUnprocessableEntity},
+		{"no gzip", "per_page=100", http.Header{"Accept-Encoding": nil}, http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req, resp, body := get(t, s, tc.query, tc.header)
@@ -177,11 +233,80 @@ func TestServerAnswersAsTheSpecSays(t *testing.T) {
 	}
 }
 
+// The server compresses when, and only when, the request allows gzip; both encodings carry
+// the same page, and Content-Length counts the bytes sent.
+func TestServerSendsGzipWhenAsked(t *testing.T) {
+	s := startServer(t, sampleRun(150), 0, h1)
+	want := s.pages[1].Load().body
+	for _, tc := range []struct {
+		accept []string // nil: no Accept-Encoding
+		gzip   bool
+	}{
+		{nil, false},
+		{[]string{"gzip"}, true},
+		{[]string{"deflate, gzip, br"}, true},
+		{[]string{"br;q=1.0, GZIP;q=0.5"}, true},
+		{[]string{"identity", "x-gzip"}, true},
+		{[]string{"*"}, true},
+		{[]string{"gzip;q=0"}, false},
+		{[]string{"gzip; q=0.000, *"}, false},
+		{[]string{"*;q=0"}, false},
+		{[]string{"identity"}, false},
+		{[]string{"br, deflate"}, false},
+	} {
+		_, resp, body := get(t, s, "per_page=100&page=2", http.Header{"Accept-Encoding": tc.accept})
+		if got := resp.Header.Get("Content-Encoding") == "gzip"; got != tc.gzip {
+			t.Errorf("Accept-Encoding %q: gzip %v, want %v", tc.accept, got, tc.gzip)
+		}
+		sent := len(want)
+		if tc.gzip {
+			sent = len(s.pages[1].Load().gzip)
+		}
+		if resp.ContentLength != int64(sent) {
+			t.Errorf("Accept-Encoding %q: Content-Length %d, want %d", tc.accept, resp.ContentLength, sent)
+		}
+		if !bytes.Equal(body, want) {
+			t.Errorf("Accept-Encoding %q: the body is not the page", tc.accept)
+		}
+		if vary := resp.Header.Values("Vary"); !slices.Contains(vary, "Accept-Encoding, Accept, X-Requested-With") {
+			t.Errorf("Accept-Encoding %q: Vary %q names no Accept-Encoding", tc.accept, vary)
+		}
+	}
+	if got, want := len(s.pages[1].Load().gzip), len(want)/5; got > want {
+		t.Errorf("the page compressed to %d bytes; a page of jobs compresses to under %d", got, want)
+	}
+}
+
+// The Link URLs name the repository by id, as GitHub's do, and the server answers them with
+// the same page.
+func TestServerServesTheLinkURLs(t *testing.T) {
+	for _, proto := range protos {
+		s := startServer(t, sampleRun(250), 0, proto)
+		_, resp, first := get(t, s, "per_page=100", nil)
+		links := map[string]string{}
+		for l := range strings.SplitSeq(resp.Header.Get("Link"), ", ") {
+			u, rel, _ := strings.Cut(l, ">; rel=")
+			links[strings.Trim(rel, `"`)] = strings.TrimPrefix(u, "<")
+		}
+		for rel, page := range map[string]int{"next": 2, "last": 3} {
+			if !strings.HasPrefix(links[rel], s.URL+"/repositories/") {
+				t.Fatalf("proto=%s: rel=%s is %q, want a /repositories/ URL", proto, rel, links[rel])
+			}
+			_, resp, body := getURL(t, s, links[rel], nil)
+			if want := s.pages[page-1].Load().body; resp.StatusCode != http.StatusOK || !bytes.Equal(body, want) {
+				t.Errorf("proto=%s: rel=%s: %s, and the body is not page %d", proto, rel, resp.Status, page)
+			}
+		}
+		if !bytes.Equal(first, s.pages[0].Load().body) {
+			t.Errorf("proto=%s: page 1 is not page 1", proto)
+		}
+	}
+}
+
 func TestServerAnswersIfNoneMatchWith304(t *testing.T) {
-	s := startServer(t, sampleRun(150), 0)
+	s := startServer(t, sampleRun(150), 0, h1)
 	_, resp, _ := get(t, s, "per_page=100&page=2", nil)
 	etag := resp.Header.Get("ETag")
-	opaque := strings.TrimPrefix(etag, "W/")
 	_, other, _ := get(t, s, "per_page=100", nil)
 	if other.Header.Get("ETag") == etag {
 		t.Fatalf("pages 1 and 2 have the same ETag %s", etag)
@@ -193,7 +318,7 @@ func TestServerAnswersIfNoneMatchWith304(t *testing.T) {
 		want int
 	}{
 		{[]string{etag}, http.StatusNotModified},
-		{[]string{opaque}, http.StatusNotModified}, // If-None-Match compares weakly
+		{[]string{"W/" + etag}, http.StatusNotModified}, // If-None-Match compares weakly
 		{[]string{`"other", ` + etag}, http.StatusNotModified},
 		{[]string{`"other"`, etag}, http.StatusNotModified},
 		{[]string{"*"}, http.StatusNotModified},
@@ -203,19 +328,65 @@ func TestServerAnswersIfNoneMatchWith304(t *testing.T) {
 		if resp.StatusCode != tc.want {
 			t.Errorf("If-None-Match %q: %s, want %d", tc.inm, resp.Status, tc.want)
 		}
-		if resp.StatusCode == http.StatusNotModified && (len(body) != 0 || resp.Header.Get("ETag") != etag || resp.Header.Get("X-RateLimit-Remaining") == "") {
-			t.Errorf("If-None-Match %q: 304 with a %d-byte body, ETag %q, x-ratelimit-remaining %q",
-				tc.inm, len(body), resp.Header.Get("ETag"), resp.Header.Get("X-RateLimit-Remaining"))
+		if resp.StatusCode == http.StatusNotModified && (len(body) != 0 || resp.Header.Get("ETag") != etag ||
+			resp.Header.Get("X-RateLimit-Remaining") == "" || resp.Header.Get("Cache-Control") != "private, max-age=60, s-maxage=60") {
+			t.Errorf("If-None-Match %q: 304 with a %d-byte body, ETag %q, x-ratelimit-remaining %q, Cache-Control %q",
+				tc.inm, len(body), resp.Header.Get("ETag"), resp.Header.Get("X-RateLimit-Remaining"), resp.Header.Get("Cache-Control"))
 		}
 	}
-	if got, want := s.stats(), (stats{requests: 6, counted: 1, maxInFlight: 1}); got != want {
-		t.Errorf("stats %+v, want %+v: a 304 must not count against the primary rate limit", got, want)
+	if got, want := s.stats(), (stats{requests: 6, counted: 1, gzipped: 1, conns: 6, maxInFlight: 1}); got != want {
+		t.Errorf("stats %+v, want %+v: an authorized 304 must not count against the primary rate limit", got, want)
+	}
+
+	// Without credentials, the answer is public, and a 304 counts.
+	s.resetStats()
+	_, resp, _ = get(t, s, "per_page=100&page=2", http.Header{"If-None-Match": {etag}, "Authorization": nil})
+	if resp.StatusCode != http.StatusNotModified || resp.Header.Get("Cache-Control") != "public, max-age=60, s-maxage=60" ||
+		resp.Header.Get("X-RateLimit-Limit") != "60" {
+		t.Errorf("anonymous If-None-Match: %s, Cache-Control %q, x-ratelimit-limit %q", resp.Status, resp.Header.Get("Cache-Control"), resp.Header.Get("X-RateLimit-Limit"))
+	}
+	if got := s.stats().counted; got != 1 {
+		t.Errorf("an anonymous 304 counted %d times against the primary rate limit, want 1", got)
+	}
+}
+
+// change moves one job on, renders its page again with a new ETag, and leaves every other
+// page as it was; successive changes fall on different pages.
+func TestServerChangesOneJobAtATime(t *testing.T) {
+	s := startServer(t, sampleRun(250), 0, h1)
+	_, resp, _ := get(t, s, "per_page=100", nil)
+	etag := resp.Header.Get("ETag")
+	before := s.statuses()
+	etags := []string{s.pages[0].Load().etag, s.pages[1].Load().etag, s.pages[2].Load().etag}
+
+	i, status := s.change()
+	if i != 0 || status == before[0] || s.statuses()[0] != status {
+		t.Fatalf("change() = %d, %q; job 0 was %q and is %q", i, status, before[0], s.statuses()[0])
+	}
+	if diff := cmp.Diff(before[1:], s.statuses()[1:]); diff != "" {
+		t.Errorf("other jobs changed (-before +after):\n%s", diff)
+	}
+	_, resp, body := get(t, s, "per_page=100", http.Header{"If-None-Match": {etag}})
+	var page generated.JobsPage
+	if err := json.Unmarshal(body, &page); resp.StatusCode != http.StatusOK || err != nil || string(page.Jobs[0].Status) != status {
+		t.Fatalf("page 1 after the change, asked with its old ETag: %s, %v, job 0 is %q; want 200 and %q", resp.Status, err, page.Jobs[0].Status, status)
+	}
+	if s.pages[0].Load().etag == etags[0] || s.pages[1].Load().etag != etags[1] || s.pages[2].Load().etag != etags[2] {
+		t.Errorf("ETags %q then %q, %q, %q: want page 1's new, the others'", etags, s.pages[0].Load().etag, s.pages[1].Load().etag, s.pages[2].Load().etag)
+	}
+	pages := []int{1}
+	for range 3 {
+		j, _ := s.change()
+		pages = append(pages, j/perPage+1)
+	}
+	if want := []int{1, 2, 3, 1}; !slices.Equal(pages, want) {
+		t.Errorf("four changes fell on pages %v, want %v", pages, want)
 	}
 }
 
 // A long benchmark must never see remaining 0: go-github would stop sending requests.
 func TestServerRateLimitWindowNeverRunsDry(t *testing.T) {
-	s := startServer(t, sampleRun(10), 0)
+	s := startServer(t, sampleRun(10), 0, h1)
 	for _, counted := range []int64{0, rateLimit - 2, rateLimit - 1, 3*rateLimit - 1} {
 		s.counted.Store(counted)
 		_, resp, _ := get(t, s, "per_page=100", nil)
@@ -248,7 +419,7 @@ func TestPageParam(t *testing.T) {
 // sees both requests in flight, as it must to catch a row that is more concurrent than its
 // name says.
 func TestServerLatencyEndsWithTheRequest(t *testing.T) {
-	s := startServer(t, sampleRun(10), time.Hour)
+	s := startServer(t, sampleRun(10), time.Hour, h1)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error)
 	for range 2 {

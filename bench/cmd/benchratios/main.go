@@ -6,7 +6,8 @@
 //	go run ./cmd/benchratios results.txt
 //
 // It reads standard input when no file is named. Clients are the sub-benchmarks'
-// client=NAME keys, in the order they first appear. A ratio below 1 means less than
+// client=NAME keys, in the order they first appear; every other key (proto=h1, proto=h2)
+// makes a table of its own, named after the benchmark and its keys. A ratio below 1 means less than
 // go-github: less time, fewer bytes, fewer requests. Units that are ratios themselves (x-...)
 // get none. For confidence intervals and significance, use benchstat on the same file.
 package main
@@ -77,16 +78,10 @@ func read(in records) ([]*table, error) {
 		default:
 			continue
 		}
-		name, parts := res.Name.Parts()
-		client := ""
-		for _, p := range parts {
-			if v, ok := strings.CutPrefix(string(p), "/client="); ok {
-				client = v
-			}
-		}
-		t := byName[string(name)]
+		name, client := tableAndClient(res.Name)
+		t := byName[name]
 		if t == nil {
-			t = &table{name: string(name), values: map[cell][]float64{}}
+			t = &table{name: name, values: map[cell][]float64{}}
 			byName[t.name] = t
 			tables = append(tables, t)
 		}
@@ -102,6 +97,22 @@ func read(in records) ([]*table, error) {
 		}
 	}
 	return tables, in.Err()
+}
+
+// tableAndClient splits a benchmark's name into its table's (the base name and every
+// sub-benchmark key but client, GOMAXPROCS dropped) and its client=NAME.
+func tableAndClient(full benchfmt.Name) (name, client string) {
+	base, parts := full.Parts()
+	name = string(base)
+	for _, p := range parts {
+		switch p := string(p); {
+		case strings.HasPrefix(p, "/client="):
+			client = strings.TrimPrefix(p, "/client=")
+		case strings.HasPrefix(p, "/"):
+			name += p
+		}
+	}
+	return name, client
 }
 
 // write prints every table in Markdown.

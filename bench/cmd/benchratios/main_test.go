@@ -19,6 +19,10 @@ BenchmarkPerJob/client=go-github-2           	       1	       200.0 allocs/job	 
 BenchmarkPerJob/client=wrapper-Jobs-2        	       1	       100.0 allocs/job	     30000 ns/job
 BenchmarkPerJob/client=wrapper-Jobs-2        	       1	       50.00 allocs/job	     20000 ns/job
 BenchmarkFloor-2                             	     500	   2000000 ns/op
+BenchmarkPolling/proto=h1/client=go-github-2           	       1	       0 stale-polls/op	       100.0 req/op
+BenchmarkPolling/proto=h1/client=go-github-httpcache-2 	       1	       9.000 stale-polls/op	       10.00 req/op
+BenchmarkPolling/proto=h2/client=go-github-2           	       1	       0 stale-polls/op	       100.0 req/op
+BenchmarkPolling/proto=h2/client=wrapper-Jobs-2        	       1	       0 stale-polls/op	       50.00 req/op
 PASS
 `
 	tables, err := read(benchfmt.NewReader(strings.NewReader(in), "in"))
@@ -48,6 +52,20 @@ Floor
 | client | sec/op |
 | --- | --- |
 | - | 2.000m |
+
+Polling/proto=h1
+
+| client | stale-polls/op | req/op | stale-polls/op ÷ go-github | req/op ÷ go-github |
+| --- | --- | --- | --- | --- |
+| go-github | 0.000 | 100.0 | - | 1.00 |
+| go-github-httpcache | 9.000 | 10.00 | - | 0.10 |
+
+Polling/proto=h2
+
+| client | stale-polls/op | req/op | stale-polls/op ÷ go-github | req/op ÷ go-github |
+| --- | --- | --- | --- | --- |
+| go-github | 0.000 | 100.0 | - | 1.00 |
+| wrapper-Jobs | 0.000 | 50.00 | - | 0.50 |
 `
 	if got := out.String(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
