@@ -100,36 +100,6 @@ func TestNotModifiedIsFreeAtTheRateLimit(t *testing.T) {
 	}
 }
 
-func TestETagMatches(t *testing.T) {
-	const etag = `W/"abc"`
-	for _, tt := range []struct {
-		inm  string
-		want bool
-	}{
-		{``, false},
-		{`W/"abc"`, true},
-		{`"abc"`, true}, // weak comparison
-		{` "x" ,  W/"abc" `, true},
-		{`"x",W/"abc"`, true},
-		{`"a,b", "abc"`, true}, // a comma inside a tag
-		{`*`, true},
-		{`W/"abd"`, false},
-		{`"ABC"`, false},
-		{`abc`, false},
-		{`"abc`, false},
-		{`W/`, false},
-		{`W/W/"abc"`, false},
-		{`"x" junk "abc"`, false}, // malformed from "junk" on
-	} {
-		if got := etagMatches(tt.inm, etag); got != tt.want {
-			t.Errorf("etagMatches(%q, %q) = %v, want %v", tt.inm, etag, got, tt.want)
-		}
-	}
-	if etagMatches("*", "") {
-		t.Error("* matched a page without an ETag")
-	}
-}
-
 // TestNotModifiedWithoutCredentialsCosts: GitHub counts a 304 against the rate limit when
 // the request carried no credentials, and at the limit answers 403 instead.
 func TestNotModifiedWithoutCredentialsCosts(t *testing.T) {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ghjobs/ghjobs/generated"
+	"github.com/ghjobs/ghjobs/internal/ghwire"
 )
 
 // Documentation URLs GitHub puts in its error bodies.
@@ -342,10 +344,10 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for _, k := range []string{"Link", "ETag", "Cache-Control", "Vary"} {
 			bad.header.Del(k)
 		}
-		bad.header.Set("Vary", varyEdge)
+		bad.header.Set("Vary", ghwire.VaryEdge)
 		rep.status, rep.body = bad.status, bad.body
 	}
-	rep.gzip = acceptsGzip(r)
+	rep.gzip = ghwire.AcceptsGzip(r.Header.Values("Accept-Encoding"))
 	// Deliberate breakage comes after validation: it is the point of the fault, not a
 	// violation of the contract.
 	fault.send(w, rep)
@@ -376,7 +378,7 @@ func write(w http.ResponseWriter, rep reply, n int) {
 	}
 	body := rep.body
 	if rep.gzip && n < 0 && len(body) > 0 {
-		body = gzipped(body)
+		body = ghwire.Gzip(body, gzip.BestSpeed) // at the speed a server favours
 		dst.Set("Content-Encoding", "gzip")
 	}
 	if rep.status != http.StatusNotModified { // a 304 has no body, hence no length
@@ -414,7 +416,7 @@ func (f *Fake) respond(r *http.Request, fault Fault, requestID string) reply {
 	if !refused {
 		rep = f.lookup(r, fault)
 		if etag := rep.header.Get("ETag"); fault.conditional() && rep.status == http.StatusOK &&
-			etagMatches(strings.Join(r.Header.Values("If-None-Match"), ","), etag) {
+			ghwire.ETagMatches(strings.Join(r.Header.Values("If-None-Match"), ","), etag) {
 			rep = reply{status: http.StatusNotModified, header: http.Header{}}
 			rep.header.Set("ETag", etag)
 			if r.Header.Get("Authorization") != "" {

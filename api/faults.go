@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ghjobs/ghjobs/internal/ghwire"
 )
 
 // Fault is one scripted misbehaviour of the fake, for one request: see Fake.Script. Make
@@ -377,7 +379,7 @@ func (f Fault) send(w http.ResponseWriter, rep reply) {
 		return
 	case notAPageFault:
 		rep = spoil(rep, "application/json; charset=utf-8", f.s)
-		rep.header.Set("ETag", etagOf(rep.body))
+		rep.header.Set("ETag", ghwire.ETag(rep.body))
 	case malformedFault:
 		rep = spoil(rep, "application/json; charset=utf-8", malformedJSON)
 	case contentTypeFault:

@@ -48,18 +48,3 @@ func TestGzip(t *testing.T) {
 		t.Errorf("MalformedBody: Content-Encoding %q, body %.40s", resp.Header.Get("Content-Encoding"), body)
 	}
 }
-
-func TestAcceptsGzip(t *testing.T) {
-	for v, want := range map[string]bool{
-		"": false, "gzip": true, "GZIP": true, "deflate, gzip": true, "gzip;q=0.5": true, "*": true,
-		"gzip;q=0": false, "gzip; q=0.000": false, "identity": false, "br": false, "x-gzip": false,
-	} {
-		r, _ := http.NewRequest(http.MethodGet, "http://x/", nil)
-		if v != "" {
-			r.Header.Set("Accept-Encoding", v)
-		}
-		if got := acceptsGzip(r); got != want {
-			t.Errorf("acceptsGzip(%q) = %v, want %v", v, got, want)
-		}
-	}
-}

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/ghjobs/ghjobs/generated"
+	"github.com/ghjobs/ghjobs/internal/ghwire"
 )
 
 // The headers below are GitHub's, as recorded in Octokit's fixtures
@@ -16,11 +17,6 @@ import (
 // Cache-Control. X-GitHub-Api-Version-Selected is what GitHub has sent since API versions
 // came in 2022.
 const (
-	mediaType    = "github.v3; format=json"
-	varyPage     = "Accept, Authorization, Cookie, X-GitHub-OTP"
-	varyEdge     = "Accept-Encoding, Accept, X-Requested-With"
-	cachePrivate = "private, max-age=60, s-maxage=60" // a request with credentials
-	cachePublic  = "public, max-age=60, s-maxage=60"  // a request without
 	// oauthScopes is what the fake says the token may do, a classic token with repo scope,
 	// and acceptedScopes what the operation accepts: the fake checks no scopes.
 	oauthScopes    = "repo, workflow"
@@ -62,12 +58,8 @@ func (f *Fake) setGitHubHeaders(r *http.Request, rep *reply, requestID string) {
 	h := rep.header
 	credentials := r.Header.Get("Authorization") != ""
 	if rep.header.Get("ETag") != "" { // a page, or its 304
-		if credentials {
-			h.Set("Cache-Control", cachePrivate)
-		} else {
-			h.Set("Cache-Control", cachePublic)
-		}
-		h.Add("Vary", varyPage)
+		h.Set("Cache-Control", ghwire.CacheControl(credentials))
+		h.Add("Vary", ghwire.VaryPage)
 	}
 	if credentials && rep.status != http.StatusUnauthorized {
 		h.Set("X-OAuth-Scopes", oauthScopes)
@@ -76,11 +68,11 @@ func (f *Fake) setGitHubHeaders(r *http.Request, rep *reply, requestID string) {
 	if v := selectedVersion(r); v != "" {
 		h.Set("X-GitHub-Api-Version-Selected", v)
 	}
-	h.Set("X-GitHub-Media-Type", mediaType)
+	h.Set("X-GitHub-Media-Type", ghwire.MediaType)
 	if !f.unlimited || rep.rateFault {
 		rep.rate.set(h)
 	}
-	h.Add("Vary", varyEdge)
+	h.Add("Vary", ghwire.VaryEdge)
 	h.Set("X-GitHub-Request-Id", requestID)
 	for k, v := range edgeHeaders {
 		h[k] = slices.Clone(v)

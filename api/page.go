@@ -1,13 +1,12 @@
 package api
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/ghjobs/ghjobs/generated"
+	"github.com/ghjobs/ghjobs/internal/ghwire"
 )
 
 // GitHub's page sizes for this operation.
@@ -43,50 +42,11 @@ func pageReply(r *http.Request, jobs []generated.Job, links string, fault Fault)
 		window = jobs[start:end:end]
 	}
 	rep := jsonReply(http.StatusOK, ToGitHubPage(len(jobs), window))
-	rep.header.Set("ETag", etagOf(rep.body))
+	rep.header.Set("ETag", ghwire.ETag(rep.body))
 	if l := pageLinks(r, links, page, last, fault); l != "" {
 		rep.header.Set("Link", l)
 	}
 	return rep
-}
-
-// etagOf returns the validator of a page body in GitHub's shape, a strong entity tag of
-// 64 hex digits: "<sha-256 hex>" (as in Octokit's fixture scenarios/api.github.com/paginate-issues).
-func etagOf(body []byte) string {
-	sum := sha256.Sum256(body)
-	return `"` + hex.EncodeToString(sum[:]) + `"`
-}
-
-// etagMatches reports whether an If-None-Match value ("*" or a list of entity tags) matches
-// etag, by the weak comparison RFC 9110 (13.1.2) prescribes for If-None-Match: W/ is
-// ignored on both sides. A malformed list matches nothing from the first bad element on.
-func etagMatches(ifNoneMatch, etag string) bool {
-	want := strings.TrimPrefix(etag, "W/")
-	if want == "" {
-		return false
-	}
-	s := ifNoneMatch
-	for {
-		s = strings.TrimLeft(s, " \t,")
-		switch {
-		case s == "":
-			return false
-		case s[0] == '*':
-			return true
-		}
-		s = strings.TrimPrefix(s, "W/")
-		if s == "" || s[0] != '"' {
-			return false
-		}
-		end := strings.IndexByte(s[1:], '"')
-		if end < 0 {
-			return false
-		}
-		if s[:end+2] == want {
-			return true
-		}
-		s = s[end+2:]
-	}
 }
 
 // requestOrigin returns "scheme://host" of the URL r was sent to.
@@ -97,25 +57,15 @@ func requestOrigin(r *http.Request) string {
 	return "http://" + r.Host
 }
 
-// pageLinks formats Link as GitHub does (Octokit's fixture scenarios/api.github.com/paginate-issues):
-// absolute URLs with the escaped path links, which names the repository by id, and the
-// request's query with the page replaced; relations in the order prev, next, last, first,
-// each only when it applies (next, last on the first page; prev, first on the last); no
-// header when everything fits on one page. ForeignLink moves every URL to its origin and
-// always has a next page; SelfLink always has next, pointing back at the request's own URL.
+// pageLinks formats Link as GitHub does (ghwire.Links): absolute URLs with the escaped
+// path links, which names the repository by id, and the request's query with the page
+// replaced. ForeignLink moves every URL to its origin and always has a next page; SelfLink
+// always has next, pointing back at the request's own URL.
 func pageLinks(r *http.Request, links string, page, last int64, fault Fault) string {
 	origin := requestOrigin(r)
-	self := "<" + origin + r.URL.RequestURI() + `>; rel="next"`
 	if fault.kind == foreignLinkFault {
 		origin, last = fault.s, max(last, page+1)
 	}
-	if last <= 1 {
-		if fault.kind == selfLinkFault {
-			return self
-		}
-		return ""
-	}
-	base := origin + links + "?"
 	var keep []string
 	for part := range strings.SplitSeq(r.URL.RawQuery, "&") {
 		key, _, _ := strings.Cut(part, "=")
@@ -123,25 +73,24 @@ func pageLinks(r *http.Request, links string, page, last int64, fault Fault) str
 			keep = append(keep, part)
 		}
 	}
-	link := func(p int64, rel string) string {
-		q := append(keep[:len(keep):len(keep)], "page="+strconv.FormatInt(p, 10))
-		return "<" + base + strings.Join(q, "&") + `>; rel="` + rel + `"`
+	url := func(p int64) string {
+		return origin + links + "?" + strings.Join(append(keep[:len(keep):len(keep)], "page="+strconv.FormatInt(p, 10)), "&")
 	}
+	if fault.kind != selfLinkFault {
+		return ghwire.Links(page, last, url)
+	}
+	// GitHub's relations with next, always there, at the request itself.
+	self := "<" + origin + r.URL.RequestURI() + `>; rel="next"`
 	var rels []string
 	if page > 1 {
-		rels = append(rels, link(page-1, "prev"))
+		rels = append(rels, "<"+url(page-1)+`>; rel="prev"`)
 	}
-	switch {
-	case fault.kind == selfLinkFault:
-		rels = append(rels, self)
-		if page < last {
-			rels = append(rels, link(last, "last"))
-		}
-	case page < last:
-		rels = append(rels, link(page+1, "next"), link(last, "last"))
+	rels = append(rels, self)
+	if page < last {
+		rels = append(rels, "<"+url(last)+`>; rel="last"`)
 	}
 	if page > 1 {
-		rels = append(rels, link(1, "first"))
+		rels = append(rels, "<"+url(1)+`>; rel="first"`)
 	}
 	return strings.Join(rels, ", ")
 }

@@ -3,7 +3,8 @@ package bench
 import (
 	"net/http"
 	"strconv"
-	"strings"
+
+	"github.com/ghjobs/ghjobs/internal/ghwire"
 )
 
 // cacheHeaders sets what GitHub sends about caching on a page's answer: private when the
@@ -16,53 +17,12 @@ func cacheHeaders(h http.Header, authed bool) {
 	h["Vary"] = varyHeader
 }
 
+// The header values, made once: the server sets them on every answer without allocating.
 var (
-	privateCache = []string{"private, max-age=60, s-maxage=60"}
-	publicCache  = []string{"public, max-age=60, s-maxage=60"}
-	varyHeader   = []string{"Accept, Authorization, Cookie, X-GitHub-OTP", "Accept-Encoding, Accept, X-Requested-With"}
+	privateCache = []string{ghwire.CacheControl(true)}
+	publicCache  = []string{ghwire.CacheControl(false)}
+	varyHeader   = []string{ghwire.VaryPage, ghwire.VaryEdge}
 )
-
-// acceptsGzip reports whether Accept-Encoding allows gzip: it names gzip (or x-gzip), or
-// else *, with a q-value above 0 (RFC 9110, section 12.5.3). Without the header, the
-// server sends the identity encoding, as GitHub does.
-func acceptsGzip(values []string) bool {
-	gzipQ, anyQ := -1.0, -1.0 // -1: not named
-	for _, v := range values {
-		for part := range strings.SplitSeq(v, ",") {
-			coding, params, _ := strings.Cut(part, ";")
-			q := 1.0
-			for param := range strings.SplitSeq(params, ";") {
-				if k, v, _ := strings.Cut(param, "="); strings.EqualFold(strings.TrimSpace(k), "q") {
-					if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-						q = f
-					}
-				}
-			}
-			switch strings.ToLower(strings.TrimSpace(coding)) {
-			case "gzip", "x-gzip":
-				gzipQ = max(gzipQ, q)
-			case "*":
-				anyQ = max(anyQ, q)
-			}
-		}
-	}
-	return gzipQ > 0 || gzipQ < 0 && anyQ > 0
-}
-
-// etagMatch reports whether an If-None-Match header matches etag, by the weak comparison
-// RFC 9110 prescribes for If-None-Match: W/"x" matches "x".
-func etagMatch(values []string, etag string) bool {
-	etag = strings.TrimPrefix(etag, "W/")
-	for _, v := range values {
-		for tag := range strings.SplitSeq(v, ",") {
-			tag = strings.TrimSpace(tag)
-			if tag == "*" || strings.TrimPrefix(tag, "W/") == etag {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // rate sets the per-request x-ratelimit-* headers for the n-th counted request, with the
 // token's limit or, without credentials, the anonymous one. The window starts again every

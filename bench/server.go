@@ -13,6 +13,7 @@ import (
 
 	"github.com/ghjobs/ghjobs/api"
 	"github.com/ghjobs/ghjobs/generated"
+	"github.com/ghjobs/ghjobs/internal/ghwire"
 )
 
 const (
@@ -163,7 +164,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	cacheHeaders(h, authed)
-	if inm := r.Header.Values("If-None-Match"); len(inm) > 0 && etagMatch(inm, p.etag) {
+	if inm := r.Header.Values("If-None-Match"); len(inm) > 0 && ghwire.ETagMatches(strings.Join(inm, ","), p.etag) {
 		h["Etag"] = p.header["Etag"]
 		// Only an authorized 304 is free of the primary rate limit.
 		s.rate(h, authed, s.count(!authed))
@@ -174,7 +175,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h[k] = v // shared, never modified: net/http only reads header values
 	}
 	body := p.body
-	if acceptsGzip(r.Header.Values("Accept-Encoding")) {
+	if ghwire.AcceptsGzip(r.Header.Values("Accept-Encoding")) {
 		h["Content-Encoding"] = gzipHeader
 		body = p.gzip
 		s.gzipped.Add(1)
