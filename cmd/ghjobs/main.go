@@ -211,6 +211,12 @@ func (c *cli) show(ctx context.Context, args []string) error {
 	if o.currentJob && runner == "" {
 		return usageErr("--current-job needs RUNNER_NAME, which GitHub Actions sets in a job")
 	}
+	var dest *destination
+	if o.out != "" && o.out != "-" {
+		if dest, err = openDestination(o.out); err != nil {
+			return err
+		}
+	}
 
 	var jobs []wrapper.Job
 	var a wrapper.Attempt
@@ -238,12 +244,12 @@ func (c *cli) show(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return c.output(o, func(w io.Writer, _ bool) error {
+		return c.output(dest, func(w io.Writer, _ bool) error {
 			_, err := fmt.Fprintln(w, id)
 			return err
 		})
 	}
-	return c.output(o, func(w io.Writer, colour bool) error {
+	return c.output(dest, func(w io.Writer, colour bool) error {
 		return render(w, o, a, jobs, now, colour)
 	})
 }
@@ -270,12 +276,12 @@ func render(w io.Writer, o options, a wrapper.Attempt, jobs []wrapper.Job, now t
 	return writeTable(w, at, o.steps, colour)
 }
 
-// output runs write on standard output, in colour when it is a terminal and NO_COLOR is
-// not set, or on the file -o names, which it replaces only once everything is written.
-func (c *cli) output(o options, write func(w io.Writer, colour bool) error) error {
-	if o.out == "" || o.out == "-" {
+// output runs write on standard output (dest nil), in colour when it is a terminal and
+// NO_COLOR is not set, or on -o's destination.
+func (c *cli) output(dest *destination, write func(w io.Writer, colour bool) error) error {
+	if dest == nil {
 		colour := c.getenv("NO_COLOR") == "" && c.isTerminal(c.stdout)
 		return write(c.stdout, colour)
 	}
-	return writeFileAtomic(o.out, func(w io.Writer) error { return write(w, false) })
+	return dest.write(func(w io.Writer) error { return write(w, false) })
 }

@@ -274,7 +274,7 @@ func TestOutputFile(t *testing.T) {
 	}
 
 	code, _, errOut = ghjobs(t, env, append([]string{"-o", filepath.Join(path, "not-a-dir", "x")}, fixtureArgs...)...)
-	if code != 1 || !strings.Contains(errOut, "not-a-dir") {
+	if code != 2 || !strings.Contains(errOut, "not-a-dir") {
 		t.Errorf("an unwritable -o: exit %d, stderr %q", code, errOut)
 	}
 }
