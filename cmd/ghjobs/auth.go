@@ -18,14 +18,15 @@ const ghTimeout = 5 * time.Second
 // github.com; the token from GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`, else none,
 // with a warning.
 func (c *cli) client(ctx context.Context, apiURL string) (*wrapper.Client, error) {
-	base := apiURL
-	if base == "" {
-		base = c.getenv("GITHUB_API_URL")
-	}
+	base := c.apiURL(apiURL)
 	if base == "" {
 		base = wrapper.DefaultBaseURL
 	}
 	opts := []wrapper.Option{wrapper.WithBaseURL(base), wrapper.WithUserAgent("ghjobs-cli")}
+	// A bad API root is a usage error, reported before any token is looked up.
+	if _, err := wrapper.New(opts...); err != nil {
+		return nil, err
+	}
 
 	token, from := "", ""
 	for _, name := range []string{"GH_TOKEN", "GITHUB_TOKEN"} {
@@ -47,6 +48,14 @@ func (c *cli) client(ctx context.Context, apiURL string) (*wrapper.Client, error
 		opts = append(opts, wrapper.WithToken(token))
 	}
 	return wrapper.New(opts...)
+}
+
+// apiURL is the API root given: --api-url, else GITHUB_API_URL, else "".
+func (c *cli) apiURL(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	return c.getenv("GITHUB_API_URL")
 }
 
 // ghToken asks the gh CLI, if it is installed, for its token for the API's host. Any

@@ -3,6 +3,7 @@
 // summary figures (queue time, duration, slowest jobs and steps, failed steps).
 //
 //	ghjobs [flags] OWNER/REPO RUN_ID [ATTEMPT]
+//	ghjobs [flags] https://github.com/OWNER/REPO/actions/runs/RUN_ID[/attempts/N]
 //	ghjobs [flags]                         inside GitHub Actions: this run
 //	ghjobs --demo [flags]                  a sample run from the built-in fake API
 //	ghjobs serve [--addr HOST:PORT] [--jobs N]
@@ -10,7 +11,8 @@
 // The token comes from GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`; the API root from
 // --api-url or GITHUB_API_URL (https://HOST/api/v3 for GitHub Enterprise Server).
 //
-// Exit status: 0 on success, 1 for an API or network error, 2 for a usage error.
+// Exit status: 0 on success, 1 for an API or network error, 2 for a usage error, 130 when
+// interrupted (Ctrl-C).
 package main
 
 import (
@@ -31,6 +33,7 @@ import (
 )
 
 const usage = `usage: ghjobs [flags] OWNER/REPO RUN_ID [ATTEMPT]
+       ghjobs [flags] https://github.com/OWNER/REPO/actions/runs/RUN_ID[/attempts/N]
        ghjobs [flags]                  in GitHub Actions: the run of this workflow
        ghjobs --demo [flags]           a sample run from the built-in fake API
        ghjobs serve [--addr HOST:PORT] [--jobs N]
@@ -46,20 +49,51 @@ flags:
   --summary       figures instead of the list: jobs by conclusion, queue time and
                   duration (median, p95, max), slowest jobs and steps, failed steps
   --current-job   print the id of the in-progress job running on $RUNNER_NAME
-  -o FILE         write to FILE instead of standard output
+  -o FILE         write to FILE instead of standard output (- for standard output);
+                  a regular file is replaced once all is written, keeping its mode
   --api-url URL   REST API root (default $GITHUB_API_URL or https://api.github.com);
                   https://HOST/api/v3 for GitHub Enterprise Server
   --demo          use a sample run served by the built-in fake (no network, no token)
   --jobs N        jobs in the --demo run (default 250)
+  --version       print the version and exit
 
-exit status: 0 success, 1 API or network error, 2 usage error
+exit status: 0 success, 1 API or network error, 2 usage error, 130 interrupted (Ctrl-C)
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext()
 	code := newCLI().run(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)
+}
+
+// interrupted is the cause of the context's end when a signal stopped the command.
+type interrupted struct{ sig syscall.Signal }
+
+func (i interrupted) Error() string { return "interrupted (" + i.sig.String() + ")" }
+
+// exitCode is the shell's convention for a command ended by a signal: 128 + its number, so
+// 130 for Ctrl-C.
+func (i interrupted) exitCode() int { return 128 + int(i.sig) }
+
+// interruptContext is cancelled, with an interrupted cause, on Ctrl-C or SIGTERM.
+func interruptContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			cancel(interrupted{s.(syscall.Signal)})
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel(nil)
+	}
 }
 
 // cli is the command with its surroundings, which tests replace.
@@ -106,24 +140,56 @@ func (c *cli) run(ctx context.Context, args []string) int {
 	} else {
 		err = c.show(ctx, args)
 	}
+	return c.report(ctx, err)
+}
+
+// report says what went wrong, in one message on stderr, and returns the exit status.
+func (c *cli) report(ctx context.Context, err error) int {
 	msg := func(err error) string {
 		// Errors from the library start with "ghjobs: " already.
 		return "ghjobs: " + strings.TrimPrefix(err.Error(), "ghjobs: ")
 	}
+	var sig interrupted
+	var code exitError
 	switch {
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(c.stdout, usage)
 		return 0
+	case errors.As(err, &code):
+		if code.msg != "" {
+			fmt.Fprintln(c.stderr, "ghjobs: "+code.msg)
+		}
+		return code.code
+	case errors.As(context.Cause(ctx), &sig):
+		fmt.Fprintln(c.stderr, "ghjobs: "+sig.Error())
+		return sig.exitCode()
 	case errors.Is(err, errUsage) || errors.Is(err, wrapper.ErrInvalidInput):
-		fmt.Fprintf(c.stderr, "%s\n\n%s", strings.Replace(msg(err), "usage: ", "", 1), usage)
+		fmt.Fprintf(c.stderr, "%s\nrun 'ghjobs --help' for usage\n", strings.Replace(msg(err), "usage: ", "", 1))
 		return 2
+	case errors.Is(err, wrapper.ErrNotFound):
+		fmt.Fprintf(c.stderr, "%s\n%s\n", msg(err), notFoundHint)
+		return 1
 	default:
 		fmt.Fprintln(c.stderr, msg(err))
 		return 1
 	}
 }
+
+// notFoundHint follows a 404: GitHub answers so for a private repository the token cannot
+// see, as well as for a run or attempt that does not exist.
+const notFoundHint = `hint: GitHub answers 404 for a private repository as for a missing one. Check OWNER/REPO,
+      RUN_ID and ATTEMPT; for a private repository, set GH_TOKEN to a token that can read
+      it (a classic token needs the repo scope) or run 'gh auth login'.`
+
+// exitError ends the command with a given status and, unless msg is empty, a message.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d: %s", e.code, e.msg) }
 
 // options are the flags of the listing command.
 type options struct {
@@ -135,17 +201,25 @@ type options struct {
 	apiURL     string
 	demo       bool
 	demoJobs   int
+	version    bool
 }
 
 var formats = map[string]bool{"table": true, "json": true, "jsonl": true, "csv": true, "mermaid": true, "svg": true}
 
-// parseFlags reads flags and positional arguments in any order, as people type them.
+// parseFlags reads flags and positional arguments in any order, as people type them. A
+// negative number is an argument (a wrong one, reported as such), not an unknown flag.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
+			}
+			// The flag package has consumed the argument it failed on.
+			if i := len(args) - len(fs.Args()) - 1; i >= 0 && i < len(args) && negativeNumber(args[i]) {
+				positional = append(positional, args[i])
+				args = fs.Args()
+				continue
 			}
 			return nil, usageErr("%v", err)
 		}
@@ -161,6 +235,10 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+func negativeNumber(s string) bool {
+	return len(s) > 1 && s[0] == '-' && strings.Trim(s[1:], "0123456789") == ""
+}
+
 func (c *cli) show(ctx context.Context, args []string) error {
 	var o options
 	fs := flag.NewFlagSet("ghjobs", flag.ContinueOnError)
@@ -174,8 +252,13 @@ func (c *cli) show(ctx context.Context, args []string) error {
 	fs.StringVar(&o.apiURL, "api-url", "", "")
 	fs.BoolVar(&o.demo, "demo", false, "")
 	fs.IntVar(&o.demoJobs, "jobs", 250, "")
+	fs.BoolVar(&o.version, "version", false, "")
 	positional, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if o.version {
+		_, err := fmt.Fprintln(c.stdout, versionLine())
 		return err
 	}
 	set := map[string]bool{}
@@ -227,6 +310,9 @@ func (c *cli) show(ctx context.Context, args []string) error {
 		}
 		now = latest(jobs) // the sample is a snapshot: its "now" is its last timestamp
 	} else {
+		if err := checkRunURLHost(positional, c.apiURL(o.apiURL)); err != nil {
+			return err
+		}
 		if a, err = attemptFromArgs(positional, c.getenv); err != nil {
 			return err
 		}

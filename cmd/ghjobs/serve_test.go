@@ -166,7 +166,7 @@ func TestEndToEnd(t *testing.T) {
 	if code, _, errOut := ghjobsBin(token, "--api-url", url, "octo-org/octo-repo", "12345678901", "2"); code != 1 || !strings.Contains(errOut, "404") {
 		t.Errorf("a missing attempt: exit %d, stderr %q", code, errOut)
 	}
-	if code, _, errOut := ghjobsBin(token, "--format", "yaml"); code != 2 || !strings.Contains(errOut, "usage:") {
+	if code, _, errOut := ghjobsBin(token, "--format", "yaml"); code != 2 || !strings.Contains(errOut, "--help") {
 		t.Errorf("a bad flag: exit %d, stderr %q", code, errOut)
 	}
 	if code, out, _ := ghjobsBin(nil, "--demo"); code != 0 || strings.Count(out, "\n") != 251 {
