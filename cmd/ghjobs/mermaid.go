@@ -131,7 +131,7 @@ func mermaidJob(i int, t *timing, now time.Time, steps bool) ganttBlock {
 		case !t.Ran:
 			task(ganttTask(o), "milestone", id, t.End, 0)
 		default:
-			task(ganttTask(o), ganttTag(o), id, t.Started, t.Duration)
+			task(ganttTask(o), ganttTag(jobClass(t)), id, t.Started, t.Duration)
 		}
 	}
 	if steps {
@@ -141,8 +141,7 @@ func mermaidJob(i int, t *timing, now time.Time, steps bool) ganttBlock {
 			if !ok {
 				continue // not started: nothing to place on a time axis
 			}
-			o := stepOutcome(s)
-			task(ganttTask(stepLabel(s)), ganttTag(o), fmt.Sprintf("s%d_%d", i+1, k+1), start, end.Sub(start))
+			task(ganttTask(stepLabel(s)), ganttTag(classOf(stepOutcome(s))), fmt.Sprintf("s%d_%d", i+1, k+1), start, end.Sub(start))
 		}
 	}
 	b := ganttBlock{lines: lines, tasks: len(lines) - 1}
@@ -156,13 +155,13 @@ func mermaidJob(i int, t *timing, now time.Time, steps bool) ganttBlock {
 func ganttChars(line string) int { return len("    ") + len(line) + 1 }
 
 // ganttTag marks failures crit, runs in progress active and ends other than success done.
-func ganttTag(outcome string) string {
-	switch outcome {
-	case "success":
+func ganttTag(c class) string {
+	switch c {
+	case classSuccess:
 		return ""
-	case "failure", "timed_out", "startup_failure":
+	case classFailure:
 		return "crit"
-	case "in_progress", "queued", "waiting", "pending", "requested":
+	case classRunning, classWaiting:
 		return "active"
 	}
 	return "done"

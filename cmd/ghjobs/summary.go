@@ -168,11 +168,11 @@ func writeSummary(w io.Writer, at *attemptTiming) error {
 	var failed [][]string
 	for i := range at.Jobs {
 		t := &at.Jobs[i]
-		switch o := outcome(t.Job); {
+		switch {
 		case t.FailedStep != nil:
 			failed = append(failed, []string{"  " + t.Job.Name, stepLabel(t.FailedStep)})
-		case o == "failure" || o == "timed_out" || o == "startup_failure":
-			failed = append(failed, []string{"  " + t.Job.Name, "(" + o + ", no failed step reported)"})
+		case jobClass(t) == classFailure:
+			failed = append(failed, []string{"  " + t.Job.Name, "(" + outcome(t.Job) + ", no failed step reported)"})
 		}
 	}
 	if len(failed) > 0 {
@@ -183,7 +183,7 @@ func writeSummary(w io.Writer, at *attemptTiming) error {
 }
 
 // writeRows aligns rows in columns, without colour.
-func writeRows(w io.Writer, rows [][]string) { _ = writeColumns(w, rows, -1, false) }
+func writeRows(w io.Writer, rows [][]string) { _ = writeColumns(w, rows, -1, nil) }
 
 // clock is t's time of day in UTC, with the date when it is not start's date.
 func clock(t, start time.Time) string {

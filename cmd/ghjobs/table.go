@@ -18,15 +18,16 @@ const (
 	ansiGrey   = "\x1b[90m"
 )
 
-func outcomeColour(o string) string {
-	switch o {
-	case "success":
+// colourOf is the colour of a class in the status column.
+func colourOf(c class) string {
+	switch c {
+	case classSuccess:
 		return ansiGreen
-	case "failure", "timed_out", "startup_failure":
+	case classFailure:
 		return ansiRed
-	case "cancelled", "skipped", "neutral", "stale":
+	case classCancelled, classSkipped:
 		return ansiGrey
-	case "in_progress", "queued", "waiting", "pending", "requested", "action_required":
+	case classRunning, classWaiting:
 		return ansiYellow
 	}
 	return ""
@@ -37,6 +38,7 @@ func outcomeColour(o string) string {
 // Figures still growing end with "…". colour adds ANSI colours to the status column.
 func writeTable(w io.Writer, at *attemptTiming, steps, colour bool) error {
 	rows := [][]string{{"JOB", "STATUS", "QUEUED", "DURATION", "RUNNER", "FAILED STEP"}}
+	colours := []string{""}
 	for i := range at.Jobs {
 		t := &at.Jobs[i]
 		j := t.Job
@@ -61,6 +63,7 @@ func writeTable(w io.Writer, at *attemptTiming, steps, colour bool) error {
 			failed = stepLabel(s)
 		}
 		rows = append(rows, []string{j.Name, outcome(j), queued, duration, runner, failed})
+		colours = append(colours, colourOf(jobClass(t)))
 		if !steps {
 			continue
 		}
@@ -74,9 +77,13 @@ func writeTable(w io.Writer, at *attemptTiming, steps, colour bool) error {
 				}
 			}
 			rows = append(rows, []string{"  " + stepLabel(s), stepOutcome(s), "", d, "", ""})
+			colours = append(colours, colourOf(classOf(stepOutcome(s))))
 		}
 	}
-	return writeColumns(w, rows, 1, colour)
+	if !colour {
+		colours = nil
+	}
+	return writeColumns(w, rows, 1, colours)
 }
 
 // stepLabel is "3. Run tests": the step's number and name.
@@ -85,9 +92,9 @@ func stepLabel(s *wrapper.JobStep) string {
 }
 
 // writeColumns aligns rows in columns two spaces apart, measuring cells in terminal columns.
-// Cells are made printable first. The column colourCol is coloured by its value when colour
-// is set (never the header).
-func writeColumns(w io.Writer, rows [][]string, colourCol int, colour bool) error {
+// Cells are made printable first. The column colourCol of row r is coloured colours[r], if
+// colours has it.
+func writeColumns(w io.Writer, rows [][]string, colourCol int, colours []string) error {
 	var widths []int
 	for _, row := range rows {
 		for c := range row {
@@ -107,8 +114,8 @@ func writeColumns(w io.Writer, rows [][]string, colourCol int, colour bool) erro
 			if c < len(row)-1 {
 				pad = strings.Repeat(" ", widths[c]-displayWidth(cell)+2)
 			}
-			if code := outcomeColour(cell); colour && r > 0 && c == colourCol && code != "" {
-				cell = code + cell + ansiReset
+			if c == colourCol && r < len(colours) && colours[r] != "" {
+				cell = colours[r] + cell + ansiReset
 			}
 			line.WriteString(cell)
 			line.WriteString(pad)
