@@ -43,6 +43,7 @@ type Client struct {
 	retry       RetryPolicy
 	concurrency int
 	rate        *rateState
+	events      func(Event) // WithEvents; nil for none
 }
 
 // Option configures a Client; see New.
@@ -58,6 +59,7 @@ type config struct {
 	retry       RetryPolicy
 	cacheSize   int64
 	concurrency int
+	events      func(Event)
 }
 
 // New returns a client for https://api.github.com, unauthenticated unless WithToken or
@@ -115,6 +117,7 @@ func New(opts ...Option) (*Client, error) {
 		retry:       cfg.retry,
 		concurrency: cfg.concurrency,
 		rate:        new(rateState),
+		events:      cfg.events,
 	}, nil
 }
 

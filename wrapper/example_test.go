@@ -198,3 +198,35 @@ func ExampleWithRetryPolicy() {
 	fmt.Printf("%d jobs in %d requests\n", len(jobs), len(srv.Fake.Requests()))
 	// Output: 250 jobs in 5 requests
 }
+
+// Saying why a listing takes longer than usual: the client reports each retry and wait as it
+// decides on it. Here the fake answers a 502 first, then a secondary rate limit.
+func ExampleWithEvents() {
+	srv, attempt := fakeGitHub()
+	defer srv.Close()
+	srv.Fake.Script(api.Status(502), api.SecondaryRateLimit(429, time.Second))
+
+	logEvent := func(e wrapper.Event) { // called from the goroutines that make the requests
+		switch e.Kind {
+		case wrapper.EventRetry:
+			fmt.Printf("%s after %d: try %d of %d\n", e.Kind, e.StatusCode, e.Retry+1, e.MaxRetries+1)
+		case wrapper.EventSecondaryLimit, wrapper.EventPrimaryLimit:
+			fmt.Printf("%s (%d): waiting %s, as GitHub asked: %v\n", e.Kind, e.StatusCode, e.Wait, e.Asked)
+		case wrapper.EventRedirect:
+			fmt.Printf("%s: %s is now %s\n", e.Kind, e.URL, e.Location)
+		}
+	}
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithEvents(logEvent))
+	if err != nil {
+		log.Fatal(err)
+	}
+	jobs, err := c.AllJobs(context.Background(), attempt)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(jobs), "jobs")
+	// Output:
+	// retry after 502: try 2 of 4
+	// secondary rate limit (429): waiting 1s, as GitHub asked: true
+	// 250 jobs
+}

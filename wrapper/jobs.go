@@ -167,27 +167,35 @@ func (c *Client) setHeaders(req *http.Request) {
 }
 
 // fetch sends req, again as the retry policy allows, and decodes the page it answers with.
+// Every wait of the client is decided here and in awaitQuota, and reported to WithEvents.
 func (c *Client) fetch(req *http.Request) (*Page, error) {
 	ctx := req.Context()
 	for retries, limits := 0, 0; ; retries++ {
-		if err := c.awaitQuota(req); err != nil {
+		if err := c.awaitQuota(req, retries); err != nil {
 			return nil, err
 		}
 		p, err := c.fetchOnce(req)
 		if err == nil {
 			return p, nil
 		}
-		var wait time.Duration
+		ev := Event{URL: req.URL.Redacted(), Retry: retries + 1, MaxRetries: c.retry.MaxRetries, Err: err}
 		if rl, ok := errors.AsType[*RateLimitError](err); ok {
-			if wait, ok = rateLimitWait(c.retry, rl, limits, rl.serverNow()); !ok {
+			if ev.Wait, ev.Asked, ok = rateLimitWait(c.retry, rl, limits, rl.serverNow()); !ok {
 				return nil, err
 			}
 			limits++
+			ev.Kind, ev.StatusCode = EventSecondaryLimit, rl.StatusCode
+			if !rl.Secondary {
+				ev.Kind, ev.Reset = EventPrimaryLimit, rl.Reset
+			}
 			if rl.Secondary && retries < c.retry.MaxRetries {
-				c.rate.hold(time.Now().Add(wait))
+				c.rate.hold(time.Now().Add(ev.Wait), ev)
 			}
 		} else if retryable(ctx, err) {
-			wait = backoff(c.retry, retries-limits)
+			ev.Kind, ev.Wait = EventRetry, backoff(c.retry, retries-limits)
+			if apiErr, ok := errors.AsType[*APIError](err); ok {
+				ev.StatusCode = apiErr.StatusCode
+			}
 		} else {
 			return nil, err
 		}
@@ -197,19 +205,24 @@ func (c *Client) fetch(req *http.Request) (*Page, error) {
 			}
 			return nil, err
 		}
-		if werr := sleep(ctx, wait); werr != nil {
-			return nil, fmt.Errorf("ghjobs: %w while waiting %s to retry after: %w", werr, wait.Round(time.Millisecond), err)
+		c.emit(ev)
+		if werr := sleep(ctx, ev.Wait); werr != nil {
+			return nil, fmt.Errorf("ghjobs: %w while waiting %s to retry after: %w", werr, ev.Wait.Round(time.Millisecond), err)
 		}
 	}
 }
 
 // awaitQuota sends no request while the last answer said none are left: it waits for the
-// reset when the policy allows, and otherwise returns a *RateLimitError at once.
-func (c *Client) awaitQuota(req *http.Request) error {
-	if d := c.rate.held(time.Now()); d > 0 {
+// reset when the policy allows, and otherwise returns a *RateLimitError at once. retries is
+// how many times req was sent already.
+func (c *Client) awaitQuota(req *http.Request, retries int) error {
+	if d, cause := c.rate.held(time.Now()); d > 0 {
 		// Another request is waiting out a secondary limit. A little jitter keeps the
 		// waiting requests from all arriving in the same instant afterwards.
 		d += rand.N(d/10 + 1)
+		ev := cause // the other request's event: its status, error, and whether GitHub asked
+		ev.URL, ev.Wait, ev.Retry, ev.MaxRetries = req.URL.Redacted(), d, retries, c.retry.MaxRetries
+		c.emit(ev)
 		if err := sleep(req.Context(), d); err != nil {
 			return fmt.Errorf("ghjobs: %w while waiting %s for a secondary rate limit", err, d.Round(time.Millisecond))
 		}
@@ -226,6 +239,8 @@ func (c *Client) awaitQuota(req *http.Request) error {
 	if !c.retry.WaitForReset || wait > c.retry.MaxWait {
 		return err
 	}
+	c.emit(Event{Kind: EventPrimaryLimit, URL: req.URL.Redacted(), Wait: wait, Retry: retries,
+		MaxRetries: c.retry.MaxRetries, Asked: true, Reset: rate.Reset, Err: err})
 	if werr := sleep(req.Context(), wait); werr != nil {
 		return fmt.Errorf("ghjobs: %w while waiting %s for the rate limit to reset: %w", werr, wait.Round(time.Second), err)
 	}

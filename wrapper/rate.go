@@ -47,23 +47,26 @@ type rateState struct {
 	rate    Rate
 	resetAt time.Time // rate.Reset on the local clock
 	holdOff time.Time // no request before this: a secondary limit is being waited out
+	holdBy  Event     // the event of the request whose secondary limit holdOff waits out
 }
 
 // hold keeps every request of the client from being sent before until: one request waiting
-// out a secondary limit should not leave the others to keep hitting it.
-func (s *rateState) hold(until time.Time) {
+// out a secondary limit should not leave the others to keep hitting it. by is that request's
+// event, which the others report as the cause of their wait.
+func (s *rateState) hold(until time.Time, by Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if until.After(s.holdOff) {
-		s.holdOff = until
+		s.holdOff, s.holdBy = until, by
 	}
 }
 
-// held returns how long requests must still wait for a secondary limit.
-func (s *rateState) held(now time.Time) time.Duration {
+// held returns how long requests must still wait for a secondary limit, and the event of the
+// request that hit it.
+func (s *rateState) held(now time.Time) (time.Duration, Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return max(s.holdOff.Sub(now), 0)
+	return max(s.holdOff.Sub(now), 0), s.holdBy
 }
 
 // observe records the figures of an answer received at now (local clock). Answers to

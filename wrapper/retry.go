@@ -119,30 +119,31 @@ func backoff(p RetryPolicy, n int) time.Duration {
 // (from 0) rate limit for this request, as GitHub asks: retry-after if given; else, with no
 // requests left, until the reset; else SecondaryWait, doubled for each repeat. now is the
 // server's clock when the answer carried a Date header, so that a skewed local clock does
-// not make the client early. ok is false when the policy does not wait that long.
-func rateLimitWait(p RetryPolicy, rl *RateLimitError, n int, now time.Time) (wait time.Duration, ok bool) {
+// not make the client early. asked is true when the wait is GitHub's (retry-after or the
+// reset), not the policy's. ok is false when the policy does not wait that long.
+func rateLimitWait(p RetryPolicy, rl *RateLimitError, n int, now time.Time) (wait time.Duration, asked, ok bool) {
 	switch {
 	case rl.Secondary && rl.RetryAfter > 0:
-		wait = rl.RetryAfter
+		wait, asked = rl.RetryAfter, true
 	case rl.exhausted && !rl.Reset.IsZero():
 		if !rl.Secondary && !p.WaitForReset {
-			return 0, false
+			return 0, false, false
 		}
 		// A reset already past (clocks disagree, or GitHub's window is late) is still
 		// not a reason to send again at once.
-		wait = max(rl.Reset.Sub(now), p.MinBackoff)
+		wait, asked = max(rl.Reset.Sub(now), p.MinBackoff), true
 	case rl.Secondary:
 		wait = p.SecondaryWait
 		for range n {
 			if wait > p.MaxWait-wait { // doubling would pass MaxWait (or overflow)
-				return 0, false
+				return 0, false, false
 			}
 			wait *= 2
 		}
 	default:
-		return 0, false
+		return 0, false, false
 	}
-	return wait, wait <= p.MaxWait
+	return wait, asked, wait <= p.MaxWait
 }
 
 // sleep waits d or until ctx is done, whichever comes first.

@@ -110,29 +110,30 @@ func TestRateLimitWait(t *testing.T) {
 		n      int
 		want   time.Duration
 		ok     bool
+		asked  bool // the wait is GitHub's, not the policy's
 	}{
-		{"secondary: retry-after", p, RateLimitError{Secondary: true, RetryAfter: 30 * time.Second, Rate: rate(100)}, 0, 30 * time.Second, true},
-		{"secondary: retry-after honoured as given on repeats", p, RateLimitError{Secondary: true, RetryAfter: 30 * time.Second, Rate: rate(100)}, 2, 30 * time.Second, true},
-		{"secondary: no retry-after doubles on repeats", p, RateLimitError{Secondary: true, Rate: rate(100)}, 2, 4 * time.Minute, true},
-		{"secondary: a missing remaining header is not none left", p, RateLimitError{Secondary: true, Reset: now.Add(40 * time.Minute)}, 0, time.Minute, true},
-		{"secondary: doubling saturates", RetryPolicy{SecondaryWait: 24 * time.Hour, MaxWait: math.MaxInt64}, RateLimitError{Secondary: true}, 40, 0, false},
-		{"secondary: no retry-after, requests left: a minute", p, RateLimitError{Secondary: true, Rate: rate(100), Reset: now.Add(20 * time.Minute)}, 0, time.Minute, true},
-		{"secondary: no retry-after, none left: until the reset", p, RateLimitError{Secondary: true, Rate: rate(0), exhausted: true, Reset: now.Add(90 * time.Second)}, 0, 90 * time.Second, true},
-		{"secondary: repeats beyond MaxWait give up", p, RateLimitError{Secondary: true, Rate: rate(100)}, 3, 8 * time.Minute, false},
-		{"secondary: retry-after beyond MaxWait", p, RateLimitError{Secondary: true, RetryAfter: time.Hour}, 0, time.Hour, false},
-		{"primary: returned at once by default", p, RateLimitError{Rate: rate(0), exhausted: true, Reset: now.Add(time.Minute)}, 0, 0, false},
-		{"primary: WaitForReset waits until the reset", waiting, RateLimitError{Rate: rate(0), exhausted: true, Reset: now.Add(time.Minute)}, 0, time.Minute, true},
-		{"primary: repeats do not double", waiting, RateLimitError{Rate: rate(0), exhausted: true, Reset: now.Add(time.Minute)}, 2, time.Minute, true},
-		{"primary: reset already past: MinBackoff", waiting, RateLimitError{Rate: rate(0), exhausted: true, Reset: now.Add(-time.Minute)}, 0, time.Second, true},
-		{"primary: reset beyond MaxWait", waiting, RateLimitError{Rate: rate(0), exhausted: true, Reset: now.Add(time.Hour)}, 0, time.Hour, false},
-		{"primary without a reset", waiting, RateLimitError{Rate: rate(0), exhausted: true}, 0, 0, false},
-		{"zero policy never waits", RetryPolicy{}, RateLimitError{Secondary: true, RetryAfter: time.Second}, 0, time.Second, false},
+		{"secondary: retry-after", p, RateLimitError{Secondary: true, RetryAfter: 30 * time.Second, Rate: rate(100)}, 0, 30 * time.Second, true, true},
+		{"secondary: retry-after honoured as given on repeats", p, RateLimitError{Secondary: true, RetryAfter: 30 * time.Second, Rate: rate(100)}, 2, 30 * time.Second, true, true},
+		{"secondary: no retry-after doubles on repeats", p, RateLimitError{Secondary: true, Rate: rate(100)}, 2, 4 * time.Minute, true, false},
+		{"secondary: a missing remaining header is not none left", p, RateLimitError{Secondary: true, Reset: now.Add(40 * time.Minute)}, 0, time.Minute, true, false},
+		{"secondary: doubling saturates", RetryPolicy{SecondaryWait: 24 * time.Hour, MaxWait: math.MaxInt64}, RateLimitError{Secondary: true}, 40, 0, false, false},
+		{"secondary: no retry-after, requests left: a minute", p, RateLimitError{Secondary: true, Rate: rate(100), Reset: now.Add(20 * time.Minute)}, 0, time.Minute, true, false},
+		{"secondary: no retry-after, none left: until the reset", p, RateLimitError{Secondary: true, Rate: rate(0), exhausted: true, Reset: now.Add(90 * time.Second)}, 0, 90 * time.Second, true, true},
+		{"secondary: repeats beyond MaxWait give up", p, RateLimitError{Secondary: true, Rate: rate(100)}, 3, 8 * time.Minute, false, false},
+		{"secondary: retry-after beyond MaxWait", p, RateLimitError{Secondary: true, RetryAfter: time.Hour}, 0, time.Hour, false, false},
+		{"primary: returned at once by default", p, RateLimitError{Rate: rate(0), exhausted: true, Reset: now.Add(time.Minute)}, 0, 0, false, false},
+		{"primary: WaitForReset waits until the reset", waiting, RateLimitError{Rate: rate(0), exhausted: true, Reset: now.Add(time.Minute)}, 0, time.Minute, true, true},
+		{"primary: repeats do not double", waiting, RateLimitError{Rate: rate(0), exhausted: true, Reset: now.Add(time.Minute)}, 2, time.Minute, true, true},
+		{"primary: reset already past: MinBackoff", waiting, RateLimitError{Rate: rate(0), exhausted: true, Reset: now.Add(-time.Minute)}, 0, time.Second, true, true},
+		{"primary: reset beyond MaxWait", waiting, RateLimitError{Rate: rate(0), exhausted: true, Reset: now.Add(time.Hour)}, 0, time.Hour, false, false},
+		{"primary without a reset", waiting, RateLimitError{Rate: rate(0), exhausted: true}, 0, 0, false, false},
+		{"zero policy never waits", RetryPolicy{}, RateLimitError{Secondary: true, RetryAfter: time.Second}, 0, time.Second, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := rateLimitWait(tt.policy, &tt.err, tt.n, now)
-			if ok != tt.ok || ok && got != tt.want {
-				t.Errorf("rateLimitWait = %s, %v; want %s, %v", got, ok, tt.want, tt.ok)
+			got, asked, ok := rateLimitWait(tt.policy, &tt.err, tt.n, now)
+			if ok != tt.ok || ok && (got != tt.want || asked != tt.asked) {
+				t.Errorf("rateLimitWait = %s, %v, %v; want %s, %v, %v", got, asked, ok, tt.want, tt.asked, tt.ok)
 			}
 		})
 	}
@@ -220,12 +221,12 @@ func TestRateStateIgnoresPartialFigures(t *testing.T) {
 func TestRateStateHold(t *testing.T) {
 	var s rateState
 	now := time.Now()
-	s.hold(now.Add(time.Minute))
-	s.hold(now.Add(time.Second)) // a shorter hold does not shorten the longer one
-	if d := s.held(now); d != time.Minute {
-		t.Errorf("held %s, want 1m", d)
+	s.hold(now.Add(time.Minute), Event{StatusCode: 429})
+	s.hold(now.Add(time.Second), Event{StatusCode: 403}) // a shorter hold does not shorten the longer one
+	if d, by := s.held(now); d != time.Minute || by.StatusCode != 429 {
+		t.Errorf("held %s by %d, want 1m by the 429", d, by.StatusCode)
 	}
-	if d := s.held(now.Add(2 * time.Minute)); d != 0 {
+	if d, _ := s.held(now.Add(2 * time.Minute)); d != 0 {
 		t.Errorf("held %s after the hold, want 0", d)
 	}
 }
@@ -248,7 +249,7 @@ func TestSecondaryLimitHoldsTheClient(t *testing.T) {
 	a := Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}
 	done := make(chan error, 1)
 	go func() { _, err := c.ListJobs(context.Background(), a, nil); done <- err }()
-	for c.rate.held(time.Now()) == 0 {
+	for d, _ := c.rate.held(time.Now()); d == 0; d, _ = c.rate.held(time.Now()) {
 		time.Sleep(time.Millisecond)
 	}
 	start := time.Now()
