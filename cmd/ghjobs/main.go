@@ -11,8 +11,8 @@
 // The token comes from GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`; the API root from
 // --api-url or GITHUB_API_URL (https://HOST/api/v3 for GitHub Enterprise Server).
 //
-// Exit status: 0 on success, 1 for an API or network error, 2 for a usage error, 130 when
-// interrupted (Ctrl-C).
+// Exit status: 0 on success, 1 for an API or network error, 2 for a usage error, 124 when
+// --timeout ran out, 130 when interrupted (Ctrl-C).
 package main
 
 import (
@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -55,9 +56,13 @@ flags:
                   https://HOST/api/v3 for GitHub Enterprise Server
   --demo          use a sample run served by the built-in fake (no network, no token)
   --jobs N        jobs in the --demo run (default 250)
+  --timeout D     give up after D (default 10m; 0 for never): exit status 124
   --version       print the version and exit
 
-exit status: 0 success, 1 API or network error, 2 usage error, 130 interrupted (Ctrl-C)
+Retries and rate-limit waits are said on stderr as they happen.
+
+exit status: 0 success, 1 API or network error, 2 usage error, 124 --timeout ran out,
+             130 interrupted (Ctrl-C)
 `
 
 func main() {
@@ -103,12 +108,22 @@ type cli struct {
 	now            func() time.Time
 	// isTerminal reports whether w is a terminal: colour for stdout, progress for stderr.
 	isTerminal func(w io.Writer) bool
+	// width is the number of columns of the terminal w is, or 0.
+	width func(w io.Writer) int
 	// progressDelay is how long fetching goes on before progress shows.
 	progressDelay time.Duration
 	// ghTimeout bounds `gh auth token`.
 	ghTimeout time.Duration
+	// local reports whether an API root is on this machine (tests pretend it is not).
+	local func(apiURL string) bool
+	// retry, if set, replaces the client's retry policy (tests shorten the waits).
+	retry *wrapper.RetryPolicy
 	// ready, if set, is told the URL `ghjobs serve` listens on.
 	ready func(url string)
+
+	log           *statusLog               // stderr, set up by run
+	progress      atomic.Pointer[progress] // the progress line being drawn, if any
+	authenticated bool                     // the client sends a token
 }
 
 func newCLI() *cli {
@@ -121,12 +136,24 @@ func newCLI() *cli {
 			f, ok := w.(*os.File)
 			return ok && term.IsTerminal(int(f.Fd()))
 		},
+		width: func(w io.Writer) int {
+			f, ok := w.(*os.File)
+			if !ok {
+				return 0
+			}
+			cols, _, err := term.GetSize(int(f.Fd()))
+			if err != nil {
+				return 0
+			}
+			return cols
+		},
+		local:         loopback,
 		progressDelay: progressDelay,
 		ghTimeout:     ghTimeout,
 	}
 }
 
-// errUsage marks errors that exit with status 2 and the usage text.
+// errUsage marks errors that exit with status 2 and a pointer to --help.
 var errUsage = errors.New("usage")
 
 func usageErr(format string, args ...any) error {
@@ -134,6 +161,13 @@ func usageErr(format string, args ...any) error {
 }
 
 func (c *cli) run(ctx context.Context, args []string) int {
+	if c.width == nil {
+		c.width = func(io.Writer) int { return 0 }
+	}
+	if c.local == nil {
+		c.local = loopback
+	}
+	c.log = &statusLog{w: c.stderr, width: func() int { return c.width(c.stderr) }}
 	var err error
 	if len(args) > 0 && args[0] == "serve" {
 		err = c.serve(ctx, args[1:])
@@ -145,12 +179,10 @@ func (c *cli) run(ctx context.Context, args []string) int {
 
 // report says what went wrong, in one message on stderr, and returns the exit status.
 func (c *cli) report(ctx context.Context, err error) int {
-	msg := func(err error) string {
-		// Errors from the library start with "ghjobs: " already.
-		return "ghjobs: " + strings.TrimPrefix(err.Error(), "ghjobs: ")
-	}
+	msg := func(err error) string { return "ghjobs: " + trimPrefix(err) }
 	var sig interrupted
 	var code exitError
+	var rl *wrapper.RateLimitError
 	switch {
 	case err == nil:
 		return 0
@@ -168,6 +200,9 @@ func (c *cli) report(ctx context.Context, err error) int {
 	case errors.Is(err, errUsage) || errors.Is(err, wrapper.ErrInvalidInput):
 		fmt.Fprintf(c.stderr, "%s\nrun 'ghjobs --help' for usage\n", strings.Replace(msg(err), "usage: ", "", 1))
 		return 2
+	case errors.As(err, &rl) && !rl.Secondary:
+		fmt.Fprintln(c.stderr, "ghjobs: "+rateLimitText(rl, c.authenticated, time.Now()))
+		return 1
 	case errors.Is(err, wrapper.ErrNotFound):
 		fmt.Fprintf(c.stderr, "%s\n%s\n", msg(err), notFoundHint)
 		return 1
@@ -191,183 +226,6 @@ type exitError struct {
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d: %s", e.code, e.msg) }
 
-// options are the flags of the listing command.
-type options struct {
-	format     string
-	steps      bool
-	summary    bool
-	currentJob bool
-	out        string
-	apiURL     string
-	demo       bool
-	demoJobs   int
-	version    bool
-}
 
-var formats = map[string]bool{"table": true, "json": true, "jsonl": true, "csv": true, "mermaid": true, "svg": true}
-
-// parseFlags reads flags and positional arguments in any order, as people type them. A
-// negative number is an argument (a wrong one, reported as such), not an unknown flag.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			// The flag package has consumed the argument it failed on.
-			if i := len(args) - len(fs.Args()) - 1; i >= 0 && i < len(args) && negativeNumber(args[i]) {
-				positional = append(positional, args[i])
-				args = fs.Args()
-				continue
-			}
-			return nil, usageErr("%v", err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return positional, nil
-		}
-		if args[0] == "--" {
-			return append(positional, args[1:]...), nil
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
-	}
-}
-
-func negativeNumber(s string) bool {
-	return len(s) > 1 && s[0] == '-' && strings.Trim(s[1:], "0123456789") == ""
-}
-
-func (c *cli) show(ctx context.Context, args []string) error {
-	var o options
-	fs := flag.NewFlagSet("ghjobs", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported once, by run
-	fs.StringVar(&o.format, "format", "table", "")
-	asJSON := fs.Bool("json", false, "")
-	fs.BoolVar(&o.steps, "steps", false, "")
-	fs.BoolVar(&o.summary, "summary", false, "")
-	fs.BoolVar(&o.currentJob, "current-job", false, "")
-	fs.StringVar(&o.out, "o", "", "")
-	fs.StringVar(&o.apiURL, "api-url", "", "")
-	fs.BoolVar(&o.demo, "demo", false, "")
-	fs.IntVar(&o.demoJobs, "jobs", 250, "")
-	fs.BoolVar(&o.version, "version", false, "")
-	positional, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if o.version {
-		_, err := fmt.Fprintln(c.stdout, versionLine())
-		return err
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-
-	if *asJSON {
-		if set["format"] && o.format != "json" {
-			return usageErr("--json and --format %s disagree", o.format)
-		}
-		o.format = "json"
-	}
-	switch {
-	case !formats[o.format]:
-		return usageErr("--format %q: want table, json, jsonl, csv, mermaid or svg", o.format)
-	case o.summary && o.format != "table":
-		return usageErr("--summary prints text: leave out --format %s", o.format)
-	case o.steps && (o.summary || o.format == "json" || o.format == "jsonl" || o.format == "svg"):
-		return usageErr("--steps adds rows to table and csv and tasks to mermaid; json and svg always have the steps")
-	case o.currentJob && (o.summary || o.steps || set["format"] || *asJSON):
-		return usageErr("--current-job prints a job id: it takes no --format, --steps or --summary")
-	case set["jobs"] && !o.demo:
-		return usageErr("--jobs sets the size of the --demo run")
-	case o.demoJobs < 0 || o.demoJobs > maxDemoJobs:
-		return usageErr("--jobs %d: want 0 to %d", o.demoJobs, maxDemoJobs)
-	case o.demo && len(positional) > 0:
-		return usageErr("--demo takes no OWNER/REPO RUN_ID ATTEMPT")
-	case o.demo && o.apiURL != "":
-		return usageErr("--demo takes no --api-url")
-	}
-
-	// A runner name is needed before any request is worth sending.
-	runner := c.getenv("RUNNER_NAME")
-	if o.currentJob && runner == "" {
-		return usageErr("--current-job needs RUNNER_NAME, which GitHub Actions sets in a job")
-	}
-	var dest *destination
-	if o.out != "" && o.out != "-" {
-		if dest, err = openDestination(o.out); err != nil {
-			return err
-		}
-	}
-
-	var jobs []wrapper.Job
-	var a wrapper.Attempt
-	now := c.now()
-	if o.demo {
-		if jobs, a, err = c.demo(ctx, o.demoJobs); err != nil {
-			return err
-		}
-		now = latest(jobs) // the sample is a snapshot: its "now" is its last timestamp
-	} else {
-		if err := checkRunURLHost(positional, c.apiURL(o.apiURL)); err != nil {
-			return err
-		}
-		if a, err = attemptFromArgs(positional, c.getenv); err != nil {
-			return err
-		}
-		client, err := c.client(ctx, o.apiURL)
-		if err != nil {
-			return err
-		}
-		if jobs, err = c.fetch(ctx, client, a); err != nil {
-			return err
-		}
-	}
-
-	if o.currentJob {
-		id, err := currentJob(jobs, runner)
-		if err != nil {
-			return err
-		}
-		return c.output(dest, func(w io.Writer, _ bool) error {
-			_, err := fmt.Fprintln(w, id)
-			return err
-		})
-	}
-	return c.output(dest, func(w io.Writer, colour bool) error {
-		return render(w, o, a, jobs, now, colour)
-	})
-}
-
-// render writes jobs in the format o asks for.
-func render(w io.Writer, o options, a wrapper.Attempt, jobs []wrapper.Job, now time.Time, colour bool) error {
-	switch o.format {
-	case "json":
-		return writeJSON(w, jobs)
-	case "jsonl":
-		return writeJSONL(w, jobs)
-	}
-	at := timeAttempt(a, jobs, now)
-	switch {
-	case o.summary:
-		return writeSummary(w, at)
-	case o.format == "csv":
-		return writeCSV(w, at, o.steps)
-	case o.format == "mermaid":
-		return writeMermaid(w, at, o.steps)
-	case o.format == "svg":
-		return writeSVG(w, at)
-	}
-	return writeTable(w, at, o.steps, colour)
-}
-
-// output runs write on standard output (dest nil), in colour when it is a terminal and
-// NO_COLOR is not set, or on -o's destination.
-func (c *cli) output(dest *destination, write func(w io.Writer, colour bool) error) error {
-	if dest == nil {
-		colour := c.getenv("NO_COLOR") == "" && c.isTerminal(c.stdout)
-		return write(c.stdout, colour)
-	}
-	return dest.write(func(w io.Writer) error { return write(w, false) })
-}
+// trimPrefix is err's message without the "ghjobs: " that the library's errors start with.
+func trimPrefix(err error) string { return strings.TrimPrefix(err.Error(), "ghjobs: ") }

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"io"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/wrapper"
+)
+
+// quickRetries is the default policy with short backoffs, so that tests do not wait seconds.
+func quickRetries() *wrapper.RetryPolicy {
+	p := wrapper.DefaultRetryPolicy()
+	p.MinBackoff, p.MaxBackoff = 10*time.Millisecond, 20*time.Millisecond
+	return &p
+}
+
+// TestWaitingIsVisible: retries and rate-limit waits are said on stderr, as they happen.
+func TestWaitingIsVisible(t *testing.T) {
+	srv, env := fixtureServer(t)
+	srv.Fake.Script(api.Status(502), api.SecondaryRateLimit(403, time.Second))
+	c, _, errb := testCLI(env)
+	c.retry = quickRetries()
+	if code := c.run(t.Context(), append([]string{"--format", "jsonl"}, fixtureArgs...)); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	got := errb.String()
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^ghjobs: retrying after 502 \(1/3\) in 0\.0s$`),
+		regexp.MustCompile(`(?m)^ghjobs: secondary rate limit: waiting 1\.0s \(GitHub asked\)$`),
+	} {
+		if !want.MatchString(got) {
+			t.Errorf("stderr %q has no line matching %s", got, want)
+		}
+	}
+}
+
+// TestRateLimitMessage: a used-up primary limit is not waited for; the message says when it
+// resets and, without a token, what to do.
+func TestRateLimitMessage(t *testing.T) {
+	srv := api.NewTestServer(t, api.WithRun(fixtureRun()))
+	srv.Fake.Script(api.PrimaryRateLimit(37 * time.Minute))
+	code, _, errOut := ghjobs(t, map[string]string{"GITHUB_API_URL": srv.URL}, fixtureArgs...)
+	if code != 1 || !regexp.MustCompile(`^ghjobs: rate limit used up: resets in 3[67]m; set GH_TOKEN`).MatchString(errOut) {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestTimeout: a server that never answers is given up on when --timeout runs out: 124.
+func TestTimeout(t *testing.T) {
+	url := hangingServer(t)
+	code, _, errOut := ghjobs(t, map[string]string{"GITHUB_API_URL": url, "GH_TOKEN": "t"}, "--timeout", "200ms", "o/r", "1")
+	if code != 124 || !strings.Contains(errOut, "gave up after 200ms (--timeout 200ms)") {
+		t.Errorf("exit %d, stderr %q; want 124", code, errOut)
+	}
+	if code, _, errOut := ghjobs(t, nil, "--timeout", "-1s", "o/r", "1"); code != 2 {
+		t.Errorf("--timeout -1s: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestProgressShowsWaits: on a terminal the progress line shows the retry, and is cut to the
+// terminal's width.
+func TestProgressShowsWaits(t *testing.T) {
+	srv, env := fixtureServer(t)
+	srv.Fake.Script(api.Latency(300*time.Millisecond), api.Status(503))
+	c, _, errb := testCLI(env)
+	c.retry = quickRetries()
+	c.progressDelay = 0
+	c.isTerminal = func(w io.Writer) bool { return w == c.stderr }
+	c.width = func(io.Writer) int { return 40 }
+	if code := c.run(context.Background(), fixtureArgs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	got := errb.String()
+	if !strings.Contains(got, "\r\x1b[Kghjobs: retrying after 503 (1/3) in") && !strings.HasPrefix(got, "ghjobs: retrying after 503 (1/3) in") {
+		t.Errorf("stderr %q: want the retry on a line of its own, the progress line erased first", got)
+	}
+	for _, seg := range strings.Split(got, "\r") {
+		line, _, _ := strings.Cut(seg, "\x1b[K")
+		line, _, _ = strings.Cut(line, "\n")
+		if displayWidth(line) > 39 {
+			t.Errorf("a status line of %d columns on a 40-column terminal: %q", displayWidth(line), line)
+		}
+	}
+}
