@@ -226,6 +226,5 @@ type exitError struct {
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d: %s", e.code, e.msg) }
 
-
 // trimPrefix is err's message without the "ghjobs: " that the library's errors start with.
 func trimPrefix(err error) string { return strings.TrimPrefix(err.Error(), "ghjobs: ") }
