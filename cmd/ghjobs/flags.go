@@ -20,6 +20,7 @@ type options struct {
 	demoJobs   int
 	version    bool
 	timeout    time.Duration
+	wide       bool
 	set        map[string]bool // the flags given
 }
 
@@ -46,6 +47,7 @@ func parseOptions(args []string) (options, []string, error) {
 	fs.IntVar(&o.demoJobs, "jobs", 250, "")
 	fs.BoolVar(&o.version, "version", false, "")
 	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "")
+	fs.BoolVar(&o.wide, "wide", false, "")
 	positional, err := parseFlags(fs, args)
 	if err != nil {
 		return o, nil, err

@@ -47,6 +47,7 @@ flags:
   --format F      table (default), json, jsonl, csv, mermaid or svg
   --json          the same as --format json
   --steps         a row (table, csv) or task (mermaid) per step too
+  --wide          on a terminal, do not cut the table to its width
   --summary       figures instead of the list: jobs by conclusion, queue time and
                   duration (median, p95, max), slowest jobs and steps, failed steps
   --current-job   print the id of the in-progress job running on $RUNNER_NAME

@@ -44,7 +44,7 @@ func TestOneOutcome(t *testing.T) {
 		at := timeAttempt(wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}, []generated.Job{j}, fixedNow)
 
 		var table, mermaid, svg, summary bytes.Buffer
-		writeTable(&table, at, false, true)
+		writeTable(&table, at, false, true, 0)
 		writeMermaid(&mermaid, at, false)
 		writeSVG(&svg, at)
 		writeSummary(&summary, at)

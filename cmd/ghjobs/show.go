@@ -95,12 +95,20 @@ func (c *cli) list(ctx context.Context, o options, dest *destination, a wrapper.
 		})
 	}
 	return c.output(dest, func(w io.Writer, colour bool) error {
-		return render(w, o, a, jobs, now, colour)
+		return render(w, o, a, jobs, now, colour, c.tableWidth(dest, o))
 	})
 }
 
-// render writes jobs in the format o asks for.
-func render(w io.Writer, o options, a wrapper.Attempt, jobs []wrapper.Job, now time.Time, colour bool) error {
+// tableWidth is the width the table must fit: the terminal's, unless --wide or -o.
+func (c *cli) tableWidth(dest *destination, o options) int {
+	if dest != nil || o.wide || !c.isTerminal(c.stdout) {
+		return 0
+	}
+	return c.width(c.stdout)
+}
+
+// render writes jobs in the format o asks for; a table fits width columns if it is above 0.
+func render(w io.Writer, o options, a wrapper.Attempt, jobs []wrapper.Job, now time.Time, colour bool, width int) error {
 	switch o.format {
 	case "json":
 		return writeJSON(w, jobs)
@@ -118,7 +126,7 @@ func render(w io.Writer, o options, a wrapper.Attempt, jobs []wrapper.Job, now t
 	case o.format == "svg":
 		return writeSVG(w, at)
 	}
-	return writeTable(w, at, o.steps, colour)
+	return writeTable(w, at, o.steps, colour, width)
 }
 
 // output runs write on standard output (dest nil), in colour when it is a terminal and

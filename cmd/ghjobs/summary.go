@@ -183,7 +183,7 @@ func writeSummary(w io.Writer, at *attemptTiming) error {
 }
 
 // writeRows aligns rows in columns, without colour.
-func writeRows(w io.Writer, rows [][]string) { _ = writeColumns(w, rows, -1, nil) }
+func writeRows(w io.Writer, rows [][]string) { _ = writeColumns(w, rows, -1, nil, nil) }
 
 // clock is t's time of day in UTC, with the date when it is not start's date.
 func clock(t, start time.Time) string {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,8 +36,9 @@ func colourOf(c class) string {
 
 // writeTable prints one row per job: name, status/conclusion, time queued for a runner,
 // time running, runner and first failed step; with steps, an indented row per step.
-// Figures still growing end with "…". colour adds ANSI colours to the status column.
-func writeTable(w io.Writer, at *attemptTiming, steps, colour bool) error {
+// Figures still growing end with "…". colour adds ANSI colours to the status column. A
+// width above 0 (a terminal's) fits the lines into that many columns (see fitTable).
+func writeTable(w io.Writer, at *attemptTiming, steps, colour bool, width int) error {
 	rows := [][]string{{"JOB", "STATUS", "QUEUED", "DURATION", "RUNNER", "FAILED STEP"}}
 	colours := []string{""}
 	for i := range at.Jobs {
@@ -83,7 +85,75 @@ func writeTable(w io.Writer, at *attemptTiming, steps, colour bool) error {
 	if !colour {
 		colours = nil
 	}
-	return writeColumns(w, rows, 1, colours)
+	var limits []int
+	if width > 0 {
+		limits = fitTable(columnWidths(rows), width)
+	}
+	return writeColumns(w, rows, 1, colours, limits)
+}
+
+// The table's columns, and how they give way on a narrow terminal: the failed step first,
+// then the runner, then the job's name, each down to a minimum; then the runner and the
+// failed step go; then the name is cut further. Status and times are never cut.
+const (
+	colJob = iota
+	colStatus
+	colQueued
+	colDuration
+	colRunner
+	colFailed
+)
+
+var (
+	shrinkOrder = []struct{ col, min int }{{colFailed, 12}, {colRunner, 10}, {colJob, 20}}
+	dropOrder   = []int{colRunner, colFailed}
+)
+
+// fitTable returns each column's limit for lines of at most width columns: 0 for no cut,
+// -1 for a column left out.
+func fitTable(widths []int, width int) []int {
+	limits := make([]int, len(widths))
+	cur := slices.Clone(widths)
+	total := func() int {
+		n, shown := 0, 0
+		for c, w := range cur {
+			if limits[c] >= 0 {
+				n += w
+				shown++
+			}
+		}
+		return n + 2*(shown-1)
+	}
+	for _, s := range shrinkOrder {
+		if over := total() - width; over > 0 && cur[s.col] > s.min {
+			cur[s.col] = max(s.min, cur[s.col]-over)
+			limits[s.col] = cur[s.col]
+		}
+	}
+	for _, c := range dropOrder {
+		if total() > width {
+			limits[c] = -1
+		}
+	}
+	if over := total() - width; over > 0 {
+		cur[colJob] = max(4, cur[colJob]-over)
+		limits[colJob] = cur[colJob]
+	}
+	return limits
+}
+
+// columnWidths is the widest cell of each column, in terminal columns, once made printable.
+func columnWidths(rows [][]string) []int {
+	var widths []int
+	for _, row := range rows {
+		for c, cell := range row {
+			if c >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[c] = max(widths[c], displayWidth(printable(cell)))
+		}
+	}
+	return widths
 }
 
 // stepLabel is "3. Run tests": the step's number and name.
@@ -93,12 +163,16 @@ func stepLabel(s *wrapper.JobStep) string {
 
 // writeColumns aligns rows in columns two spaces apart, measuring cells in terminal columns.
 // Cells are made printable first. The column colourCol of row r is coloured colours[r], if
-// colours has it.
-func writeColumns(w io.Writer, rows [][]string, colourCol int, colours []string) error {
+// colours has it. limits, if given, cuts column c to limits[c] columns with "…" (0: no cut),
+// or leaves it out (-1).
+func writeColumns(w io.Writer, rows [][]string, colourCol int, colours []string, limits []int) error {
 	var widths []int
 	for _, row := range rows {
 		for c := range row {
 			row[c] = printable(row[c])
+			if c < len(limits) && limits[c] > 0 {
+				row[c] = truncate(row[c], limits[c])
+			}
 			if c >= len(widths) {
 				widths = append(widths, 0)
 			}
@@ -109,9 +183,16 @@ func writeColumns(w io.Writer, rows [][]string, colourCol int, colours []string)
 	var line strings.Builder
 	for r, row := range rows {
 		line.Reset()
+		last := len(row) - 1
+		for last > 0 && last < len(limits) && limits[last] < 0 {
+			last--
+		}
 		for c, cell := range row {
+			if c < len(limits) && limits[c] < 0 {
+				continue
+			}
 			pad := ""
-			if c < len(row)-1 {
+			if c < last {
 				pad = strings.Repeat(" ", widths[c]-displayWidth(cell)+2)
 			}
 			if c == colourCol && r < len(colours) && colours[r] != "" {
