@@ -21,6 +21,8 @@ type options struct {
 	version    bool
 	timeout    time.Duration
 	wide       bool
+	watch      bool
+	interval   time.Duration
 	set        map[string]bool // the flags given
 }
 
@@ -48,6 +50,8 @@ func parseOptions(args []string) (options, []string, error) {
 	fs.BoolVar(&o.version, "version", false, "")
 	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "")
 	fs.BoolVar(&o.wide, "wide", false, "")
+	fs.BoolVar(&o.watch, "watch", false, "")
+	fs.DurationVar(&o.interval, "interval", defaultInterval, "")
 	positional, err := parseFlags(fs, args)
 	if err != nil {
 		return o, nil, err
@@ -79,6 +83,15 @@ func parseOptions(args []string) (options, []string, error) {
 		return o, nil, usageErr("--demo takes no --api-url")
 	case o.timeout < 0:
 		return o, nil, usageErr("--timeout %s: want a duration such as 10m, or 0 for none", o.timeout)
+	case o.set["interval"] && !o.watch:
+		return o, nil, usageErr("--interval is the time between --watch's polls")
+	case o.interval < minInterval:
+		return o, nil, usageErr("--interval %s: want at least %s", o.interval, minInterval)
+	case o.watch && (o.demo || o.currentJob):
+		return o, nil, usageErr("--watch follows an attempt on GitHub: it takes no --demo or --current-job")
+	}
+	if o.watch && !o.set["timeout"] {
+		o.timeout = defaultWatchTimeout
 	}
 	return o, positional, nil
 }

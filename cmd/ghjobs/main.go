@@ -57,7 +57,13 @@ flags:
                   https://HOST/api/v3 for GitHub Enterprise Server
   --demo          use a sample run served by the built-in fake (no network, no token)
   --jobs N        jobs in the --demo run (default 250)
-  --timeout D     give up after D (default 10m; 0 for never): exit status 124
+  --watch         follow the attempt until every job has completed: the table (or
+                  --summary) redrawn on a terminal; elsewhere a line per change (jsonl:
+                  each job again when it changes); other formats print once at the end.
+                  Exit 0 when every job succeeded or was skipped, 1 otherwise
+  --interval D    --watch's time between polls (default 10s), growing to 4 × D while
+                  nothing changes; unchanged polls cost no rate limit with a token
+  --timeout D     give up after D (default 10m, with --watch 6h; 0 for never): exit 124
   --version       print the version and exit
 
 Retries and rate-limit waits are said on stderr as they happen.
@@ -117,11 +123,14 @@ type cli struct {
 	ghTimeout time.Duration
 	// local reports whether an API root is on this machine (tests pretend it is not).
 	local func(apiURL string) bool
+	// sleep waits between --watch's polls (tests move a simulated clock instead).
+	sleep func(ctx context.Context, d time.Duration) error
 	// retry, if set, replaces the client's retry policy (tests shorten the waits).
 	retry *wrapper.RetryPolicy
 	// ready, if set, is told the URL `ghjobs serve` listens on.
 	ready func(url string)
 
+	noProgress    bool                     // no progress line (--watch shows its own)
 	log           *statusLog               // stderr, set up by run
 	progress      atomic.Pointer[progress] // the progress line being drawn, if any
 	authenticated bool                     // the client sends a token
@@ -167,6 +176,9 @@ func (c *cli) run(ctx context.Context, args []string) int {
 	}
 	if c.local == nil {
 		c.local = loopback
+	}
+	if c.sleep == nil {
+		c.sleep = sleepCtx
 	}
 	c.log = &statusLog{w: c.stderr, width: func() int { return c.width(c.stderr) }}
 	var err error

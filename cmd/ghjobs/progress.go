@@ -22,7 +22,7 @@ const (
 // spinner and a job counter on stderr while it takes long, if stderr is a terminal.
 func (c *cli) fetch(ctx context.Context, client *wrapper.Client, a wrapper.Attempt, each func(wrapper.Job) error) error {
 	var p *progress
-	if c.isTerminal(c.stderr) {
+	if c.isTerminal(c.stderr) && !c.noProgress {
 		p = c.startProgress(a)
 		defer func() {
 			p.stop()

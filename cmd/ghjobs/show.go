@@ -49,7 +49,11 @@ func (c *cli) show(ctx context.Context, args []string) error {
 		ctx, cancel = context.WithTimeoutCause(ctx, o.timeout, errTimedOut)
 		defer cancel()
 	}
-	err = c.list(ctx, o, dest, a, runner)
+	if o.watch {
+		err = c.watch(ctx, o, dest, a)
+	} else {
+		err = c.list(ctx, o, dest, a, runner)
+	}
 	if err != nil && errors.Is(context.Cause(ctx), errTimedOut) {
 		return exitError{124, fmt.Sprintf("gave up after %s (--timeout %s): %v", o.timeout, o.timeout, trimPrefix(err))}
 	}

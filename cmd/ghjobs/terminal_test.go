@@ -48,6 +48,12 @@ func TestTableFits(t *testing.T) {
 // tmuxRun runs script in a tmux pane of the given width (a real terminal, as a person has)
 // and returns the screen, history included, once the script has printed its exit status.
 func tmuxRun(t *testing.T, width int, script string) (screen string, code int) {
+	return tmuxCapture(t, width, script, true)
+}
+
+// tmuxCapture is tmuxRun; with history false, it returns only the visible screen (tmux
+// keeps what a clear-screen wiped in its history).
+func tmuxCapture(t *testing.T, width int, script string, history bool) (screen string, code int) {
 	t.Helper()
 	tmux, err := exec.LookPath("tmux")
 	if err != nil {
@@ -73,7 +79,11 @@ func tmuxRun(t *testing.T, width int, script string) (screen string, code int) {
 	tm("set-option", "-g", "history-limit", "5000")
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		out, err := tm("capture-pane", "-p", "-S", "-", "-E", "-")
+		args := []string{"capture-pane", "-p"}
+		if history {
+			args = append(args, "-S", "-", "-E", "-")
+		}
+		out, err := tm(args...)
 		if err != nil {
 			t.Fatalf("tmux capture-pane: %v: %s", err, out)
 		}
@@ -121,6 +131,54 @@ func TestTerminalWidth(t *testing.T) {
 	for name, s := range map[string]string{"--wide": screen, "a pipe": piped} {
 		if n := len(strings.Split(strings.TrimRight(s, "\n"), "\n")); n <= 251 {
 			t.Errorf("%s at 60 columns: %d screen lines; want wrapped lines, nothing cut", name, n)
+		}
+	}
+}
+
+// TestWatchRedraws runs the built command with --watch in tmux, against an attempt that
+// moves on in real time (seconds): the screen is redrawn in place, so the header shows
+// once, with the final state, and the exit status is 1 for the failed job.
+func TestWatchRedraws(t *testing.T) {
+	bin := buildGhjobs(t)
+	start := time.Now()
+	tl := api.Timeline{Owner: fixtureOwner, Repo: fixtureRepo, RunID: fixtureRunID, Attempt: 1, Start: start, Jobs: []api.JobLife{
+		{Name: "build", Created: 0, Started: 500 * time.Millisecond, Completed: 1500 * time.Millisecond, Conclusion: "success"},
+		{Name: "test with a name long enough to be cut on a narrow terminal", Created: 0, Started: time.Second, Completed: 2500 * time.Millisecond, Conclusion: "failure"},
+	}}
+	srv := api.NewTestServer(t, api.WithRun(tl.At(start)), api.WithToken(fixtureToken))
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-tick.C:
+				srv.Fake.AddRun(tl.At(now))
+			}
+		}
+	}()
+	defer func() { close(stop); <-done }()
+
+	envs := fmt.Sprintf("GITHUB_API_URL=%s GH_TOKEN=%s HOME=%s", srv.URL, fixtureToken, t.TempDir())
+	screen, code := tmuxCapture(t, 50, fmt.Sprintf("env %s %s --watch --interval 1s %s", envs, bin, strings.Join(fixtureArgs, " ")), false)
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (a job failed)\n%s", code, screen)
+	}
+	if n := strings.Count(screen, "jobs completed"); n != 1 {
+		t.Errorf("the header shows %d times: the screen was not redrawn in place\n%s", n, screen)
+	}
+	for _, want := range []string{"2 of 2 jobs completed", "build", "success", "failure", "…", "1 of 2 jobs did not succeed"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the final screen has no %q:\n%s", want, screen)
+		}
+	}
+	for i, l := range strings.Split(screen, "\n") {
+		if displayWidth(l) > 50 {
+			t.Errorf("line %d is %d wide on a 50-column terminal", i+1, displayWidth(l))
 		}
 	}
 }
