@@ -13,8 +13,12 @@ import (
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
-// slowest is how many jobs and steps the summary lists as the slowest.
-const slowest = 5
+// slowest is how many jobs and steps the summary lists as the slowest; maxFailed how many
+// failed jobs it names (an attempt of thousands can fail thousands of times).
+const (
+	slowest   = 5
+	maxFailed = 20
+)
 
 // spread is the median, 95th percentile and maximum of some durations.
 type spread struct {
@@ -177,7 +181,10 @@ func writeSummary(w io.Writer, at *attemptTiming) error {
 	}
 	if len(failed) > 0 {
 		fmt.Fprintf(bw, "\nfailed steps\n")
-		writeRows(bw, failed)
+		writeRows(bw, failed[:min(len(failed), maxFailed)])
+		if n := len(failed) - maxFailed; n > 0 {
+			fmt.Fprintf(bw, "  … and %d more failed %s\n", n, plural(n, "job", "jobs"))
+		}
 	}
 	return bw.Flush()
 }
