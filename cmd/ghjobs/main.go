@@ -5,14 +5,16 @@
 //	ghjobs [flags] OWNER/REPO RUN_ID [ATTEMPT]
 //	ghjobs [flags] https://github.com/OWNER/REPO/actions/runs/RUN_ID[/attempts/N]
 //	ghjobs [flags]                         inside GitHub Actions: this run
+//	ghjobs --watch [flags] OWNER/REPO RUN_ID [ATTEMPT]   until every job has completed
 //	ghjobs --demo [flags]                  a sample run from the built-in fake API
 //	ghjobs serve [--addr HOST:PORT] [--jobs N]
 //
 // The token comes from GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`; the API root from
 // --api-url or GITHUB_API_URL (https://HOST/api/v3 for GitHub Enterprise Server).
 //
-// Exit status: 0 on success, 1 for an API or network error, 2 for a usage error, 124 when
-// --timeout ran out, 130 when interrupted (Ctrl-C).
+// Exit status: 0 on success, 1 for an API or network error (with --watch, also for a job
+// that did not succeed), 2 for a usage error, 124 when --timeout ran out, 130 when
+// interrupted (Ctrl-C).
 package main
 
 import (
@@ -68,8 +70,8 @@ flags:
 
 Retries and rate-limit waits are said on stderr as they happen.
 
-exit status: 0 success, 1 API or network error, 2 usage error, 124 --timeout ran out,
-             130 interrupted (Ctrl-C)
+exit status: 0 success, 1 API or network error (with --watch: or a job did not succeed),
+             2 usage error, 124 --timeout ran out, 130 interrupted (Ctrl-C)
 `
 
 func main() {
