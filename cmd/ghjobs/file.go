@@ -18,6 +18,7 @@ type destination struct {
 	name    string      // as given
 	path    string      // what to replace: name with symlinks resolved
 	mode    fs.FileMode // permissions of the replacement
+	old     fs.FileInfo // the file replaced, if there is one: its owner is kept
 	inPlace bool
 }
 
@@ -48,7 +49,7 @@ func openDestination(name string) (*destination, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &destination{name: name, path: path, mode: fi.Mode().Perm()}, nil
+	return &destination{name: name, path: path, mode: fi.Mode().Perm(), old: fi}, nil
 }
 
 // procFD matches the names of open descriptors: /dev/stdout, /dev/stderr, /dev/fd/N,
@@ -79,6 +80,9 @@ func (d *destination) write(write func(io.Writer) error) error {
 	if err := write(f); err != nil {
 		f.Close()
 		return err
+	}
+	if d.old != nil {
+		keepOwner(f, d.old)
 	}
 	if err := f.Chmod(d.mode); err != nil {
 		f.Close()

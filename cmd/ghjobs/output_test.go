@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -134,6 +136,27 @@ func TestOutputDestinations(t *testing.T) {
 		}
 		if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
 			t.Errorf("the FIFO is now %v, %v", fi.Mode(), err)
+		}
+	})
+
+	t.Run("owner kept", func(t *testing.T) {
+		if os.Geteuid() != 0 {
+			t.Skip("only root can give a file to another owner")
+		}
+		path := filepath.Join(dir, "theirs.jsonl")
+		os.WriteFile(path, []byte("old\n"), 0o644)
+		if err := os.Chown(path, 12345, 23456); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errOut := runBinary(t, bin, env, args(path)...); code != 0 {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := fi.Sys().(*syscall.Stat_t); st.Uid != 12345 || st.Gid != 23456 {
+			t.Errorf("owner %d:%d after -o, want 12345:23456 kept", st.Uid, st.Gid)
 		}
 	})
 
