@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestOutputDestinations runs the built command with -o on what people point it at: a
@@ -69,7 +70,7 @@ func TestOutputDestinations(t *testing.T) {
 		if code, _, errOut := runBinary(t, bin, env, args(fifo)...); code != 0 {
 			t.Fatalf("exit %d, stderr %q", code, errOut)
 		}
-		if out := <-got; strings.Count(out, "\n") != 250 {
+		if out := readFIFO(t, got); strings.Count(out, "\n") != 250 {
 			t.Errorf("read %d lines from the FIFO, want 250", strings.Count(out, "\n"))
 		}
 		if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
@@ -131,7 +132,7 @@ func TestOutputDestinations(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d, stderr %q", code, errOut)
 		}
-		if out := <-got; strings.Count(out, "\n") != 250 {
+		if out := readFIFO(t, got); strings.Count(out, "\n") != 250 {
 			t.Errorf("read %d lines, want 250", strings.Count(out, "\n"))
 		}
 		if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
@@ -172,4 +173,17 @@ func TestOutputDestinations(t *testing.T) {
 			t.Errorf("temporary files left: %v", matches)
 		}
 	})
+}
+
+// readFIFO waits for what the reader of a FIFO got. A command that replaced the FIFO instead
+// of writing to it leaves the reader waiting for ever: the test fails rather than hangs.
+func readFIFO(t *testing.T, got <-chan string) string {
+	t.Helper()
+	select {
+	case out := <-got:
+		return out
+	case <-time.After(30 * time.Second):
+		t.Fatal("nothing was written to the FIFO: it was replaced, not written to")
+		return ""
+	}
 }
