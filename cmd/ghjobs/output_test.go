@@ -106,8 +106,10 @@ func TestOutputDestinations(t *testing.T) {
 		}
 	})
 
-	t.Run("dev stdout is written in place", func(t *testing.T) {
-		// Standard output redirected to a FIFO: /dev/stdout must stay what it is.
+	t.Run("dev fd 1 is written in place", func(t *testing.T) {
+		// Standard output redirected to a FIFO, named as /dev/fd/1: what it names must stay
+		// what it is. /dev/stdout is the same, but a broken command run as root would
+		// replace the machine's /dev/stdout; under /dev/fd it cannot create anything.
 		fifo := filepath.Join(dir, "stdout-fifo")
 		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 			t.Skipf("mkfifo: %v", err)
@@ -127,7 +129,7 @@ func TestOutputDestinations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		code, errOut := runWithStdout(t, bin, env, w, args("/dev/stdout")...)
+		code, errOut := runWithStdout(t, bin, env, w, args("/dev/fd/1")...)
 		w.Close()
 		if code != 0 {
 			t.Fatalf("exit %d, stderr %q", code, errOut)
@@ -185,5 +187,20 @@ func readFIFO(t *testing.T, got <-chan string) string {
 	case <-time.After(30 * time.Second):
 		t.Fatal("nothing was written to the FIFO: it was replaced, not written to")
 		return ""
+	}
+}
+
+// TestDescriptorNames: the names of open descriptors are written in place, never replaced.
+func TestDescriptorNames(t *testing.T) {
+	for _, name := range []string{"/dev/stdout", "/dev/stderr", "/dev/fd/1", "/dev/fd/12", "/proc/self/fd/1", "/proc/4242/fd/3"} {
+		d, err := openDestination(name)
+		if err != nil || !d.inPlace {
+			t.Errorf("%s: %+v, %v; want written in place", name, d, err)
+		}
+	}
+	for _, name := range []string{"/dev/stdout.txt", "/tmp/dev/stdout", "/proc/self/fd"} {
+		if procFD.MatchString(name) {
+			t.Errorf("%s taken for a descriptor", name)
+		}
 	}
 }
