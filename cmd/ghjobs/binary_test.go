@@ -53,3 +53,30 @@ func runWithStdout(t *testing.T, bin string, env []string, stdout *os.File, args
 	}
 	return cmd.ProcessState.ExitCode(), errOut.String()
 }
+
+// TestExitCodesBinary: the built command's exit statuses, as a shell sees them.
+func TestExitCodesBinary(t *testing.T) {
+	bin := buildGhjobs(t)
+	srv, _ := fixtureServer(t)
+	env := []string{"GITHUB_API_URL=" + srv.URL, "GH_TOKEN=" + fixtureToken}
+	hang := []string{"GITHUB_API_URL=" + hangingServer(t), "GH_TOKEN=t"}
+	for _, tt := range []struct {
+		name string
+		env  []string
+		args []string
+		code int
+		want string
+	}{
+		{"success", env, fixtureArgs, 0, ""},
+		{"version", nil, []string{"--version"}, 0, ""},
+		{"404", env, []string{fixtureOwner + "/" + fixtureRepo, "1", "1"}, 1, "hint: "},
+		{"usage", env, []string{"o/r", "1", "-1"}, 2, "attempt must be ≥ 1"},
+		{"bad token", []string{"GH_TOKEN=a b"}, []string{"o/r", "1"}, 2, "GH_TOKEN"},
+		{"timeout", hang, []string{"--timeout", "300ms", "o/r", "1"}, 124, "--timeout"},
+	} {
+		code, _, errOut := runBinary(t, bin, tt.env, tt.args...)
+		if code != tt.code || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%s: exit %d, stderr %q; want %d and %q", tt.name, code, errOut, tt.code, tt.want)
+		}
+	}
+}
