@@ -119,8 +119,10 @@ type cli struct {
 	isTerminal func(w io.Writer) bool
 	// width is the number of columns of the terminal w is, or 0.
 	width func(w io.Writer) int
-	// progressDelay is how long fetching goes on before progress shows.
+	// progressDelay is how long fetching goes on before progress shows on a terminal.
 	progressDelay time.Duration
+	// quietNotice is how long without an answer before a non-terminal stderr is told.
+	quietNotice time.Duration
 	// ghTimeout bounds `gh auth token`.
 	ghTimeout time.Duration
 	// local reports whether an API root is on this machine (tests pretend it is not).
@@ -181,6 +183,9 @@ func (c *cli) run(ctx context.Context, args []string) int {
 	}
 	if c.sleep == nil {
 		c.sleep = sleepCtx
+	}
+	if c.quietNotice == 0 {
+		c.quietNotice = quietNotice
 	}
 	c.log = &statusLog{w: c.stderr, width: func() int { return c.width(c.stderr) }}
 	var err error

@@ -16,14 +16,17 @@ const (
 	progressEvery = 100 * time.Millisecond
 	// quietAfter is how long without a new job before the line says how long it has waited.
 	quietAfter = 2 * time.Second
+	// quietNotice is how long without a job or an event before a non-terminal is told, once.
+	quietNotice = 10 * time.Second
 )
 
-// fetch lists every job of the attempt, giving each to each as it arrives, and shows a
-// spinner and a job counter on stderr while it takes long, if stderr is a terminal.
+// fetch lists every job of the attempt, giving each to each as it arrives. While it takes
+// long, stderr shows it: on a terminal a spinner, the job count and the current wait;
+// elsewhere a line when no answer has come for c.quietNotice.
 func (c *cli) fetch(ctx context.Context, client *wrapper.Client, a wrapper.Attempt, each func(wrapper.Job) error) error {
 	var p *progress
-	if c.isTerminal(c.stderr) && !c.noProgress {
-		p = c.startProgress(a)
+	if terminal := c.isTerminal(c.stderr); !terminal || !c.noProgress {
+		p = c.startProgress(a, !terminal)
 		defer func() {
 			p.stop()
 			c.progress.Store(nil)
@@ -60,13 +63,33 @@ type progress struct {
 	jobs     int
 	last     time.Time // when the last job (or the start) was
 	note     string    // the last event, until the next job
+	noticed  bool      // the quiet since last was reported (plain mode)
 	done     chan struct{}
 	finished chan struct{}
 }
 
-func (c *cli) startProgress(a wrapper.Attempt) *progress {
+// startProgress starts drawing, or with plain, watching for a long quiet to report.
+func (c *cli) startProgress(a wrapper.Attempt, plain bool) *progress {
 	p := &progress{log: c.log, last: time.Now(), done: make(chan struct{}), finished: make(chan struct{})}
 	c.progress.Store(p)
+	if plain {
+		go func() {
+			defer close(p.finished)
+			tick := time.NewTicker(progressEvery)
+			defer tick.Stop()
+			for {
+				select {
+				case <-p.done:
+					return
+				case <-tick.C:
+				}
+				if q, ok := p.quiet(c.quietNotice); ok {
+					p.log.say(fmt.Sprintf("ghjobs: %s: no answer for %s, still waiting", a, waitText(q)))
+				}
+			}
+		}()
+		return p
+	}
 	go func() {
 		defer close(p.finished)
 		wait := time.NewTimer(c.progressDelay)
@@ -111,7 +134,7 @@ func (p *progress) add() {
 	if p != nil {
 		p.mu.Lock()
 		p.jobs++
-		p.last, p.note = time.Now(), ""
+		p.last, p.note, p.noticed = time.Now(), "", false
 		p.mu.Unlock()
 	}
 }
@@ -120,9 +143,21 @@ func (p *progress) add() {
 func (p *progress) tell(msg string) {
 	if p != nil {
 		p.mu.Lock()
-		p.note, p.last = msg, time.Now()
+		p.note, p.last, p.noticed = msg, time.Now(), false
 		p.mu.Unlock()
 	}
+}
+
+// quiet reports, once per quiet spell, that nothing has come for at least d.
+func (p *progress) quiet(d time.Duration) (time.Duration, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	q := time.Since(p.last)
+	if p.noticed || q < d {
+		return 0, false
+	}
+	p.noticed = true
+	return q, true
 }
 
 // stop erases the progress line and waits until nothing more is written.

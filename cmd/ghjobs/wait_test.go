@@ -87,3 +87,18 @@ func TestProgressShowsWaits(t *testing.T) {
 		}
 	}
 }
+
+// TestQuietIsSaid: on a non-terminal, a server that does not answer is said once, not
+// waited on in silence.
+func TestQuietIsSaid(t *testing.T) {
+	url := hangingServer(t)
+	c, _, errb := testCLI(map[string]string{"GITHUB_API_URL": url, "GH_TOKEN": "t"})
+	c.quietNotice = 100 * time.Millisecond
+	if code := c.run(t.Context(), []string{"--timeout", "1s", "o/r", "1"}); code != 124 {
+		t.Errorf("exit %d, stderr %q", code, errb)
+	}
+	got := errb.String()
+	if strings.Count(got, "no answer for") != 1 || !strings.Contains(got, "ghjobs: o/r run 1 attempt 1: no answer for 0.") {
+		t.Errorf("stderr %q: want one line saying there has been no answer", got)
+	}
+}
