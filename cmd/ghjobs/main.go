@@ -84,13 +84,19 @@ func main() {
 // interrupted is the cause of the context's end when a signal stopped the command.
 type interrupted struct{ sig syscall.Signal }
 
-func (i interrupted) Error() string { return "interrupted (" + i.sig.String() + ")" }
+func (i interrupted) Error() string {
+	if i.sig == syscall.SIGINT {
+		return "interrupted"
+	}
+	return i.sig.String() // "terminated"
+}
 
 // exitCode is the shell's convention for a command ended by a signal: 128 + its number, so
 // 130 for Ctrl-C.
 func (i interrupted) exitCode() int { return 128 + int(i.sig) }
 
-// interruptContext is cancelled, with an interrupted cause, on Ctrl-C or SIGTERM.
+// interruptContext is cancelled, with an interrupted cause, on Ctrl-C or SIGTERM. A second
+// Ctrl-C is the system's again: it ends the command at once, should stopping take long.
 func interruptContext() (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 1)
@@ -99,6 +105,7 @@ func interruptContext() (context.Context, func()) {
 	go func() {
 		select {
 		case s := <-sigs:
+			signal.Stop(sigs)
 			cancel(interrupted{s.(syscall.Signal)})
 		case <-done:
 		}
