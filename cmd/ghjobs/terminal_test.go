@@ -171,7 +171,7 @@ func TestWatchRedraws(t *testing.T) {
 	if n := strings.Count(screen, "jobs completed"); n != 1 {
 		t.Errorf("the header shows %d times: the screen was not redrawn in place\n%s", n, screen)
 	}
-	for _, want := range []string{"2 of 2 jobs completed", "build", "success", "failure", "…", "1 of 2 jobs did not succeed"} {
+	for _, want := range []string{"2 of 2 jobs completed", "UTC · done", "build", "success", "failure", "…", "1 of 2 jobs did not succeed"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("the final screen has no %q:\n%s", want, screen)
 		}

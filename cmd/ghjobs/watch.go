@@ -81,21 +81,28 @@ func (wt *watcher) run(ctx context.Context, client *wrapper.Client) ([]wrapper.J
 		if err != nil {
 			return nil, err
 		}
-		changed, err := wt.show(jobs, interval)
+		fresh, err := wt.diff(jobs)
 		if err != nil {
 			return nil, err
 		}
-		finished := allCompleted(jobs)
+		changed, finished := len(fresh) > 0, allCompleted(jobs)
 		// An attempt seen running is given one more poll after its jobs have all completed:
 		// jobs can be added while it runs (a matrix computed by a job that just finished).
-		if finished && (!wasRunning || !changed) {
-			return jobs, wt.finish(jobs)
-		}
+		last := finished && (!wasRunning || !changed)
 		wasRunning = wasRunning || !finished
-		if changed || finished {
+		switch {
+		case last:
+			interval = 0
+		case changed || finished:
 			interval = wt.o.interval
-		} else {
+		default:
 			interval = min(time.Duration(float64(interval)*intervalGrowth), maxIntervalFactor*wt.o.interval)
+		}
+		if err := wt.show(jobs, fresh, interval); err != nil {
+			return nil, err
+		}
+		if last {
+			return jobs, wt.finish(jobs)
 		}
 		if err := wt.c.sleep(ctx, interval); err != nil {
 			return nil, err
@@ -103,32 +110,37 @@ func (wt *watcher) run(ctx context.Context, client *wrapper.Client) ([]wrapper.J
 	}
 }
 
-// show prints what this poll found and reports whether anything changed since the last.
-func (wt *watcher) show(jobs []wrapper.Job, interval time.Duration) (changed bool, err error) {
-	var fresh []int // jobs whose contents changed
+// diff returns the indexes of the jobs that are new or changed since the last poll.
+func (wt *watcher) diff(jobs []wrapper.Job) ([]int, error) {
+	var fresh []int
 	for i := range jobs {
 		b, err := json.Marshal(api.ToGitHub(&jobs[i]))
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		if !bytes.Equal(wt.contents[jobs[i].ID], b) {
 			fresh = append(fresh, i)
 			wt.contents[jobs[i].ID] = b
 		}
 	}
-	changed = len(fresh) > 0
+	return fresh, nil
+}
+
+// show prints what this poll found: fresh are the jobs that changed, next the wait before
+// the next poll (0: none).
+func (wt *watcher) show(jobs []wrapper.Job, fresh []int, next time.Duration) error {
 	now := wt.c.now()
 	switch {
 	case wt.redraw:
-		return changed, wt.draw(jobs, now, interval)
+		return wt.draw(jobs, now, next)
 	case wt.o.format == "jsonl":
 		enc := newEncoder(wt.w)
 		for _, i := range fresh {
 			if err := enc.Encode(api.ToGitHub(&jobs[i])); err != nil {
-				return changed, err
+				return err
 			}
 		}
-		return changed, nil
+		return nil
 	}
 	// One line per job whose state changed; for formats other than table and summary on
 	// stderr, as standard output is for the final picture.
@@ -148,14 +160,14 @@ func (wt *watcher) show(jobs []wrapper.Job, interval time.Duration) (changed boo
 		}
 		wt.shown[t.Job.ID] = line
 		if _, err := fmt.Fprintf(out, "%s  %s  %s\n", now.UTC().Format("15:04:05"), printable(t.Job.Name), line); err != nil {
-			return changed, err
+			return err
 		}
 	}
-	return changed, nil
+	return nil
 }
 
 // draw redraws the screen: a header, then the table or the summary, fitted to the width.
-func (wt *watcher) draw(jobs []wrapper.Job, now time.Time, interval time.Duration) error {
+func (wt *watcher) draw(jobs []wrapper.Job, now time.Time, next time.Duration) error {
 	var b bytes.Buffer
 	if wt.drawn {
 		b.WriteString("\x1b[H\x1b[J") // home, clear to the end
@@ -174,8 +186,12 @@ func (wt *watcher) draw(jobs []wrapper.Job, now time.Time, interval time.Duratio
 		}
 	}
 	// What changes first, so that a narrow terminal cuts the attempt's name, not the news.
-	header := fmt.Sprintf("%d of %d jobs completed · %s UTC · next poll in %s · %s",
-		completed, len(jobs), now.UTC().Format("15:04:05"), waitText(interval), wt.a)
+	poll := "next poll in " + waitText(next)
+	if next == 0 {
+		poll = "done"
+	}
+	header := fmt.Sprintf("%d of %d jobs completed · %s UTC · %s · %s",
+		completed, len(jobs), now.UTC().Format("15:04:05"), poll, wt.a)
 	if width > 1 {
 		header = truncate(header, width-1)
 	}
