@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"io"
+	"net"
+	"os"
+	"syscall"
 	"regexp"
 	"strings"
 	"testing"
@@ -100,5 +103,30 @@ func TestQuietIsSaid(t *testing.T) {
 	got := errb.String()
 	if strings.Count(got, "no answer for") != 1 || !strings.Contains(got, "ghjobs: o/r run 1 attempt 1: no answer for 0.") {
 		t.Errorf("stderr %q: want one line saying there has been no answer", got)
+	}
+}
+
+func TestEventLines(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	for _, tt := range []struct {
+		e    wrapper.Event
+		want string
+	}{
+		{wrapper.Event{Kind: wrapper.EventRetry, StatusCode: 502, Retry: 2, MaxRetries: 3, Wait: 1200 * time.Millisecond}, "retrying after 502 (2/3) in 1.2s"},
+		{wrapper.Event{Kind: wrapper.EventRetry, Err: refused, Retry: 1, MaxRetries: 3, Wait: 800 * time.Millisecond}, "retrying after connection refused (1/3) in 0.8s"},
+		{wrapper.Event{Kind: wrapper.EventRetry, Err: context.DeadlineExceeded, Retry: 1, MaxRetries: 3, Wait: time.Second}, "retrying after no answer in time (1/3) in 1.0s"},
+		{wrapper.Event{Kind: wrapper.EventSecondaryLimit, Wait: time.Minute, Asked: true}, "secondary rate limit: waiting 60s (GitHub asked)"},
+		{wrapper.Event{Kind: wrapper.EventSecondaryLimit, Wait: 2 * time.Minute}, "secondary rate limit: waiting 2m"},
+		{wrapper.Event{Kind: wrapper.EventPrimaryLimit, Wait: 37 * time.Minute}, "rate limit used up: waiting 37m for its reset"},
+		{wrapper.Event{Kind: wrapper.EventRedirect, URL: "https://api.github.com/repos/a/b", Location: "https://api.github.com/repositories/1"}, "moved permanently: https://api.github.com/repos/a/b is now https://api.github.com/repositories/1"},
+	} {
+		if got := eventLine(tt.e); got != tt.want {
+			t.Errorf("eventLine(%+v) = %q, want %q", tt.e, got, tt.want)
+		}
+	}
+	for d, want := range map[time.Duration]string{1200 * time.Millisecond: "1.2s", 45 * time.Second: "45s", 37 * time.Minute: "37m", 65 * time.Minute: "1h05m"} {
+		if got := waitText(d); got != want {
+			t.Errorf("waitText(%v) = %q, want %q", d, got, want)
+		}
 	}
 }
