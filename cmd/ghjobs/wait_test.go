@@ -5,9 +5,9 @@ import (
 	"io"
 	"net"
 	"os"
-	"syscall"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
