@@ -272,3 +272,29 @@ func TestWatchUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchOtherFormats: formats other than table and jsonl are printed once, at the end; the
+// changes go to stderr meanwhile. --summary prints its changes, then the figures.
+func TestWatchOtherFormats(t *testing.T) {
+	srv := api.NewTestServer(t, api.WithToken(fixtureToken))
+	c, _, out, errOut := watchCLI(t, threeJobs(generated.JobConclusionSuccess), srv.Fake, srv.URL)
+	if code := c.run(t.Context(), append([]string{"--watch", "--format", "mermaid"}, fixtureArgs...)); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if ids, charts := checkMermaid(t, out.String()); len(ids) != 3 || charts != 1 || strings.Contains(out.String(), "active") {
+		t.Errorf("mermaid after --watch: %v in %d charts:\n%s", ids, charts, out)
+	}
+	if !strings.Contains(errOut.String(), "09:00:25  build  in_progress") {
+		t.Errorf("stderr %q: want the changes", errOut)
+	}
+
+	srv2 := api.NewTestServer(t, api.WithToken(fixtureToken))
+	c, _, out, errOut = watchCLI(t, threeJobs(generated.JobConclusionSuccess), srv2.Fake, srv2.URL)
+	if code := c.run(t.Context(), append([]string{"--watch", "--summary"}, fixtureArgs...)); code != 0 {
+		t.Fatalf("--summary: exit %d: %s", code, errOut)
+	}
+	got := out.String()
+	if i, j := strings.Index(got, "09:00:25  build  in_progress"), strings.Index(got, "jobs          3: 3 success"); i < 0 || j < i {
+		t.Errorf("--watch --summary: want the changes, then the figures:\n%s", got)
+	}
+}
