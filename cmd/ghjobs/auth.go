@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/url"
 	"os/exec"
 	"strings"
@@ -18,14 +19,18 @@ const ghTimeout = 5 * time.Second
 // github.com; the token from GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`, else none,
 // with a warning.
 func (c *cli) client(ctx context.Context, apiURL string) (*wrapper.Client, error) {
-	base := apiURL
-	if base == "" {
-		base = c.getenv("GITHUB_API_URL")
-	}
+	base := c.apiURL(apiURL)
 	if base == "" {
 		base = wrapper.DefaultBaseURL
 	}
-	opts := []wrapper.Option{wrapper.WithBaseURL(base), wrapper.WithUserAgent("ghjobs-cli")}
+	opts := []wrapper.Option{wrapper.WithBaseURL(base), wrapper.WithUserAgent("ghjobs-cli"), wrapper.WithEvents(c.event)}
+	if c.retry != nil {
+		opts = append(opts, wrapper.WithRetryPolicy(*c.retry))
+	}
+	// A bad API root is a usage error, reported before any token is looked up.
+	if _, err := wrapper.New(opts...); err != nil {
+		return nil, err
+	}
 
 	token, from := "", ""
 	for _, name := range []string{"GH_TOKEN", "GITHUB_TOKEN"} {
@@ -38,15 +43,50 @@ func (c *cli) client(ctx context.Context, apiURL string) (*wrapper.Client, error
 		token, from = ghToken(ctx, base, c.ghTimeout), "gh auth token"
 	}
 	if token == "" {
-		fmt.Fprintln(c.stderr, "ghjobs: warning: no token in GH_TOKEN or GITHUB_TOKEN, none from 'gh auth token': unauthenticated requests are limited to 60 an hour")
+		if !c.local(base) { // a local server (ghjobs serve, a test's fake) has no such limit
+			fmt.Fprintln(c.stderr, "ghjobs: warning: no token in GH_TOKEN or GITHUB_TOKEN, none from 'gh auth token': unauthenticated requests are limited to 60 an hour")
+		}
 	} else {
 		// WithToken's error never shows the token; say where the bad one came from.
 		if _, err := wrapper.New(wrapper.WithToken(token)); err != nil {
 			return nil, fmt.Errorf("the token from %s: %w", from, err)
 		}
 		opts = append(opts, wrapper.WithToken(token))
+		c.authenticated = true
 	}
 	return wrapper.New(opts...)
+}
+
+// event tells the person what the client waits for: a line on stderr, and the progress
+// line's note on a terminal.
+func (c *cli) event(e wrapper.Event) {
+	msg := eventLine(e)
+	if p := c.progress.Load(); p != nil {
+		p.tell(msg)
+	}
+	c.log.say("ghjobs: " + msg)
+}
+
+// loopback reports whether the API root is on this machine.
+func loopback(apiURL string) bool {
+	u, err := url.Parse(apiURL)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// apiURL is the API root given: --api-url, else GITHUB_API_URL, else "".
+func (c *cli) apiURL(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	return c.getenv("GITHUB_API_URL")
 }
 
 // ghToken asks the gh CLI, if it is installed, for its token for the API's host. Any

@@ -48,10 +48,15 @@ func TestTokenSources(t *testing.T) {
 		}
 	}
 
-	// No token anywhere: unauthenticated, with one line of warning.
-	code, _, errOut := ghjobs(t, map[string]string{"GITHUB_API_URL": srv.URL}, fixtureArgs...)
+	// No token anywhere: unauthenticated, with one line of warning for a server elsewhere...
+	code, _, errOut := ghjobsRemote(t, map[string]string{"GITHUB_API_URL": srv.URL}, fixtureArgs...)
 	if got := authorization(srv); code != 0 || got != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "60 an hour") {
 		t.Errorf("no token: exit %d, Authorization %q, stderr %q", code, got, errOut)
+	}
+	// ...and none for one on loopback (ghjobs serve), which has no such limit.
+	code, _, errOut = ghjobs(t, map[string]string{"GITHUB_API_URL": srv.URL}, fixtureArgs...)
+	if code != 0 || errOut != "" {
+		t.Errorf("no token, loopback: exit %d, stderr %q; want no warning", code, errOut)
 	}
 
 	// A token GitHub could not accept is a usage error that names its source, not the token.
@@ -79,7 +84,7 @@ func TestGHAuthToken(t *testing.T) {
 	}
 
 	fakeGH(t, "echo 'no oauth token found' >&2; exit 1")
-	code, _, errOut = ghjobs(t, env, fixtureArgs...)
+	code, _, errOut = ghjobsRemote(t, env, fixtureArgs...)
 	if got := authorization(srv); code != 0 || got != "" || !strings.Contains(errOut, "warning") || strings.Contains(errOut, "oauth") {
 		t.Errorf("gh logged out: exit %d, Authorization %q, stderr %q", code, got, errOut)
 	}
@@ -87,6 +92,7 @@ func TestGHAuthToken(t *testing.T) {
 	// A gh that hangs is given up on.
 	fakeGH(t, "exec sleep 30")
 	c, _, errb := testCLI(env)
+	c.local = func(string) bool { return false }
 	c.ghTimeout = 100 * time.Millisecond
 	start := time.Now()
 	if code := c.run(t.Context(), fixtureArgs); code != 0 || time.Since(start) > 10*time.Second || !strings.Contains(errb.String(), "warning") {
@@ -136,6 +142,26 @@ func TestAttemptFromArgs(t *testing.T) {
 			t.Errorf("%q with %v: %v, want a usage error", tt.args, tt.env, a)
 		case tt.want != "" && (err != nil || a.String() != tt.want):
 			t.Errorf("%q with %v: %v, %v; want %s", tt.args, tt.env, a, err, tt.want)
+		}
+	}
+}
+
+// ghjobsRemote is ghjobs with the API root taken for a remote one, as api.github.com is.
+func ghjobsRemote(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	c, out, errb := testCLI(env)
+	c.local = func(string) bool { return false }
+	code = c.run(t.Context(), args)
+	return code, out.String(), errb.String()
+}
+
+func TestLoopback(t *testing.T) {
+	for in, want := range map[string]bool{
+		"http://127.0.0.1:8080": true, "http://[::1]:8080/api/v3": true, "http://localhost:1": true,
+		"https://api.github.com": false, "https://ghe.example.com/api/v3": false, "http://10.0.0.1": false,
+	} {
+		if got := loopback(in); got != want {
+			t.Errorf("loopback(%q) = %v, want %v", in, got, want)
 		}
 	}
 }

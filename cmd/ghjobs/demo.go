@@ -34,7 +34,7 @@ func (c *cli) demo(ctx context.Context, n int) ([]wrapper.Job, wrapper.Attempt, 
 	if err != nil {
 		return nil, a, err
 	}
-	jobs, err := c.fetch(ctx, client, a)
+	jobs, err := c.collect(ctx, client, a)
 	if err != nil {
 		return nil, a, err
 	}

@@ -46,3 +46,10 @@ func writeJSONL(w io.Writer, jobs []wrapper.Job) error {
 	}
 	return bw.Flush()
 }
+
+// streamJSONL writes each job that list hands over as a line, at once: a reader at the
+// other end of a pipe sees jobs as they arrive, and its going away ends the listing.
+func streamJSONL(w io.Writer, list func(each func(wrapper.Job) error) error) error {
+	enc := newEncoder(w)
+	return list(func(j wrapper.Job) error { return enc.Encode(api.ToGitHub(&j)) })
+}

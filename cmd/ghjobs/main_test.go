@@ -186,8 +186,8 @@ func TestUsageErrors(t *testing.T) {
 		{"serve", "--bogus"},
 	} {
 		code, out, errOut := ghjobs(t, env, args...)
-		if code != 2 || out != "" || !strings.Contains(errOut, "usage: ghjobs") || !strings.HasPrefix(errOut, "ghjobs: ") {
-			t.Errorf("ghjobs %q: exit %d, stdout %q, stderr %q; want 2, a message and the usage on stderr", args, code, out, errOut)
+		if code != 2 || out != "" || !strings.HasPrefix(errOut, "ghjobs: ") || !strings.HasSuffix(errOut, "\nrun 'ghjobs --help' for usage\n") || strings.Count(errOut, "\n") != 2 {
+			t.Errorf("ghjobs %q: exit %d, stdout %q, stderr %q; want 2, one line and a pointer to --help", args, code, out, errOut)
 		}
 	}
 	for _, help := range []string{"-h", "--help"} {
@@ -274,7 +274,7 @@ func TestOutputFile(t *testing.T) {
 	}
 
 	code, _, errOut = ghjobs(t, env, append([]string{"-o", filepath.Join(path, "not-a-dir", "x")}, fixtureArgs...)...)
-	if code != 1 || !strings.Contains(errOut, "not-a-dir") {
+	if code != 2 || !strings.Contains(errOut, "not-a-dir") {
 		t.Errorf("an unwritable -o: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"strconv"
@@ -22,13 +21,41 @@ const (
 
 const mermaidTime = "2006-01-02 15:04:05" // dateFormat YYYY-MM-DD HH:mm:ss, in UTC
 
+// A step summary ($GITHUB_STEP_SUMMARY) above 1 MiB is refused by GitHub; mermaid output
+// stays under it, with room for what else a step writes there.
+const (
+	stepSummaryMax = 1 << 20
+	mermaidBudget  = stepSummaryMax - 64<<10
+)
+
 // writeMermaid prints gantt charts of the attempt in ```mermaid blocks, ready to append to
 // $GITHUB_STEP_SUMMARY. Each job is a section: a "queued" task while it waited for a runner
 // (done once over, active while still waiting), then a task for its run named after its
 // conclusion (crit for failures, active while running, a milestone for a job that never ran),
 // and with steps a task per step. Job tasks have ids j1, j2, … in the API's order. The jobs
-// are split over several charts when one would pass mermaidMaxChars or mermaidMaxTasks.
+// are split over several charts when one would pass mermaidMaxChars or mermaidMaxTasks;
+// the charts then share one time scale. Above mermaidBudget in all, the steps are left out
+// first, then jobs are shown in groups, and a note says so.
 func writeMermaid(w io.Writer, at *attemptTiming, steps bool) error {
+	out := mermaidCharts(at, steps, 1)
+	note := ""
+	if len(out) > mermaidBudget && steps {
+		out = mermaidCharts(at, false, 1)
+		note = "the steps are left out"
+	}
+	for group := 2; len(out) > mermaidBudget; group *= 2 {
+		out = mermaidCharts(at, false, group)
+		note = fmt.Sprintf("jobs are shown in groups of %d, the steps left out", group)
+	}
+	if note != "" {
+		out += fmt.Sprintf("\n> ghjobs: %s, to keep the charts under GitHub's 1 MiB limit for a step summary.\n", note)
+	}
+	_, err := io.WriteString(w, out)
+	return err
+}
+
+// mermaidCharts renders the charts, with group jobs to a task when group is above 1.
+func mermaidCharts(at *attemptTiming, steps bool, group int) string {
 	axis := "%H:%M"
 	if at.End.Sub(at.Start) > 24*time.Hour {
 		axis = "%m-%d %H:%M"
@@ -40,12 +67,18 @@ func writeMermaid(w io.Writer, at *attemptTiming, steps bool) error {
 		charts = append(charts, cur)
 	}
 	newChart(1)
-	for i := range at.Jobs {
-		b := mermaidJob(i, &at.Jobs[i], at.Now, steps)
+	for i := 0; i < len(at.Jobs); i += group {
+		n := min(group, len(at.Jobs)-i)
+		var b ganttBlock
+		if group == 1 {
+			b = mermaidJob(i, &at.Jobs[i], at.Now, steps)
+		} else {
+			b = mermaidGroup(i, at.Jobs[i:i+n])
+		}
 		if cur.tasks > 0 && !cur.fits(b.chars, b.tasks) {
 			newChart(i + 1)
 		}
-		cur.last = i + 1
+		cur.last = i + n
 		if cur.fits(b.chars, b.tasks) {
 			cur.add(b.lines, b.chars, b.tasks)
 			continue
@@ -62,8 +95,12 @@ func writeMermaid(w io.Writer, at *attemptTiming, steps bool) error {
 			cur.add([]string{l}, ganttChars(l), 1)
 		}
 	}
+	if len(at.Jobs) == 0 {
+		// A gantt chart without tasks is not drawn; a milestone says there is nothing.
+		cur.add([]string{"section attempt", "no jobs :milestone, m0, " + at.Now.UTC().Format(mermaidTime) + ", 0s"}, 0, 1)
+	}
 
-	bw := bufio.NewWriter(w)
+	var bw strings.Builder
 	for n, c := range charts {
 		if n > 0 {
 			bw.WriteString("\n")
@@ -75,7 +112,12 @@ func writeMermaid(w io.Writer, at *attemptTiming, steps bool) error {
 		case len(charts) > 1:
 			title += fmt.Sprintf(": jobs %d–%d of %d", c.first, c.last, len(at.Jobs))
 		}
-		fmt.Fprintf(bw, "```mermaid\ngantt\n    title %s (UTC)\n    dateFormat YYYY-MM-DD HH:mm:ss\n    axisFormat %s\n", title, axis)
+		fmt.Fprintf(&bw, "```mermaid\ngantt\n    title %s (UTC)\n    dateFormat YYYY-MM-DD HH:mm:ss\n    axisFormat %s\n", title, axis)
+		if len(charts) > 1 {
+			// Milestones at the attempt's start and end give every chart the same time axis.
+			fmt.Fprintf(&bw, "    section attempt\n    start :milestone, a%d_0, %s, 0s\n    end :milestone, a%d_1, %s, 0s\n",
+				n+1, at.Start.UTC().Format(mermaidTime), n+1, at.End.UTC().Format(mermaidTime))
+		}
 		for _, l := range c.lines {
 			bw.WriteString("    ")
 			bw.WriteString(l)
@@ -83,8 +125,14 @@ func writeMermaid(w io.Writer, at *attemptTiming, steps bool) error {
 		}
 		bw.WriteString("```\n")
 	}
-	return bw.Flush()
+	return bw.String()
 }
+
+// scaleChars and scaleTasks are what the shared time scale adds to a chart.
+const (
+	scaleChars = 160
+	scaleTasks = 2
+)
 
 type chart struct {
 	lines        []string
@@ -93,7 +141,7 @@ type chart struct {
 }
 
 func (c *chart) fits(chars, tasks int) bool {
-	return c.chars+chars <= mermaidMaxChars && c.tasks+tasks <= mermaidMaxTasks
+	return c.chars+chars <= mermaidMaxChars-scaleChars && c.tasks+tasks <= mermaidMaxTasks-scaleTasks
 }
 
 func (c *chart) add(lines []string, chars, tasks int) {
@@ -131,7 +179,7 @@ func mermaidJob(i int, t *timing, now time.Time, steps bool) ganttBlock {
 		case !t.Ran:
 			task(ganttTask(o), "milestone", id, t.End, 0)
 		default:
-			task(ganttTask(o), ganttTag(o), id, t.Started, t.Duration)
+			task(ganttTask(o), ganttTag(jobClass(t)), id, t.Started, t.Duration)
 		}
 	}
 	if steps {
@@ -141,8 +189,7 @@ func mermaidJob(i int, t *timing, now time.Time, steps bool) ganttBlock {
 			if !ok {
 				continue // not started: nothing to place on a time axis
 			}
-			o := stepOutcome(s)
-			task(ganttTask(stepLabel(s)), ganttTag(o), fmt.Sprintf("s%d_%d", i+1, k+1), start, end.Sub(start))
+			task(ganttTask(stepLabel(s)), ganttTag(classOf(stepOutcome(s))), fmt.Sprintf("s%d_%d", i+1, k+1), start, end.Sub(start))
 		}
 	}
 	b := ganttBlock{lines: lines, tasks: len(lines) - 1}
@@ -152,31 +199,77 @@ func mermaidJob(i int, t *timing, now time.Time, steps bool) ganttBlock {
 	return b
 }
 
+// mermaidGroup renders jobs, the i-th and those after it, as one section with one task from
+// the first creation to the last end, named after their outcomes and tagged as the worst.
+func mermaidGroup(i int, jobs []timing) ganttBlock {
+	first, last := jobs[0].Created, jobs[0].End
+	counts := map[class]int{}
+	words := map[string]int{}
+	for k := range jobs {
+		t := &jobs[k]
+		if t.Created.Before(first) {
+			first = t.Created
+		}
+		last = later(last, t.End)
+		counts[jobClass(t)]++
+		words[outcome(t.Job)]++
+	}
+	var parts []string
+	for _, o := range outcomeOrder {
+		if words[o] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", words[o], o))
+			delete(words, o)
+		}
+	}
+	if len(words) > 0 {
+		n := 0
+		for _, c := range words {
+			n += c
+		}
+		parts = append(parts, fmt.Sprintf("%d other", n))
+	}
+	c := classSuccess
+	for _, worst := range []class{classFailure, classRunning, classWaiting, classCancelled, classOther, classSkipped} {
+		if counts[worst] > 0 {
+			c = worst
+			break
+		}
+	}
+	tags := ganttTag(c)
+	if tags != "" {
+		tags += ", "
+	}
+	lines := []string{
+		fmt.Sprintf("section jobs %d–%d", i+1, i+len(jobs)),
+		fmt.Sprintf("%s :%sj%d, %s, %ds", ganttTask(strings.Join(parts, ", ")), tags, i+1, first.UTC().Format(mermaidTime), int64(last.Sub(first).Round(time.Second)/time.Second)),
+	}
+	return ganttBlock{lines: lines, tasks: 1, chars: ganttChars(lines[0]) + ganttChars(lines[1])}
+}
+
 // ganttChars is what a line adds to a chart: its indent, text and newline.
 func ganttChars(line string) int { return len("    ") + len(line) + 1 }
 
 // ganttTag marks failures crit, runs in progress active and ends other than success done.
-func ganttTag(outcome string) string {
-	switch outcome {
-	case "success":
+func ganttTag(c class) string {
+	switch c {
+	case classSuccess:
 		return ""
-	case "failure", "timed_out", "startup_failure":
+	case classFailure:
 		return "crit"
-	case "in_progress", "queued", "waiting", "pending", "requested":
+	case classRunning, classWaiting:
 		return "active"
 	}
 	return "done"
 }
 
-// ganttReplacer swaps the characters that end a gantt section or task name (':', and '#'
-// and ';' in older mermaid versions) or that mermaid could read as markup for look-alikes.
+// ganttReplacer swaps the characters that end a gantt section or task name for look-alikes:
+// ':', and '#' and ';' (mermaid's lexer ends a section there, and older versions a task).
+// Everything else is shown as it is: mermaid draws task names as text, not markup, and
+// "%%" starts a comment only at the start of a line (ganttTask sees to that).
 var ganttReplacer = strings.NewReplacer(
 	":", "∶", // U+2236 RATIO
 	"#", "＃", // U+FF03 FULLWIDTH NUMBER SIGN
 	";", "；", // U+FF1B FULLWIDTH SEMICOLON
-	"<", "‹",
-	">", "›",
-	"%%", "%\u200b%", // would start a comment
 )
 
 // ganttText makes a name safe as a gantt section or task text: one line, none of the
@@ -201,6 +294,9 @@ var ganttKeywords = []string{
 func ganttTask(s string) string {
 	s = ganttText(s)
 	lower := strings.ToLower(s)
+	if strings.HasPrefix(s, "%%") {
+		return "‣ " + s
+	}
 	for _, k := range ganttKeywords {
 		if strings.HasPrefix(lower, k) {
 			return "‣ " + s

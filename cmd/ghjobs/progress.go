@@ -3,8 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/ghjobs/ghjobs/wrapper"
@@ -15,40 +14,85 @@ import (
 const (
 	progressDelay = 500 * time.Millisecond
 	progressEvery = 100 * time.Millisecond
+	// quietAfter is how long without a new job before the line says how long it has waited.
+	quietAfter = 2 * time.Second
+	// quietNotice is how long without a job or an event before a non-terminal is told, once.
+	quietNotice = 10 * time.Second
 )
 
-// fetch lists every job of the attempt, showing a spinner and a job counter on stderr while
-// it takes long, if stderr is a terminal.
-func (c *cli) fetch(ctx context.Context, client *wrapper.Client, a wrapper.Attempt) ([]wrapper.Job, error) {
+// fetch lists every job of the attempt, giving each to each as it arrives. While it takes
+// long, stderr shows it: on a terminal a spinner, the job count and the current wait;
+// elsewhere a line when no answer has come for c.quietNotice.
+func (c *cli) fetch(ctx context.Context, client *wrapper.Client, a wrapper.Attempt, each func(wrapper.Job) error) error {
 	var p *progress
-	if c.isTerminal(c.stderr) {
-		p = startProgress(c.stderr, a, c.progressDelay)
-		defer p.stop()
+	if terminal := c.isTerminal(c.stderr); !terminal || !c.noProgress {
+		p = c.startProgress(a, !terminal)
+		defer func() {
+			p.stop()
+			c.progress.Store(nil)
+		}()
 	}
-	jobs := []wrapper.Job{}
 	for job, err := range client.Jobs(ctx, a) {
 		if err != nil {
-			return nil, err
+			return err
 		}
-		jobs = append(jobs, job)
 		p.add()
+		if err := each(job); err != nil {
+			return err
+		}
 	}
-	return jobs, nil
+	return nil
 }
 
-// progress draws "⠹ octo/repo run 1 attempt 1: 300 jobs" on one line until stopped, then
-// erases it.
+// collect is fetch into a slice.
+func (c *cli) collect(ctx context.Context, client *wrapper.Client, a wrapper.Attempt) ([]wrapper.Job, error) {
+	jobs := []wrapper.Job{}
+	err := c.fetch(ctx, client, a, func(j wrapper.Job) error {
+		jobs = append(jobs, j)
+		return nil
+	})
+	return jobs, err
+}
+
+// progress draws "⠹ octo/repo run 1 attempt 1: 300 jobs" on the status line until stopped,
+// then erases it. What the client waits for (an event) is shown after the count, and so is
+// how long no job has come.
 type progress struct {
-	jobs     atomic.Int64
+	log      *statusLog
+	mu       sync.Mutex
+	jobs     int
+	last     time.Time // when the last job (or the start) was
+	note     string    // the last event, until the next job
+	noticed  bool      // the quiet since last was reported (plain mode)
 	done     chan struct{}
 	finished chan struct{}
 }
 
-func startProgress(w io.Writer, a wrapper.Attempt, delay time.Duration) *progress {
-	p := &progress{done: make(chan struct{}), finished: make(chan struct{})}
+// startProgress starts drawing, or with plain, watching for a long quiet to report.
+func (c *cli) startProgress(a wrapper.Attempt, plain bool) *progress {
+	p := &progress{log: c.log, last: time.Now(), done: make(chan struct{}), finished: make(chan struct{})}
+	c.progress.Store(p)
+	if plain {
+		go func() {
+			defer close(p.finished)
+			tick := time.NewTicker(progressEvery)
+			defer tick.Stop()
+			for {
+				select {
+				case <-p.done:
+					return
+				case <-tick.C:
+				}
+				if q, ok := p.quiet(c.quietNotice); ok {
+					p.log.say(fmt.Sprintf("ghjobs: %s: no answer for %s, still waiting", a, waitText(q)))
+				}
+			}
+		}()
+		return p
+	}
 	go func() {
 		defer close(p.finished)
-		wait := time.NewTimer(delay)
+		wait := time.NewTimer(c.progressDelay)
 		defer wait.Stop()
 		select {
 		case <-p.done:
@@ -59,10 +103,10 @@ func startProgress(w io.Writer, a wrapper.Attempt, delay time.Duration) *progres
 		defer tick.Stop()
 		frames := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
 		for i := 0; ; i++ {
-			fmt.Fprintf(w, "\r%c %s: %d jobs", frames[i%len(frames)], a, p.jobs.Load())
+			p.log.draw(fmt.Sprintf("%c %s: %s", frames[i%len(frames)], a, p.text()))
 			select {
 			case <-p.done:
-				fmt.Fprint(w, "\r\x1b[K") // erase the line
+				p.log.clear()
 				return
 			case <-tick.C:
 			}
@@ -71,11 +115,49 @@ func startProgress(w io.Writer, a wrapper.Attempt, delay time.Duration) *progres
 	return p
 }
 
+// text is the line after the attempt: the count, then the wait.
+func (p *progress) text() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := fmt.Sprintf("%d jobs", p.jobs)
+	if p.note != "" {
+		s += " · " + p.note
+	}
+	if q := time.Since(p.last); q >= quietAfter {
+		s += fmt.Sprintf(" · no answer for %s", human(q))
+	}
+	return s
+}
+
 // add counts a job; a nil progress counts nothing.
 func (p *progress) add() {
 	if p != nil {
-		p.jobs.Add(1)
+		p.mu.Lock()
+		p.jobs++
+		p.last, p.note, p.noticed = time.Now(), "", false
+		p.mu.Unlock()
 	}
+}
+
+// tell shows an event's message on the line until the next job.
+func (p *progress) tell(msg string) {
+	if p != nil {
+		p.mu.Lock()
+		p.note, p.last, p.noticed = msg, time.Now(), false
+		p.mu.Unlock()
+	}
+}
+
+// quiet reports, once per quiet spell, that nothing has come for at least d.
+func (p *progress) quiet(d time.Duration) (time.Duration, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	q := time.Since(p.last)
+	if p.noticed || q < d {
+		return 0, false
+	}
+	p.noticed = true
+	return q, true
 }
 
 // stop erases the progress line and waits until nothing more is written.

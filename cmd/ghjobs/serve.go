@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -33,6 +34,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	}
 
 	run := api.SampleRun(sampleOwner, sampleRepo, sampleRunID, 1, *n)
+	// The sample's last event happened a few seconds ago.
+	shiftJobs(run.Jobs, c.now().Add(-5*time.Second).Sub(latest(run.Jobs)))
 	stderr := &lockedWriter{w: c.stderr}
 	fake, err := api.New(api.WithRun(run), api.WithViolationHandler(func(err error) {
 		fmt.Fprintf(stderr, "ghjobs serve: contract violation: %v\n", err)
@@ -45,7 +48,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
-	url := "http://" + ln.Addr().String()
+	url := "http://" + dialable(ln.Addr().(*net.TCPAddr))
 	fmt.Fprintf(stderr, "ghjobs serve: %s run %d attempt %d (%d jobs) at %s\ntry: ghjobs --api-url %s %s/%s %d 1\n",
 		run.Owner+"/"+run.Repo, run.RunID, run.Attempt, len(run.Jobs), url, url, run.Owner, run.Repo, run.RunID)
 	if c.ready != nil {
@@ -66,6 +69,20 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		err = errors.Join(err, serveErr)
 	}
 	return err
+}
+
+// dialable is the address a client on this machine connects to: loopback for a server
+// listening on every address (0.0.0.0, [::]), whose address cannot be dialled as printed
+// and is not loopback, where the client refuses to send a token over plain http.
+func dialable(a *net.TCPAddr) string {
+	ip := a.IP
+	switch {
+	case ip == nil || ip.Equal(net.IPv4zero):
+		ip = net.IPv4(127, 0, 0, 1)
+	case ip.Equal(net.IPv6unspecified):
+		ip = net.IPv6loopback
+	}
+	return net.JoinHostPort(ip.String(), strconv.Itoa(a.Port))
 }
 
 // lockedWriter serialises writes from the server's goroutines.

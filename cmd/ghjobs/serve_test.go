@@ -20,7 +20,10 @@ import (
 
 func TestServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
-	c, _, errb := testCLI(nil)
+	c, _, _ := testCLI(nil)
+	errb := new(syncBuffer) // read while serve runs
+	c.stderr = errb
+	c.now = time.Now
 	urls := make(chan string, 1)
 	c.ready = func(url string) { urls <- url }
 	exited := make(chan int)
@@ -44,12 +47,32 @@ func TestServe(t *testing.T) {
 	}
 	resp.Body.Close()
 
-	cancel()
-	if code := <-exited; code != 0 {
-		t.Errorf("serve exited with %d after Ctrl-C", code)
-	}
+	defer func() {
+		cancel()
+		if code := <-exited; code != 0 {
+			t.Errorf("serve exited with %d after Ctrl-C", code)
+		}
+	}()
 	if got := errb.String(); !strings.Contains(got, "(120 jobs) at "+url) || !strings.Contains(got, "contract violation") {
 		t.Errorf("serve's stderr: %q", got)
+	}
+
+	// The try: line works as printed, with a token set, and without a warning; the sample
+	// is placed relative to now, so nothing has run for days.
+	try := regexp.MustCompile(`(?m)^try: ghjobs (.*)$`).FindStringSubmatch(errb.String())
+	if try == nil {
+		t.Fatalf("no try: line in %q", errb)
+	}
+	c2, out2, err2 := testCLI(map[string]string{"GH_TOKEN": "gho_any"})
+	c2.now = time.Now
+	if code := c2.run(t.Context(), append(strings.Fields(try[1]), "--summary")); code != 0 || err2.Len() != 0 {
+		t.Errorf("the try: line %q: exit %d, stderr %q", try[1], code, err2)
+	}
+	if m := regexp.MustCompile(`wall time +(\S+),`).FindStringSubmatch(out2.String()); m == nil || strings.Contains(m[1], "h") {
+		t.Errorf("the served sample's wall time: %q; want minutes, not hours:\n%s", m, out2)
+	}
+	if m := regexp.MustCompile(`max (\S+)  \(`).FindAllStringSubmatch(out2.String(), -1); len(m) < 2 || strings.Contains(m[0][1]+m[1][1], "h") {
+		t.Errorf("queue time and duration maxima %q: want minutes", m)
 	}
 
 	// A port in use is an error, not a usage error.
@@ -160,13 +183,13 @@ func TestEndToEnd(t *testing.T) {
 
 	// Inside Actions, with no arguments and no token.
 	code, out, errOut := ghjobsBin([]string{"GITHUB_API_URL=" + url, "GITHUB_REPOSITORY=octo-org/octo-repo", "GITHUB_RUN_ID=12345678901", "GITHUB_RUN_ATTEMPT=1"}, "--format", "jsonl")
-	if code != 0 || strings.Count(out, "\n") != 2000 || !strings.Contains(errOut, "warning") {
+	if code != 0 || strings.Count(out, "\n") != 2000 || errOut != "" {
 		t.Errorf("a bare ghjobs in Actions: exit %d, %d jobs, stderr %q", code, strings.Count(out, "\n"), errOut)
 	}
 	if code, _, errOut := ghjobsBin(token, "--api-url", url, "octo-org/octo-repo", "12345678901", "2"); code != 1 || !strings.Contains(errOut, "404") {
 		t.Errorf("a missing attempt: exit %d, stderr %q", code, errOut)
 	}
-	if code, _, errOut := ghjobsBin(token, "--format", "yaml"); code != 2 || !strings.Contains(errOut, "usage:") {
+	if code, _, errOut := ghjobsBin(token, "--format", "yaml"); code != 2 || !strings.Contains(errOut, "--help") {
 		t.Errorf("a bad flag: exit %d, stderr %q", code, errOut)
 	}
 	if code, out, _ := ghjobsBin(nil, "--demo"); code != 0 || strings.Count(out, "\n") != 251 {
@@ -189,5 +212,40 @@ func waitUntilAnswers(t *testing.T, url string) {
 			t.Fatalf("%s does not answer: %v", url, err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// syncBuffer is a bytes.Buffer that may be read while another goroutine writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestDialable(t *testing.T) {
+	for _, tt := range []struct {
+		addr *net.TCPAddr
+		want string
+	}{
+		{&net.TCPAddr{IP: net.IPv4zero, Port: 8080}, "127.0.0.1:8080"},
+		{&net.TCPAddr{IP: net.IPv6unspecified, Port: 8080}, "[::1]:8080"},
+		{&net.TCPAddr{Port: 8080}, "127.0.0.1:8080"},
+		{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}, "127.0.0.1:1"},
+		{&net.TCPAddr{IP: net.ParseIP("192.168.1.4"), Port: 1}, "192.168.1.4:1"},
+	} {
+		if got := dialable(tt.addr); got != tt.want {
+			t.Errorf("dialable(%v) = %q, want %q", tt.addr, got, tt.want)
+		}
 	}
 }

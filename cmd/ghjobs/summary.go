@@ -13,8 +13,12 @@ import (
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
-// slowest is how many jobs and steps the summary lists as the slowest.
-const slowest = 5
+// slowest is how many jobs and steps the summary lists as the slowest; maxFailed how many
+// failed jobs it names (an attempt of thousands can fail thousands of times).
+const (
+	slowest   = 5
+	maxFailed = 20
+)
 
 // spread is the median, 95th percentile and maximum of some durations.
 type spread struct {
@@ -168,22 +172,25 @@ func writeSummary(w io.Writer, at *attemptTiming) error {
 	var failed [][]string
 	for i := range at.Jobs {
 		t := &at.Jobs[i]
-		switch o := outcome(t.Job); {
+		switch {
 		case t.FailedStep != nil:
 			failed = append(failed, []string{"  " + t.Job.Name, stepLabel(t.FailedStep)})
-		case o == "failure" || o == "timed_out" || o == "startup_failure":
-			failed = append(failed, []string{"  " + t.Job.Name, "(" + o + ", no failed step reported)"})
+		case jobClass(t) == classFailure:
+			failed = append(failed, []string{"  " + t.Job.Name, "(" + outcome(t.Job) + ", no failed step reported)"})
 		}
 	}
 	if len(failed) > 0 {
 		fmt.Fprintf(bw, "\nfailed steps\n")
-		writeRows(bw, failed)
+		writeRows(bw, failed[:min(len(failed), maxFailed)])
+		if n := len(failed) - maxFailed; n > 0 {
+			fmt.Fprintf(bw, "  … and %d more failed %s\n", n, plural(n, "job", "jobs"))
+		}
 	}
 	return bw.Flush()
 }
 
 // writeRows aligns rows in columns, without colour.
-func writeRows(w io.Writer, rows [][]string) { _ = writeColumns(w, rows, -1, false) }
+func writeRows(w io.Writer, rows [][]string) { _ = writeColumns(w, rows, -1, nil, nil) }
 
 // clock is t's time of day in UTC, with the date when it is not start's date.
 func clock(t, start time.Time) string {

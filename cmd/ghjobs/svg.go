@@ -43,17 +43,16 @@ text { fill: #1f2328; }
 
 // svgClass is the colour class of a job's run bar.
 func svgClass(t *timing) string {
-	if t.Phase == running {
+	switch jobClass(t) {
+	case classRunning:
 		return "running"
-	}
-	switch outcome(t.Job) {
-	case "success":
+	case classSuccess:
 		return "success"
-	case "failure", "timed_out", "startup_failure":
+	case classFailure:
 		return "failure"
-	case "cancelled":
+	case classCancelled:
 		return "cancelled"
-	case "skipped", "neutral":
+	case classSkipped:
 		return "skipped"
 	}
 	return "other"

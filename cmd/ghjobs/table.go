@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,15 +19,16 @@ const (
 	ansiGrey   = "\x1b[90m"
 )
 
-func outcomeColour(o string) string {
-	switch o {
-	case "success":
+// colourOf is the colour of a class in the status column.
+func colourOf(c class) string {
+	switch c {
+	case classSuccess:
 		return ansiGreen
-	case "failure", "timed_out", "startup_failure":
+	case classFailure:
 		return ansiRed
-	case "cancelled", "skipped", "neutral", "stale":
+	case classCancelled, classSkipped:
 		return ansiGrey
-	case "in_progress", "queued", "waiting", "pending", "requested", "action_required":
+	case classRunning, classWaiting:
 		return ansiYellow
 	}
 	return ""
@@ -34,9 +36,11 @@ func outcomeColour(o string) string {
 
 // writeTable prints one row per job: name, status/conclusion, time queued for a runner,
 // time running, runner and first failed step; with steps, an indented row per step.
-// Figures still growing end with "…". colour adds ANSI colours to the status column.
-func writeTable(w io.Writer, at *attemptTiming, steps, colour bool) error {
+// Figures still growing end with "…". colour adds ANSI colours to the status column. A
+// width above 0 (a terminal's) fits the lines into that many columns (see fitTable).
+func writeTable(w io.Writer, at *attemptTiming, steps, colour bool, width int) error {
 	rows := [][]string{{"JOB", "STATUS", "QUEUED", "DURATION", "RUNNER", "FAILED STEP"}}
+	colours := []string{""}
 	for i := range at.Jobs {
 		t := &at.Jobs[i]
 		j := t.Job
@@ -61,6 +65,7 @@ func writeTable(w io.Writer, at *attemptTiming, steps, colour bool) error {
 			failed = stepLabel(s)
 		}
 		rows = append(rows, []string{j.Name, outcome(j), queued, duration, runner, failed})
+		colours = append(colours, colourOf(jobClass(t)))
 		if !steps {
 			continue
 		}
@@ -74,9 +79,81 @@ func writeTable(w io.Writer, at *attemptTiming, steps, colour bool) error {
 				}
 			}
 			rows = append(rows, []string{"  " + stepLabel(s), stepOutcome(s), "", d, "", ""})
+			colours = append(colours, colourOf(classOf(stepOutcome(s))))
 		}
 	}
-	return writeColumns(w, rows, 1, colour)
+	if !colour {
+		colours = nil
+	}
+	var limits []int
+	if width > 0 {
+		limits = fitTable(columnWidths(rows), width)
+	}
+	return writeColumns(w, rows, 1, colours, limits)
+}
+
+// The table's columns, and how they give way on a narrow terminal: the failed step first,
+// then the runner, then the job's name, each down to a minimum; then the runner and the
+// failed step go; then the name is cut further. Status and times are never cut.
+const (
+	colJob = iota
+	colStatus
+	colQueued
+	colDuration
+	colRunner
+	colFailed
+)
+
+var (
+	shrinkOrder = []struct{ col, min int }{{colFailed, 12}, {colRunner, 10}, {colJob, 20}}
+	dropOrder   = []int{colRunner, colFailed}
+)
+
+// fitTable returns each column's limit for lines of at most width columns: 0 for no cut,
+// -1 for a column left out.
+func fitTable(widths []int, width int) []int {
+	limits := make([]int, len(widths))
+	cur := slices.Clone(widths)
+	total := func() int {
+		n, shown := 0, 0
+		for c, w := range cur {
+			if limits[c] >= 0 {
+				n += w
+				shown++
+			}
+		}
+		return n + 2*(shown-1)
+	}
+	for _, s := range shrinkOrder {
+		if over := total() - width; over > 0 && cur[s.col] > s.min {
+			cur[s.col] = max(s.min, cur[s.col]-over)
+			limits[s.col] = cur[s.col]
+		}
+	}
+	for _, c := range dropOrder {
+		if total() > width {
+			limits[c] = -1
+		}
+	}
+	if over := total() - width; over > 0 {
+		cur[colJob] = max(4, cur[colJob]-over)
+		limits[colJob] = cur[colJob]
+	}
+	return limits
+}
+
+// columnWidths is the widest cell of each column, in terminal columns, once made printable.
+func columnWidths(rows [][]string) []int {
+	var widths []int
+	for _, row := range rows {
+		for c, cell := range row {
+			if c >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[c] = max(widths[c], displayWidth(printable(cell)))
+		}
+	}
+	return widths
 }
 
 // stepLabel is "3. Run tests": the step's number and name.
@@ -85,13 +162,17 @@ func stepLabel(s *wrapper.JobStep) string {
 }
 
 // writeColumns aligns rows in columns two spaces apart, measuring cells in terminal columns.
-// Cells are made printable first. The column colourCol is coloured by its value when colour
-// is set (never the header).
-func writeColumns(w io.Writer, rows [][]string, colourCol int, colour bool) error {
+// Cells are made printable first. The column colourCol of row r is coloured colours[r], if
+// colours has it. limits, if given, cuts column c to limits[c] columns with "…" (0: no cut),
+// or leaves it out (-1).
+func writeColumns(w io.Writer, rows [][]string, colourCol int, colours []string, limits []int) error {
 	var widths []int
 	for _, row := range rows {
 		for c := range row {
 			row[c] = printable(row[c])
+			if c < len(limits) && limits[c] > 0 {
+				row[c] = truncate(row[c], limits[c])
+			}
 			if c >= len(widths) {
 				widths = append(widths, 0)
 			}
@@ -102,13 +183,20 @@ func writeColumns(w io.Writer, rows [][]string, colourCol int, colour bool) erro
 	var line strings.Builder
 	for r, row := range rows {
 		line.Reset()
+		last := len(row) - 1
+		for last > 0 && last < len(limits) && limits[last] < 0 {
+			last--
+		}
 		for c, cell := range row {
+			if c < len(limits) && limits[c] < 0 {
+				continue
+			}
 			pad := ""
-			if c < len(row)-1 {
+			if c < last {
 				pad = strings.Repeat(" ", widths[c]-displayWidth(cell)+2)
 			}
-			if code := outcomeColour(cell); colour && r > 0 && c == colourCol && code != "" {
-				cell = code + cell + ansiReset
+			if c == colourCol && r < len(colours) && colours[r] != "" {
+				cell = colours[r] + cell + ansiReset
 			}
 			line.WriteString(cell)
 			line.WriteString(pad)

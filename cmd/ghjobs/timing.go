@@ -126,32 +126,6 @@ func stepClamped(s *wrapper.JobStep) bool {
 	return s.StartedAt != nil && s.CompletedAt != nil && s.CompletedAt.Before(*s.StartedAt)
 }
 
-// failedStep is the first step that failed or timed out, or nil.
-func failedStep(j *wrapper.Job) *wrapper.JobStep {
-	for i := range j.Steps {
-		if c := j.Steps[i].Conclusion; c != nil && (*c == "failure" || *c == "timed_out") {
-			return &j.Steps[i]
-		}
-	}
-	return nil
-}
-
-// outcome is one word for a job: its conclusion once completed, else its status.
-func outcome(j *wrapper.Job) string {
-	if j.Conclusion != nil && *j.Conclusion != "" {
-		return string(*j.Conclusion)
-	}
-	return string(j.Status)
-}
-
-// stepOutcome is outcome for a step.
-func stepOutcome(s *wrapper.JobStep) string {
-	if s.Conclusion != nil && *s.Conclusion != "" {
-		return *s.Conclusion
-	}
-	return string(s.Status)
-}
-
 // attemptTiming is every job's timing and the attempt's time span.
 type attemptTiming struct {
 	Attempt    wrapper.Attempt

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"strings"
+	"time"
+)
+
+// options are the flags of the listing command.
+type options struct {
+	format     string
+	steps      bool
+	summary    bool
+	currentJob bool
+	out        string
+	apiURL     string
+	demo       bool
+	demoJobs   int
+	version    bool
+	timeout    time.Duration
+	wide       bool
+	watch      bool
+	interval   time.Duration
+	set        map[string]bool // the flags given
+}
+
+// defaultTimeout bounds a listing: long enough for retries and a secondary rate limit's
+// wait (a minute, doubled on a repeat), short enough that a stalled server is given up on.
+const defaultTimeout = 10 * time.Minute
+
+var formats = map[string]bool{"table": true, "json": true, "jsonl": true, "csv": true, "mermaid": true, "svg": true}
+
+// parseOptions reads the listing's flags and checks that they make sense together; the
+// positional arguments are returned unchecked.
+func parseOptions(args []string) (options, []string, error) {
+	o := options{set: map[string]bool{}}
+	fs := flag.NewFlagSet("ghjobs", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported once, by run
+	fs.StringVar(&o.format, "format", "table", "")
+	asJSON := fs.Bool("json", false, "")
+	fs.BoolVar(&o.steps, "steps", false, "")
+	fs.BoolVar(&o.summary, "summary", false, "")
+	fs.BoolVar(&o.currentJob, "current-job", false, "")
+	fs.StringVar(&o.out, "o", "", "")
+	fs.StringVar(&o.apiURL, "api-url", "", "")
+	fs.BoolVar(&o.demo, "demo", false, "")
+	fs.IntVar(&o.demoJobs, "jobs", 250, "")
+	fs.BoolVar(&o.version, "version", false, "")
+	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "")
+	fs.BoolVar(&o.wide, "wide", false, "")
+	fs.BoolVar(&o.watch, "watch", false, "")
+	fs.DurationVar(&o.interval, "interval", defaultInterval, "")
+	positional, err := parseFlags(fs, args)
+	if err != nil {
+		return o, nil, err
+	}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+
+	if *asJSON {
+		if o.set["format"] && o.format != "json" {
+			return o, nil, usageErr("--json and --format %s disagree", o.format)
+		}
+		o.format = "json"
+	}
+	switch {
+	case !formats[o.format]:
+		return o, nil, usageErr("--format %q: want table, json, jsonl, csv, mermaid or svg", o.format)
+	case o.summary && o.format != "table":
+		return o, nil, usageErr("--summary prints text: leave out --format %s", o.format)
+	case o.steps && (o.summary || o.format == "json" || o.format == "jsonl" || o.format == "svg"):
+		return o, nil, usageErr("--steps adds rows to table and csv and tasks to mermaid; json and svg always have the steps")
+	case o.currentJob && (o.summary || o.steps || o.set["format"] || *asJSON):
+		return o, nil, usageErr("--current-job prints a job id: it takes no --format, --steps or --summary")
+	case o.set["jobs"] && !o.demo:
+		return o, nil, usageErr("--jobs sets the size of the --demo run")
+	case o.demoJobs < 0 || o.demoJobs > maxDemoJobs:
+		return o, nil, usageErr("--jobs %d: want 0 to %d", o.demoJobs, maxDemoJobs)
+	case o.demo && len(positional) > 0:
+		return o, nil, usageErr("--demo takes no OWNER/REPO RUN_ID ATTEMPT")
+	case o.demo && o.apiURL != "":
+		return o, nil, usageErr("--demo takes no --api-url")
+	case o.timeout < 0:
+		return o, nil, usageErr("--timeout %s: want a duration such as 10m, or 0 for none", o.timeout)
+	case o.set["interval"] && !o.watch:
+		return o, nil, usageErr("--interval is the time between --watch's polls")
+	case o.interval < minInterval:
+		return o, nil, usageErr("--interval %s: want at least %s", o.interval, minInterval)
+	case o.watch && (o.demo || o.currentJob):
+		return o, nil, usageErr("--watch follows an attempt on GitHub: it takes no --demo or --current-job")
+	}
+	if o.watch && !o.set["timeout"] {
+		o.timeout = defaultWatchTimeout
+	}
+	return o, positional, nil
+}
+
+// parseFlags reads flags and positional arguments in any order, as people type them. A
+// negative number is an argument (a wrong one, reported as such), not an unknown flag.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			// The flag package has consumed the argument it failed on.
+			if i := len(args) - len(fs.Args()) - 1; i >= 0 && i < len(args) && negativeNumber(args[i]) {
+				positional = append(positional, args[i])
+				args = fs.Args()
+				continue
+			}
+			return nil, usageErr("%v", err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+func negativeNumber(s string) bool {
+	return len(s) > 1 && s[0] == '-' && strings.Trim(s[1:], "0123456789") == ""
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/ghjobs/ghjobs/wrapper"
+)
+
+// errTimedOut is the cause of the context's end when --timeout ran out.
+var errTimedOut = errors.New("--timeout ran out")
+
+// show is the listing command: ghjobs [flags] OWNER/REPO RUN_ID [ATTEMPT].
+func (c *cli) show(ctx context.Context, args []string) error {
+	o, positional, err := parseOptions(args)
+	if err != nil {
+		return err
+	}
+	if o.version {
+		_, err := fmt.Fprintln(c.stdout, versionLine())
+		return err
+	}
+	// A runner name is needed before any request is worth sending.
+	runner := c.getenv("RUNNER_NAME")
+	if o.currentJob && runner == "" {
+		return usageErr("--current-job needs RUNNER_NAME, which GitHub Actions sets in a job")
+	}
+	var dest *destination
+	if o.out != "" && o.out != "-" {
+		if dest, err = openDestination(o.out); err != nil {
+			return err
+		}
+	}
+	var a wrapper.Attempt
+	if !o.demo {
+		if err := checkRunURLHost(positional, c.apiURL(o.apiURL)); err != nil {
+			return err
+		}
+		if a, err = attemptFromArgs(positional, c.getenv); err != nil {
+			return err
+		}
+	}
+
+	if o.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, o.timeout, errTimedOut)
+		defer cancel()
+	}
+	if o.watch {
+		err = c.watch(ctx, o, dest, a)
+	} else {
+		err = c.list(ctx, o, dest, a, runner)
+	}
+	if err != nil && errors.Is(context.Cause(ctx), errTimedOut) {
+		return exitError{124, fmt.Sprintf("gave up after %s (--timeout %s): %v", o.timeout, o.timeout, trimPrefix(err))}
+	}
+	return err
+}
+
+// list fetches the attempt and writes it as o asks.
+func (c *cli) list(ctx context.Context, o options, dest *destination, a wrapper.Attempt, runner string) error {
+	var jobs []wrapper.Job
+	var err error
+	now := c.now()
+	if o.demo {
+		if jobs, a, err = c.demo(ctx, o.demoJobs); err != nil {
+			return err
+		}
+		now = latest(jobs) // the sample is a snapshot: its "now" is its last timestamp
+	} else {
+		client, err := c.client(ctx, o.apiURL)
+		if err != nil {
+			return err
+		}
+		if o.format == "jsonl" && !o.currentJob {
+			// Each job is written as it arrives, so `| head` ends the listing early.
+			return c.output(dest, func(w io.Writer, _ bool) error {
+				return streamJSONL(w, func(each func(wrapper.Job) error) error {
+					return c.fetch(ctx, client, a, each)
+				})
+			})
+		}
+		if jobs, err = c.collect(ctx, client, a); err != nil {
+			return err
+		}
+	}
+
+	if o.currentJob {
+		id, err := currentJob(jobs, runner)
+		if err != nil {
+			return err
+		}
+		return c.output(dest, func(w io.Writer, _ bool) error {
+			_, err := fmt.Fprintln(w, id)
+			return err
+		})
+	}
+	return c.output(dest, func(w io.Writer, colour bool) error {
+		return render(w, o, a, jobs, now, colour, c.tableWidth(dest, o))
+	})
+}
+
+// tableWidth is the width the table must fit: the terminal's, unless --wide or -o.
+func (c *cli) tableWidth(dest *destination, o options) int {
+	if dest != nil || o.wide || !c.isTerminal(c.stdout) {
+		return 0
+	}
+	return c.width(c.stdout)
+}
+
+// render writes jobs in the format o asks for; a table fits width columns if it is above 0.
+func render(w io.Writer, o options, a wrapper.Attempt, jobs []wrapper.Job, now time.Time, colour bool, width int) error {
+	switch o.format {
+	case "json":
+		return writeJSON(w, jobs)
+	case "jsonl":
+		return writeJSONL(w, jobs)
+	}
+	at := timeAttempt(a, jobs, now)
+	switch {
+	case o.summary:
+		return writeSummary(w, at)
+	case o.format == "csv":
+		return writeCSV(w, at, o.steps)
+	case o.format == "mermaid":
+		return writeMermaid(w, at, o.steps)
+	case o.format == "svg":
+		return writeSVG(w, at)
+	}
+	return writeTable(w, at, o.steps, colour, width)
+}
+
+// output runs write on standard output (dest nil), in colour when it is a terminal and
+// NO_COLOR is not set, or on -o's destination.
+func (c *cli) output(dest *destination, write func(w io.Writer, colour bool) error) error {
+	if dest == nil {
+		colour := c.getenv("NO_COLOR") == "" && c.isTerminal(c.stdout)
+		return write(c.stdout, colour)
+	}
+	return dest.write(func(w io.Writer) error { return write(w, false) })
+}

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/wrapper"
+)
+
+// --watch's defaults.
+const (
+	defaultInterval     = 10 * time.Second
+	minInterval         = time.Second
+	intervalGrowth      = 1.5              // per poll that finds nothing new
+	maxIntervalFactor   = 4                // the interval grows to at most 4 × --interval
+	defaultWatchTimeout = 6 * time.Hour    // a job's limit on GitHub-hosted runners
+	watchMaxWait        = 65 * time.Minute // a primary limit resets within the hour
+)
+
+// watchPolicy is the client's retry policy for --watch: as the default, but waiting for the
+// primary limit's reset (which --timeout still bounds) rather than giving up.
+func watchPolicy() wrapper.RetryPolicy {
+	p := wrapper.DefaultRetryPolicy()
+	p.WaitForReset, p.MaxWait = true, watchMaxWait
+	return p
+}
+
+// watcher follows one attempt until every job has completed.
+type watcher struct {
+	c        *cli
+	o        options
+	a        wrapper.Attempt
+	w        io.Writer
+	colour   bool
+	redraw   bool             // a terminal: redraw in place; otherwise print each change once
+	shown    map[int64]string // per job, what was last printed of it
+	contents map[int64][]byte // per job, its JSON at the last poll
+	drawn    bool
+}
+
+// watch polls the attempt every interval (longer while nothing changes), shows what
+// changed, and returns once every job has completed: nil when all succeeded (or were
+// skipped), an exitError with status 1 otherwise.
+func (c *cli) watch(ctx context.Context, o options, dest *destination, a wrapper.Attempt) error {
+	policy := watchPolicy()
+	if c.retry == nil {
+		c.retry = &policy
+	}
+	client, err := c.client(ctx, o.apiURL)
+	if err != nil {
+		return err
+	}
+	c.noProgress = true // the watch's own output says what is going on
+	var final []wrapper.Job
+	err = c.output(dest, func(w io.Writer, colour bool) error {
+		wt := &watcher{c: c, o: o, a: a, w: w, colour: colour, shown: map[int64]string{}, contents: map[int64][]byte{}}
+		wt.redraw = dest == nil && c.isTerminal(c.stdout) && o.format == "table"
+		final, err = wt.run(ctx, client)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return verdict(final)
+}
+
+// run is the polling loop.
+func (wt *watcher) run(ctx context.Context, client *wrapper.Client) ([]wrapper.Job, error) {
+	interval := wt.o.interval
+	wasRunning := false
+	for {
+		jobs, err := wt.c.collect(ctx, client, wt.a)
+		if err != nil {
+			return nil, err
+		}
+		fresh, err := wt.diff(jobs)
+		if err != nil {
+			return nil, err
+		}
+		changed, finished := len(fresh) > 0, allCompleted(jobs)
+		// An attempt seen running is given one more poll after its jobs have all completed:
+		// jobs can be added while it runs (a matrix computed by a job that just finished).
+		last := finished && (!wasRunning || !changed)
+		wasRunning = wasRunning || !finished
+		switch {
+		case last:
+			interval = 0
+		case changed || finished:
+			interval = wt.o.interval
+		default:
+			interval = min(time.Duration(float64(interval)*intervalGrowth), maxIntervalFactor*wt.o.interval)
+		}
+		if err := wt.show(jobs, fresh, interval); err != nil {
+			return nil, err
+		}
+		if last {
+			return jobs, wt.finish(jobs)
+		}
+		if err := wt.c.sleep(ctx, interval); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// diff returns the indexes of the jobs that are new or changed since the last poll.
+func (wt *watcher) diff(jobs []wrapper.Job) ([]int, error) {
+	var fresh []int
+	for i := range jobs {
+		b, err := json.Marshal(api.ToGitHub(&jobs[i]))
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(wt.contents[jobs[i].ID], b) {
+			fresh = append(fresh, i)
+			wt.contents[jobs[i].ID] = b
+		}
+	}
+	return fresh, nil
+}
+
+// show prints what this poll found: fresh are the jobs that changed, next the wait before
+// the next poll (0: none).
+func (wt *watcher) show(jobs []wrapper.Job, fresh []int, next time.Duration) error {
+	now := wt.c.now()
+	switch {
+	case wt.redraw:
+		return wt.draw(jobs, now, next)
+	case wt.o.format == "jsonl":
+		enc := newEncoder(wt.w)
+		for _, i := range fresh {
+			if err := enc.Encode(api.ToGitHub(&jobs[i])); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// One line per job whose state changed; for formats other than table and summary on
+	// stderr, as standard output is for the final picture.
+	out := wt.w
+	if wt.o.format != "table" {
+		out = wt.c.stderr
+	}
+	at := timeAttempt(wt.a, jobs, now)
+	for _, i := range fresh {
+		t := &at.Jobs[i]
+		line := outcome(t.Job)
+		if t.Phase == done && t.Ran {
+			line += "  " + human(t.Duration)
+		}
+		if wt.shown[t.Job.ID] == line {
+			continue // the steps moved; the job's state did not
+		}
+		wt.shown[t.Job.ID] = line
+		if _, err := fmt.Fprintf(out, "%s  %s  %s\n", now.UTC().Format("15:04:05"), printable(t.Job.Name), line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// draw redraws the screen: a header, then the table or the summary, fitted to the width.
+func (wt *watcher) draw(jobs []wrapper.Job, now time.Time, next time.Duration) error {
+	var b bytes.Buffer
+	if wt.drawn {
+		b.WriteString("\x1b[H\x1b[J") // home, clear to the end
+	} else {
+		b.WriteString("\x1b[H\x1b[2J") // home, clear the screen
+		wt.drawn = true
+	}
+	width := wt.c.width(wt.c.stdout)
+	if wt.o.wide {
+		width = 0
+	}
+	completed := 0
+	for i := range jobs {
+		if jobs[i].Status == wrapper.JobStatusCompleted {
+			completed++
+		}
+	}
+	// What changes first, so that a narrow terminal cuts the attempt's name, not the news.
+	poll := "next poll in " + waitText(next)
+	if next == 0 {
+		poll = "done"
+	}
+	header := fmt.Sprintf("%d of %d jobs completed · %s UTC · %s · %s",
+		completed, len(jobs), now.UTC().Format("15:04:05"), poll, wt.a)
+	if width > 1 {
+		header = truncate(header, width-1)
+	}
+	b.WriteString(header + "\n\n")
+	at := timeAttempt(wt.a, jobs, now)
+	var body bytes.Buffer
+	if wt.o.summary {
+		if err := writeSummary(&body, at); err != nil {
+			return err
+		}
+	} else if err := writeTable(&body, at, wt.o.steps, wt.colour, width); err != nil {
+		return err
+	}
+	for line := range strings.Lines(body.String()) {
+		if wt.o.summary && width > 1 {
+			line = truncate(strings.TrimSuffix(line, "\n"), width-1) + "\n"
+		}
+		b.WriteString(line)
+	}
+	_, err := wt.w.Write(b.Bytes())
+	return err
+}
+
+// finish prints the end: the summary or picture the format asks for, or a closing line.
+func (wt *watcher) finish(jobs []wrapper.Job) error {
+	now := wt.c.now()
+	switch {
+	case wt.redraw, wt.o.format == "jsonl":
+		return nil
+	case wt.o.format != "table" || wt.o.summary:
+		return render(wt.w, wt.o, wt.a, jobs, now, wt.colour, 0)
+	}
+	_, err := fmt.Fprintf(wt.w, "%s  all %d jobs completed: %s\n", now.UTC().Format("15:04:05"), len(jobs), tally(jobs))
+	return err
+}
+
+// allCompleted reports whether the attempt has jobs and every one has completed.
+func allCompleted(jobs []wrapper.Job) bool {
+	return len(jobs) > 0 && !slices.ContainsFunc(jobs, func(j wrapper.Job) bool { return j.Status != wrapper.JobStatusCompleted })
+}
+
+// tally is "8 success, 1 failure" in the summary's order.
+func tally(jobs []wrapper.Job) string {
+	counts := map[string]int{}
+	for i := range jobs {
+		counts[outcome(&jobs[i])]++
+	}
+	var parts []string
+	for _, o := range outcomeOrder {
+		if counts[o] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
+			delete(counts, o)
+		}
+	}
+	for _, o := range slices.Sorted(maps.Keys(counts)) {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[o], printable(o)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// verdict is --watch's exit: nil when every job succeeded or was skipped, else status 1
+// naming the jobs that did not.
+func verdict(jobs []wrapper.Job) error {
+	var bad []string
+	for i := range jobs {
+		t := timeJob(&jobs[i], time.Time{})
+		if !jobClass(&t).ok() {
+			bad = append(bad, fmt.Sprintf("%s (%s)", printable(jobs[i].Name), printable(outcome(&jobs[i]))))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("%d of %d jobs did not succeed: %s", len(bad), len(jobs), strings.Join(bad[:min(len(bad), 10)], ", "))
+	if len(bad) > 10 {
+		msg += fmt.Sprintf(", and %d more", len(bad)-10)
+	}
+	return exitError{1, msg}
+}
+
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
