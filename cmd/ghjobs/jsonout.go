@@ -19,13 +19,7 @@ func newEncoder(w io.Writer) *json.Encoder {
 // writeJSON prints {"total_count": N, "jobs": [...]} with every job of every page: GitHub's
 // shape, field order and value formats, indented by two spaces as GitHub indents.
 func writeJSON(w io.Writer, jobs []wrapper.Job) error {
-	page := struct {
-		TotalCount int             `json:"total_count"`
-		Jobs       []api.GitHubJob `json:"jobs"`
-	}{len(jobs), make([]api.GitHubJob, len(jobs))}
-	for i := range jobs {
-		page.Jobs[i] = api.ToGitHub(&jobs[i])
-	}
+	page := api.ToGitHubPage(len(jobs), jobs)
 	bw := bufio.NewWriter(w)
 	enc := newEncoder(bw)
 	enc.SetIndent("", "  ")
