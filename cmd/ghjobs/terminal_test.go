@@ -57,6 +57,9 @@ func tmuxCapture(t *testing.T, width int, script string, history bool) (screen s
 	t.Helper()
 	tmux, err := exec.LookPath("tmux")
 	if err != nil {
+		if os.Getenv("GHJOBS_REQUIRE_TMUX") != "" { // CI installs tmux: a skip there would hide the terminal tests
+			t.Fatal("GHJOBS_REQUIRE_TMUX is set, but tmux is not installed")
+		}
 		t.Skip("tmux is not installed (apt-get install -y tmux): the terminal tests need a real terminal")
 	}
 	dir := t.TempDir()
