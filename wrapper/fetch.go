@@ -3,7 +3,6 @@ package wrapper
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 )
@@ -71,14 +70,14 @@ func (c *Client) fetchOnce(req *http.Request, notes *tryNotes) (*Page, error) {
 	c.rate.observe(resp.Header, time.Now())
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()
-		body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		body, err := errorBody(resp)
 		if err != nil {
 			return nil, fmt.Errorf("ghjobs: %s %s: %s, reading the body: %w", req.Method, req.URL.Redacted(), resp.Status, err)
 		}
 		return nil, errorFromResponse(resp, body)
 	}
 
-	body, err := c.decodePage(resp, notes.cached)
+	body, err := c.decodePage(req.Context(), resp, notes.cached)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,7 +45,7 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, fn func(*Page) bool) e
 	}
 	firstURL := *req.URL
 	l := &listing{a: a, fn: fn, urls: map[string]bool{req.URL.String(): true}, ids: make(map[int64]struct{})}
-	w := &window{c: c, ctx: ctx, l: l, pages: make(map[int]*pending, c.concurrency), launched: 1}
+	w := &window{c: c, ctx: ctx, l: l, pages: make(map[int]*pending, c.concurrency), launched: 1, turns: newTurns()}
 	defer w.close()
 	if next, last, ok := c.known.get(req.URL.String()); ok && c.concurrency > 1 {
 		w.speculate(next, last)
@@ -57,6 +58,7 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, fn func(*Page) bool) e
 	if !l.take(p) {
 		return l.err
 	}
+	w.turns.took(1)
 	last := lastPage(p)
 	if c.concurrency < 2 || last == 0 {
 		last = 0
@@ -223,6 +225,7 @@ type window struct {
 	next     *url.URL // page 2's URL, which the others are derived from
 	pages    map[int]*pending
 	launched int // pages 2 to launched have been asked for, unless dropped
+	turns    *turns
 }
 
 // pending is one page request in flight.
@@ -240,6 +243,7 @@ type result struct {
 // launch asks for page n at u in a goroutine of its own.
 func (w *window) launch(n int, u *url.URL) {
 	ctx, cancel := context.WithCancel(w.ctx)
+	ctx = context.WithValue(ctx, turnKey{}, turn{w.turns, n})
 	pd := &pending{u: u, cancel: cancel, done: make(chan result, 1)}
 	w.pages[n], w.launched = pd, n
 	w.wg.Go(func() {
@@ -317,6 +321,7 @@ func (w *window) inOrder(next *url.URL, last int) (p *Page, stopped bool, err er
 		if !w.l.take(r.p) {
 			return nil, true, w.l.err
 		}
+		w.turns.took(n)
 		p = r.p
 	}
 	return p, false, nil
@@ -329,4 +334,63 @@ func (w *window) close() {
 		pd.cancel()
 	}
 	w.wg.Wait()
+}
+
+// turns lets the pages of a window be decoded only when they are among the next few to be
+// taken, as many as processors can decode at once. Pages that arrive earlier wait with
+// their body as it came (compressed, from GitHub), so that memory holds a few decoded
+// pages, not as many as are in flight.
+type turns struct {
+	ahead int // pages after the last one taken that may be decoded
+
+	mu    sync.Mutex
+	taken int           // the last page taken
+	moved chan struct{} // closed when taken moves on
+}
+
+func newTurns() *turns {
+	return &turns{ahead: max(runtime.GOMAXPROCS(0), 1), moved: make(chan struct{})}
+}
+
+// took records that page n was taken, and lets the pages waiting for that be decoded.
+func (t *turns) took(n int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.taken = n
+	close(t.moved)
+	t.moved = make(chan struct{})
+}
+
+// wait returns when page n may be decoded, or with ctx's error.
+func (t *turns) wait(ctx context.Context, n int) error {
+	for {
+		t.mu.Lock()
+		ok, moved := n <= t.taken+t.ahead, t.moved
+		t.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-moved:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// turn is a page's place among turns; a request's context carries it (turnKey).
+type turn struct {
+	t *turns
+	n int
+}
+
+type turnKey struct{}
+
+// awaitTurn returns when the page requested with ctx may be decoded: at once, unless it is
+// a page of a window (see turns).
+func awaitTurn(ctx context.Context) error {
+	if t, ok := ctx.Value(turnKey{}).(turn); ok {
+		return t.t.wait(ctx, t.n)
+	}
+	return nil
 }

@@ -43,6 +43,7 @@ func (c *Client) setHeaders(req *http.Request) {
 	req.Header.Set("Accept", mediaType)
 	req.Header.Set("X-GitHub-Api-Version", c.apiVersion)
 	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept-Encoding", acceptEncoding)
 }
 
 // params checks the options against GitHub's limits and turns them into query parameters.
