@@ -3,10 +3,12 @@ package wrapper
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 )
@@ -43,9 +45,22 @@ func isGzip(h http.Header) (bool, error) {
 // gzipReaders keeps gzip readers for reuse: each holds buffers of about 40 KB.
 var gzipReaders sync.Pool // of *gzip.Reader
 
-// plainBuffers keeps the buffers that pages are decompressed into: the JSON decoder keeps
-// nothing of its input, so each is free again once its page is decoded.
-var plainBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// plainBuffers keeps a few buffers that pages are decompressed into: the JSON decoder
+// keeps nothing of its input, so each is free again once its page is decoded. It is a
+// bounded free list rather than a sync.Pool, which kept a dozen page-sized buffers alive
+// through a collection: a listing decodes at most GOMAXPROCS pages at once (see turns).
+var plainBuffers = make(chan *bytes.Buffer, min(runtime.GOMAXPROCS(0), 8))
+
+// plainBuffer returns a free buffer, empty.
+func plainBuffer() *bytes.Buffer {
+	select {
+	case b := <-plainBuffers:
+		b.Reset()
+		return b
+	default:
+		return new(bytes.Buffer)
+	}
+}
 
 // gunzip decompresses data, at most limit bytes of output, into a buffer from plainBuffers
 // that the caller puts back when done with it. A stream that ends before its end is
@@ -69,10 +84,9 @@ func gunzip(data []byte, limit int64) (*bytes.Buffer, error) {
 	}
 	defer gzipReaders.Put(zr)
 	zr.Multistream(false) // one member, as a server writes it; what follows is not JSON
-	buf := plainBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	if n := int64(len(data)) * 24; n <= limit && n > int64(buf.Cap()) {
-		buf.Grow(int(n)) // pages of jobs compress about twentyfold
+	buf := plainBuffer()
+	if n := int64(gzipSize(data)); n <= limit {
+		buf.Grow(int(n) + bytes.MinRead) // one buffer of the right size, with room to see EOF
 	}
 	_, err = buf.ReadFrom(io.LimitReader(zr, limit+1))
 	switch {
@@ -89,12 +103,25 @@ func gunzip(data []byte, limit int64) (*bytes.Buffer, error) {
 	return buf, nil
 }
 
-// release puts buf back in plainBuffers, unless it grew beyond any page GitHub sends: a
-// hostile body's buffer should not stay in memory.
+// release puts buf back in plainBuffers if there is room, unless it grew beyond any page
+// GitHub sends: a hostile body's buffer should not stay in memory.
 func release(buf *bytes.Buffer) {
-	if buf.Cap() <= 4<<20 {
-		plainBuffers.Put(buf)
+	if buf.Cap() > 4<<20 {
+		return
 	}
+	select {
+	case plainBuffers <- buf:
+	default:
+	}
+}
+
+// gzipSize is the size the gzip stream data says it decompresses to (its trailer's ISIZE, a
+// hint that a lying server can only make wrong, not dangerous: the read stays bounded).
+func gzipSize(data []byte) uint32 {
+	if len(data) < 18 { // a header and a trailer
+		return 0
+	}
+	return binary.LittleEndian.Uint32(data[len(data)-4:])
 }
 
 // errorBody reads the body of an error answer, at most maxErrorBody bytes of it after
