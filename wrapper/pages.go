@@ -54,7 +54,7 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, fn func(*Page) bool) e
 	if err != nil {
 		return err
 	}
-	first := p
+	firstNext := p.next // not page 1 itself: its jobs need not stay in memory to the end
 	if !l.take(p) {
 		return l.err
 	}
@@ -98,7 +98,7 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, fn func(*Page) bool) e
 	// The next listing of this attempt asks for these pages at once with page 1, under the
 	// name page 1 has by then (a permanent redirect may have moved it meanwhile).
 	c.moved.rewrite(&firstURL)
-	c.known.put(firstURL.String(), first.next, last)
+	c.known.put(firstURL.String(), firstNext, last)
 	return nil
 }
 
