@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -198,4 +199,27 @@ func TestTurns(t *testing.T) {
 	if err := awaitTurn(ctx); err != nil {
 		t.Errorf("a page outside any window waits: %v", err)
 	}
+}
+
+// FuzzGunzip: any bytes, said to be gzip, decompress to at most the limit or fail with one
+// of gunzip's errors; never a panic, never more.
+func FuzzGunzip(f *testing.F) {
+	f.Add(gz(f, `{"total_count":0,"jobs":[]}`))
+	f.Add(gz(f, strings.Repeat(" ", 5000)))
+	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
+	f.Add([]byte(`{"total_count":0,"jobs":[]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const limit = 4096
+		buf, err := gunzip(data, limit)
+		if err != nil {
+			if !errors.Is(err, errCoding) && !errors.Is(err, errBodyTooLarge) && !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Fatalf("gunzip: unexpected error %v", err)
+			}
+			return
+		}
+		if buf.Len() > limit {
+			t.Fatalf("%d bytes out, limit %d", buf.Len(), limit)
+		}
+		release(buf)
+	})
 }
