@@ -12,11 +12,13 @@ import (
 )
 
 // DefaultCacheSize is the memory a client's response cache may use unless WithCache says
-// otherwise: enough for the pages of attempts with thousands of jobs.
+// otherwise: enough for the pages of attempts with tens of thousands of jobs, kept
+// compressed as GitHub sends them.
 const DefaultCacheSize = 16 << 20
 
 // WithCache sets how many bytes of page bodies the client keeps to make conditional requests
-// (default DefaultCacheSize); 0 turns the cache off.
+// (default DefaultCacheSize); 0 turns the cache off. Bodies are kept as they came: GitHub
+// compresses pages about twentyfold with gzip, which the client asks for.
 //
 // With the cache, a page asked for again is requested with If-None-Match and its last ETag.
 // When it has not changed GitHub answers 304 Not Modified, and the client serves the page it
@@ -71,7 +73,7 @@ func (e *cacheEntry) cost() int64 {
 }
 
 // keptHeaders are the headers of a 200 that a 304 does not repeat and the client reads.
-var keptHeaders = []string{"Content-Type", "Link", "ETag"}
+var keptHeaders = []string{"Content-Type", "Content-Encoding", "Link", "ETag"}
 
 func newETagCache(next http.RoundTripper, maxBytes int64) *etagCache {
 	return &etagCache{next: next, maxBytes: maxBytes, entries: make(map[string]*list.Element)}
@@ -81,7 +83,7 @@ func newETagCache(next http.RoundTripper, maxBytes int64) *etagCache {
 // value is hashed so that tokens do not sit in memory any longer than the transport has them.
 func cacheKey(req *http.Request) string {
 	auth := sha256.Sum256([]byte(req.Header.Get("Authorization")))
-	return fmt.Sprintf("%x %s %s %s", auth, req.Header.Get("Accept"), req.Header.Get("X-GitHub-Api-Version"), req.URL)
+	return fmt.Sprintf("%x %s %s %s %s", auth, req.Header.Get("Accept"), req.Header.Get("Accept-Encoding"), req.Header.Get("X-GitHub-Api-Version"), req.URL)
 }
 
 func (c *etagCache) RoundTrip(req *http.Request) (*http.Response, error) {

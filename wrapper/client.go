@@ -45,6 +45,7 @@ type Client struct {
 	rate        *rateState
 	events      func(Event) // WithEvents; nil for none
 	moved       *movedPaths // permanent redirects, see redirect.go
+	known       *knownPages // the pages of attempts listed before, see known.go
 }
 
 // Option configures a Client; see New.
@@ -121,6 +122,7 @@ func New(opts ...Option) (*Client, error) {
 		rate:        new(rateState),
 		events:      cfg.events,
 		moved:       newMovedPaths(),
+		known:       newKnownPages(),
 	}, nil
 }
 

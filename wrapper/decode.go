@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,16 +34,23 @@ type jobsPresence struct {
 	Jobs *[]struct{} `json:"jobs"`
 }
 
-// decodePage decodes a 200's body into the generated JobsPage. It does what the generated
+// decodePage decodes a 200's body, gzip-compressed or not, into the generated JobsPage; a
+// page in a window of pages in flight first waits for its turn (see awaitTurn), holding
+// its body as it came. ctx is the request's as the client made it (http.Client's Timeout
+// ends the one of resp.Request with the body). It does what the generated
 // ParseActionsListJobsForWorkflowRunAttemptResponse does, minus its waste, plus the checks it
 // lacks: the body is read into one buffer of the announced size (or taken from the cache as
 // is, see tryNotes) rather than grown by io.ReadAll, which allocated half of all bytes per
 // job; the jobs slice is sized for a full page up front; and a body that is not a page is an
 // ErrMalformedPage, never an empty one. Its errors name the request, status and request id.
-func (c *Client) decodePage(resp *http.Response, cached []byte) (*generated.JobsPage, error) {
+func (c *Client) decodePage(ctx context.Context, resp *http.Response, cached []byte) (*generated.JobsPage, error) {
 	defer resp.Body.Close()
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
 		return nil, malformed(resp, fmt.Errorf("unexpected Content-Type %q", resp.Header.Get("Content-Type")))
+	}
+	gz, err := isGzip(resp.Header)
+	if err != nil {
+		return nil, malformed(resp, err)
 	}
 	data, err := readBody(resp, cached)
 	switch {
@@ -51,9 +59,26 @@ func (c *Client) decodePage(resp *http.Response, cached []byte) (*generated.Jobs
 	case err != nil: // the connection broke: retryable decides
 		return nil, fmt.Errorf("ghjobs: %s: reading the page: %w", describe(resp), err)
 	}
+	resp.Body.Close() // read to its end: the connection is free while the page waits its turn
+	if err := awaitTurn(ctx); err != nil {
+		return nil, fmt.Errorf("ghjobs: %s: %w", describe(resp), err)
+	}
+	cut := cached == nil && unframed(resp) // only the content can tell a body cut short
+	if gz {
+		buf, err := gunzip(data, maxPageBody)
+		switch {
+		case cut && errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, fmt.Errorf("ghjobs: %s: the compressed body ended after %d bytes, and nothing but the closed connection marks its end: %w",
+				describe(resp), len(data), io.ErrUnexpectedEOF)
+		case err != nil: // compressed wrong, or beyond any page: the server would send it again
+			return nil, malformed(resp, err)
+		}
+		defer release(buf)
+		data, cut = buf.Bytes(), false
+	}
 	body := pageBody{JobsPage: generated.JobsPage{Jobs: make([]Job, 0, c.perPage)}}
 	if err := json.Unmarshal(data, &body); err != nil {
-		if cached == nil && unframed(resp) && endsEarly(data) {
+		if cut && endsEarly(data) {
 			return nil, fmt.Errorf("ghjobs: %s: the body ended after %d bytes, inside its JSON, and nothing but the closed connection marks its end: %w",
 				describe(resp), len(data), io.ErrUnexpectedEOF)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,8 +23,10 @@ const maxConcurrency = 100
 // WithConcurrency sets how many page requests Jobs and AllJobs have in flight at most, 1 to
 // 100 (default DefaultConcurrency). Once the first page has told how many pages there are,
 // the others are requested in parallel, and jobs are still yielded in page order; memory
-// holds at most n pages at a time. 1 follows rel="next" one page after another, as GitHub's
-// guidance for strictly serial clients asks.
+// holds at most n pages at a time. An attempt the client listed before is asked for whole
+// at once: page 1 with the pages the last complete listing found (conditional, so unchanged
+// pages are free 304s), and page 1's answer still decides which of them count. 1 follows
+// rel="next" one page after another, as GitHub's guidance for strictly serial clients asks.
 func WithConcurrency(n int) Option {
 	return func(c *config) error {
 		if n < 1 || n > maxConcurrency {
@@ -40,20 +43,35 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, fn func(*Page) bool) e
 	if err != nil {
 		return err
 	}
+	firstURL := *req.URL
 	l := &listing{a: a, fn: fn, urls: map[string]bool{req.URL.String(): true}, ids: make(map[int64]struct{})}
+	w := &window{c: c, ctx: ctx, l: l, pages: make(map[int]*pending, c.concurrency), launched: 1, turns: newTurns()}
+	defer w.close()
+	if next, last, ok := c.known.get(req.URL.String()); ok && c.concurrency > 1 {
+		w.speculate(next, last)
+	}
 	p, err := c.fetch(req)
 	if err != nil {
 		return err
 	}
+	firstNext := p.next // not page 1 itself: its jobs need not stay in memory to the end
 	if !l.take(p) {
 		return l.err
 	}
-	if last := lastPage(p); c.concurrency > 1 && last > 0 {
+	w.turns.took(1)
+	last := lastPage(p)
+	if c.concurrency < 2 || last == 0 {
+		last = 0
+	}
+	if err := w.settle(p.next, last); err != nil {
+		return err
+	}
+	if last > 0 {
 		if err := l.announce(last); err != nil {
 			return err
 		}
 		var stopped bool
-		if p, stopped, err = c.fetchInOrder(ctx, p.next, last, l); err != nil || stopped {
+		if p, stopped, err = w.inOrder(p.next, last); err != nil || stopped {
 			return err
 		}
 	}
@@ -77,6 +95,10 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, fn func(*Page) bool) e
 		return fmt.Errorf("%w: %s: the pages ended after %d jobs, but total_count is %d",
 			ErrPagination, a, l.jobs, l.total)
 	}
+	// The next listing of this attempt asks for these pages at once with page 1, under the
+	// name page 1 has by then (a permanent redirect may have moved it meanwhile).
+	c.moved.rewrite(&firstURL)
+	c.known.put(firstURL.String(), firstNext, last)
 	return nil
 }
 
@@ -190,53 +212,185 @@ func withPage(u *url.URL, n int) (*url.URL, bool) {
 	return &c, true
 }
 
-// fetchInOrder fetches pages 2 to last, their URLs derived from next, with up to
-// c.concurrency requests in flight, and hands them to l.take in order. It returns the last
-// page taken, or stopped when take said stop (with l.err, if any, as err). On return no
-// request is left running.
-func (c *Client) fetchInOrder(ctx context.Context, next *url.URL, last int, l *listing) (p *Page, stopped bool, err error) {
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer func() {
-		cancel() // pages no one will take
-		wg.Wait()
-	}()
+// window is the page requests of one listing in flight, pages 2 and on, by number: those
+// asked for at once with page 1 (speculate) and those asked for in order after it
+// (inOrder). At most c.concurrency requests are in flight, page 1 included, and memory holds
+// at most that many pages however many the attempt has. Only the goroutine that walks the
+// listing uses it.
+type window struct {
+	c        *Client
+	ctx      context.Context
+	l        *listing
+	wg       sync.WaitGroup
+	next     *url.URL // page 2's URL, which the others are derived from
+	pages    map[int]*pending
+	launched int // pages 2 to launched have been asked for, unless dropped
+	turns    *turns
+}
 
-	type result struct {
-		p   *Page
-		err error
+// pending is one page request in flight.
+type pending struct {
+	u      *url.URL
+	cancel context.CancelFunc
+	done   chan result // buffered: the request's goroutine never waits for the walk
+}
+
+type result struct {
+	p   *Page
+	err error
+}
+
+// launch asks for page n at u in a goroutine of its own.
+func (w *window) launch(n int, u *url.URL) {
+	ctx, cancel := context.WithCancel(w.ctx)
+	ctx = context.WithValue(ctx, turnKey{}, turn{w.turns, n})
+	pd := &pending{u: u, cancel: cancel, done: make(chan result, 1)}
+	w.pages[n], w.launched = pd, n
+	w.wg.Go(func() {
+		req, err := w.c.newRequest(ctx, u.String())
+		if err != nil {
+			pd.done <- result{err: err}
+			return
+		}
+		p, err := w.c.fetch(req)
+		pd.done <- result{p, err}
+	})
+}
+
+// speculate asks for pages 2 to last, their URLs derived from next, before page 1 has
+// answered: what the last complete listing of the attempt found. As many are asked for as
+// c.concurrency allows beside page 1; the cache makes them conditional, so pages that did
+// not change cost nothing.
+func (w *window) speculate(next *url.URL, last int) {
+	w.next = next
+	for n := 2; n <= min(last, w.c.concurrency); n++ {
+		u, ok := withPage(next, n)
+		if !ok {
+			return
+		}
+		w.launch(n, u)
 	}
-	// A window of pages, the one taken next and those after it, so that memory holds at
-	// most c.concurrency pages however many the attempt has.
-	window := make(map[int]chan result, c.concurrency)
-	launched := 1
+}
+
+// settle lets page 1's answer decide about the pages asked for before it came: those it
+// announces (the same URLs, up to its last page; last 0 announces none) are checked as
+// every page is and kept; the others are dropped, their requests cancelled and their
+// answers, whatever they were, discarded unseen.
+func (w *window) settle(next *url.URL, last int) error {
+	same := w.next != nil && next != nil && w.next.String() == next.String()
+	if !same {
+		last = 0
+	}
+	for n := 2; n <= w.launched; n++ {
+		pd := w.pages[n]
+		if n > last {
+			pd.cancel()
+			<-pd.done // the request has ended: it no longer counts against the concurrency
+			delete(w.pages, n)
+			continue
+		}
+		if err := w.l.follow(pd.u); err != nil {
+			return err
+		}
+	}
+	w.launched = max(min(w.launched, last), 1)
+	return nil
+}
+
+// inOrder fetches pages 2 to last, their URLs derived from next, with up to c.concurrency
+// requests in flight, and hands them to l.take in order; pages already in flight after
+// settle are among them. It returns the last page taken, or stopped when take said stop
+// (with l.err, if any, as err).
+func (w *window) inOrder(next *url.URL, last int) (p *Page, stopped bool, err error) {
+	w.next = next
 	for n := 2; n <= last; n++ {
-		for ; launched < last && launched < n-1+c.concurrency; launched++ {
-			u, _ := withPage(next, launched+1)
-			if err := l.follow(u); err != nil {
+		for w.launched < last && w.launched < n-1+w.c.concurrency {
+			u, _ := withPage(next, w.launched+1)
+			if err := w.l.follow(u); err != nil {
 				return nil, false, err
 			}
-			ch := make(chan result, 1)
-			window[launched+1] = ch
-			wg.Go(func() {
-				req, err := c.newRequest(ctx, u.String())
-				if err != nil {
-					ch <- result{err: err}
-					return
-				}
-				p, err := c.fetch(req)
-				ch <- result{p, err}
-			})
+			w.launch(w.launched+1, u)
 		}
-		r := <-window[n]
-		delete(window, n)
+		pd := w.pages[n]
+		r := <-pd.done
+		pd.cancel()
+		delete(w.pages, n)
 		if r.err != nil {
 			return nil, false, r.err
 		}
-		if !l.take(r.p) {
-			return nil, true, l.err
+		if !w.l.take(r.p) {
+			return nil, true, w.l.err
 		}
+		w.turns.took(n)
 		p = r.p
 	}
 	return p, false, nil
+}
+
+// close cancels the requests no one will take and waits for their goroutines: on return
+// no request of the listing is left running.
+func (w *window) close() {
+	for _, pd := range w.pages {
+		pd.cancel()
+	}
+	w.wg.Wait()
+}
+
+// turns lets the pages of a window be decoded only when they are among the next few to be
+// taken, as many as processors can decode at once. Pages that arrive earlier wait with
+// their body as it came (compressed, from GitHub), so that memory holds a few decoded
+// pages, not as many as are in flight.
+type turns struct {
+	ahead int // pages after the last one taken that may be decoded
+
+	mu    sync.Mutex
+	taken int           // the last page taken
+	moved chan struct{} // closed when taken moves on
+}
+
+func newTurns() *turns {
+	return &turns{ahead: max(runtime.GOMAXPROCS(0), 1), moved: make(chan struct{})}
+}
+
+// took records that page n was taken, and lets the pages waiting for that be decoded.
+func (t *turns) took(n int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.taken = n
+	close(t.moved)
+	t.moved = make(chan struct{})
+}
+
+// wait returns when page n may be decoded, or with ctx's error.
+func (t *turns) wait(ctx context.Context, n int) error {
+	for {
+		t.mu.Lock()
+		ok, moved := n <= t.taken+t.ahead, t.moved
+		t.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-moved:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// turn is a page's place among turns; a request's context carries it (turnKey).
+type turn struct {
+	t *turns
+	n int
+}
+
+type turnKey struct{}
+
+// awaitTurn returns when the page requested with ctx may be decoded: at once, unless it is
+// a page of a window (see turns).
+func awaitTurn(ctx context.Context) error {
+	if t, ok := ctx.Value(turnKey{}).(turn); ok {
+		return t.t.wait(ctx, t.n)
+	}
+	return nil
 }
