@@ -8,17 +8,18 @@ import "testing"
 // client can take, and a client that asks for page 1 first and the rest after takes two.
 // The first listing is not timed.
 func BenchmarkPollWallTime(b *testing.B) {
-	s := startServer(b, sampleRun(runJobs), latency)
-	benchPeers(b, s, peers(), func(b *testing.B, p peer, g *guard) {
-		l := open(b, p, s, nil)
-		if err := g.list(b.Context(), l); err != nil {
-			b.Fatal(err)
-		}
-		for b.Loop() {
+	benchProtos(b, runJobs, latency, func(b *testing.B, s *server) {
+		benchPeers(b, s, peers(), func(b *testing.B, p peer, g *guard) {
+			l := open(b, p, s, s.transport())
 			if err := g.list(b.Context(), l); err != nil {
 				b.Fatal(err)
 			}
-		}
-		b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(latency), "x-1rtt")
+			for b.Loop() {
+				if err := g.list(b.Context(), l); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(latency), "x-1rtt")
+		})
 	})
 }

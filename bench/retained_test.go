@@ -5,7 +5,7 @@ import (
 	"runtime/metrics"
 	"testing"
 
-	"github.com/google/go-github/v88/github"
+	"github.com/google/go-github/v93/github"
 
 	"github.com/ghjobs/ghjobs/wrapper"
 )
@@ -17,7 +17,7 @@ import (
 // heap after a forced collection, with the slice alive and the client not, above the live
 // heap before the listing, per job.
 func BenchmarkRetainedHeap(b *testing.B) {
-	s := startServer(b, sampleRun(bigRun), 0)
+	s := startServer(b, sampleRun(bigRun), 0, h1)
 	collectors := []struct {
 		name    string
 		collect func() (any, int, error)
