@@ -14,13 +14,15 @@ type Attempt struct {
 	Number int64  // the attempt: 1 for the first run, higher for re-runs
 }
 
+// String names the attempt as "owner/repo run ID attempt N".
 func (a Attempt) String() string {
 	return fmt.Sprintf("%s/%s run %d attempt %d", a.Owner, a.Repo, a.RunID, a.Number)
 }
 
-// validate applies GitHub's naming rules, so that a typo fails here with a reason rather than
-// as a 404 from GitHub.
-func (a Attempt) validate() error {
+// Validate applies GitHub's naming rules and the ranges of the ids, so that a typo fails
+// with a reason (matching ErrInvalidInput) rather than as a 404 from GitHub. Every listing
+// calls it before it sends anything; call it yourself to check input early.
+func (a Attempt) Validate() error {
 	// '_' is not in personal account names, but Enterprise Managed Users are handle_shortcode.
 	if err := checkName("owner", a.Owner, 39, func(r rune) bool { return r == '-' || r == '_' }); err != nil {
 		return err

@@ -13,7 +13,7 @@ import (
 
 func TestValidate(t *testing.T) {
 	ok := Attempt{Owner: "octo-org", Repo: "octo-repo", RunID: 1 << 40, Number: 1}
-	if err := ok.validate(); err != nil {
+	if err := ok.Validate(); err != nil {
 		t.Fatalf("valid attempt refused: %v", err)
 	}
 	for _, a := range []Attempt{
@@ -32,7 +32,7 @@ func TestValidate(t *testing.T) {
 		{Owner: "o", Repo: "r", RunID: -1, Number: 1},
 		{Owner: "o", Repo: "r", RunID: 1, Number: 0},
 	} {
-		if err := a.validate(); !errors.Is(err, ErrInvalidInput) {
+		if err := a.Validate(); !errors.Is(err, ErrInvalidInput) {
 			t.Errorf("validate(%+v) = %v, want ErrInvalidInput", a, err)
 		}
 	}
@@ -42,7 +42,7 @@ func TestValidate(t *testing.T) {
 		{Owner: "o", Repo: ".github", RunID: 1, Number: 1},
 		{Owner: "octocat_acme", Repo: "r", RunID: 1, Number: 1}, // an Enterprise Managed User
 	} {
-		if err := a.validate(); err != nil {
+		if err := a.Validate(); err != nil {
 			t.Errorf("validate(%+v) = %v, want nil", a, err)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 // firstRequest validates its arguments and builds the request for one page with the
 // generated request builder.
 func (c *Client) firstRequest(ctx context.Context, a Attempt, opts *ListOptions) (*http.Request, error) {
-	if err := a.validate(); err != nil {
+	if err := a.Validate(); err != nil {
 		return nil, err
 	}
 	params, err := opts.params()

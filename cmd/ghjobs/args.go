@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"net/url"
 	"strconv"
@@ -85,17 +84,9 @@ func positive(what, s string) (int64, error) {
 	return n, nil
 }
 
-// checkAttempt applies the library's own rules for owner and repository names. A listing
-// validates its arguments before it sends anything; the context is cancelled beforehand,
-// so that a valid attempt costs no request either.
+// checkAttempt applies the library's own rules for owner and repository names.
 func checkAttempt(a wrapper.Attempt) error {
-	c, err := wrapper.New()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := c.ListJobs(ctx, a, nil); errors.Is(err, wrapper.ErrInvalidInput) {
+	if err := a.Validate(); err != nil {
 		return usageErr("%s", strings.TrimPrefix(strings.TrimPrefix(err.Error(), "ghjobs: "), "invalid input: "))
 	}
 	return nil
