@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"container/list"
 	"net/url"
 	"sync"
 )
@@ -16,34 +15,24 @@ const maxKnown = 256
 // say how many there are: a poller then pays one round trip, not two. Page 1's answer still
 // decides; see speculate.
 type knownPages struct {
-	mu     sync.Mutex
-	lru    list.List // of *knownListing, most recently used first
-	byURL  map[string]*list.Element
-	bounds int // maxKnown; a field so that tests can lower it
+	mu    sync.Mutex
+	pages *lru[string, knownListing] // by page 1's URL
 }
 
 // knownListing is what a complete listing left to remember.
 type knownListing struct {
-	first string   // page 1's URL: the key
-	next  *url.URL // page 2's URL, from page 1's rel="next"; never changed once kept
-	last  int      // the last page's number, from page 1's rel="last"
+	next *url.URL // page 2's URL, from page 1's rel="next"; never changed once kept
+	last int      // the last page's number, from page 1's rel="last"
 }
 
-func newKnownPages() *knownPages {
-	return &knownPages{byURL: make(map[string]*list.Element), bounds: maxKnown}
-}
+func newKnownPages() *knownPages { return &knownPages{pages: newLRU[string, knownListing](maxKnown)} }
 
 // get returns what the last complete listing from first told, or ok false.
 func (k *knownPages) get(first string) (next *url.URL, last int, ok bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	el, ok := k.byURL[first]
-	if !ok {
-		return nil, 0, false
-	}
-	k.lru.MoveToFront(el)
-	kl := el.Value.(*knownListing)
-	return kl.next, kl.last, true
+	kl, ok := k.pages.get(first)
+	return kl.next, kl.last, ok
 }
 
 // put remembers a complete listing from first whose page 1 linked next and announced last;
@@ -51,16 +40,10 @@ func (k *knownPages) get(first string) (next *url.URL, last int, ok bool) {
 func (k *knownPages) put(first string, next *url.URL, last int) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if el, ok := k.byURL[first]; ok {
-		k.lru.Remove(el)
-		delete(k.byURL, first)
-	}
 	if last < 2 || next == nil {
+		k.pages.remove(first)
 		return
 	}
 	u := *next
-	k.byURL[first] = k.lru.PushFront(&knownListing{first: first, next: &u, last: last})
-	for k.lru.Len() > k.bounds {
-		delete(k.byURL, k.lru.Remove(k.lru.Back()).(*knownListing).first)
-	}
+	k.pages.put(first, knownListing{next: &u, last: last})
 }

@@ -354,11 +354,11 @@ func TestKnownAttemptGoneCancelsPages(t *testing.T) {
 	}
 }
 
-// TestKnownPagesBounded: a client remembers at most bounds listings, the least recently used
+// TestKnownPagesBounded: a client remembers a bounded number of listings, the least recently used
 // going first, and a listing of one page is forgotten.
 func TestKnownPagesBounded(t *testing.T) {
 	k := newKnownPages()
-	k.bounds = 2
+	k.pages.max = 2
 	next := func(i int) *http.Request {
 		r, _ := http.NewRequest(http.MethodGet, "https://x/"+strconv.Itoa(i)+"?page=2", nil)
 		return r
@@ -374,7 +374,7 @@ func TestKnownPagesBounded(t *testing.T) {
 		t.Errorf("a = %v, %d, %v", u, last, ok)
 	}
 	k.put("a", nil, 0)
-	if _, _, ok := k.get("a"); ok || k.lru.Len() != 1 {
-		t.Errorf("a listing of one page is still remembered (%d kept)", k.lru.Len())
+	if _, _, ok := k.get("a"); ok || k.pages.len() != 1 {
+		t.Errorf("a listing of one page is still remembered (%d kept)", k.pages.len())
 	}
 }

@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"container/list"
 	"errors"
 	"net/http"
 	"net/url"
@@ -22,25 +21,16 @@ const maxMoved = 64
 // /repos/{owner}/{repo}/...), so the whole path is the key, not a name within it.
 type movedPaths struct {
 	mu    sync.Mutex
-	lru   list.List // of *move, most recently used first
-	byOld map[string]*list.Element
+	paths *lru[string, url.URL] // old path to new: the new URL's Path and RawPath only
 }
 
-// move is one remembered redirect; paths are as URL.EscapedPath gives them.
-type move struct {
-	old string
-	to  url.URL // Path and RawPath only
-}
-
-func newMovedPaths() *movedPaths { return &movedPaths{byOld: make(map[string]*list.Element)} }
+func newMovedPaths() *movedPaths { return &movedPaths{paths: newLRU[string, url.URL](maxMoved)} }
 
 // rewrite points u at the path its path was permanently moved to, if it was.
 func (m *movedPaths) rewrite(u *url.URL) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if el, ok := m.byOld[u.EscapedPath()]; ok {
-		m.lru.MoveToFront(el)
-		to := el.Value.(*move).to
+	if to, ok := m.paths.get(u.EscapedPath()); ok {
 		u.Path, u.RawPath = to.Path, to.RawPath
 	}
 }
@@ -56,24 +46,15 @@ func (m *movedPaths) remember(old string, to *url.URL) bool {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for el := m.lru.Front(); el != nil; el = el.Next() {
-		if mv := el.Value.(*move); mv.to.EscapedPath() == old {
-			mv.to = target
+	m.paths.each(func(moved *url.URL) {
+		if moved.EscapedPath() == old {
+			*moved = target
 		}
+	})
+	if known, ok := m.paths.get(old); ok && known.EscapedPath() == newPath {
+		return false
 	}
-	if el, ok := m.byOld[old]; ok {
-		m.lru.MoveToFront(el)
-		mv := el.Value.(*move)
-		if mv.to.EscapedPath() == newPath {
-			return false
-		}
-		mv.to = target
-		return true
-	}
-	m.byOld[old] = m.lru.PushFront(&move{old: old, to: target})
-	if m.lru.Len() > maxMoved {
-		delete(m.byOld, m.lru.Remove(m.lru.Back()).(*move).old)
-	}
+	m.paths.put(old, target)
 	return true
 }
 

@@ -147,8 +147,8 @@ func TestTemporaryRedirectForgotten(t *testing.T) {
 			t.Fatalf("redirect to another origin: %v, want ErrForeignOrigin", err)
 		}
 	}
-	if len(c.moved.byOld) != 0 || elsewhere.requests("/") != 0 {
-		t.Errorf("a redirect to another origin was remembered (%d) or followed (%d)", len(c.moved.byOld), elsewhere.requests("/"))
+	if c.moved.paths.len() != 0 || elsewhere.requests("/") != 0 {
+		t.Errorf("a redirect to another origin was remembered (%d) or followed (%d)", c.moved.paths.len(), elsewhere.requests("/"))
 	}
 }
 
@@ -183,8 +183,8 @@ func TestMovedPathsBounded(t *testing.T) {
 			m.rewrite(&url.URL{Path: "/repos/o/r0/x"}) // used: no longer the least recently
 		}
 	}
-	if m.lru.Len() != maxMoved || len(m.byOld) != maxMoved {
-		t.Errorf("%d remembered, want %d", m.lru.Len(), maxMoved)
+	if m.paths.len() != maxMoved {
+		t.Errorf("%d remembered, want %d", m.paths.len(), maxMoved)
 	}
 	for path, want := range map[string]string{"/repos/o/r0/x": "/repositories/0/x", "/repos/o/r1/x": "/repos/o/r1/x", "/repos/o/r64/x": "/repositories/64/x"} {
 		u := &url.URL{Path: path, RawQuery: "page=2"}
