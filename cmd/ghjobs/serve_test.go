@@ -147,15 +147,7 @@ func TestEndToEnd(t *testing.T) {
 
 	ghjobsBin := func(env []string, args ...string) (int, string, string) {
 		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append([]string{"HOME=" + dir, "PATH="}, env...)
-		var out, errOut strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		if _, ok := err.(*exec.ExitError); err != nil && !ok {
-			t.Fatal(err)
-		}
-		return cmd.ProcessState.ExitCode(), out.String(), errOut.String()
+		return runBinary(t, bin, env, args...)
 	}
 	token := []string{"GH_TOKEN=e2e-token"}
 	run := []string{"--api-url", url, "octo-org/octo-repo", "12345678901"}
