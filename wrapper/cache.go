@@ -90,6 +90,12 @@ func (c *etagCache) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	key := cacheKey(req)
 	stored := c.get(key)
+	n := notesOf(req)
+	if n != nil && n.shared != nil {
+		n.shared.key = key
+		stored = n.shared
+		c.put(stored)
+	}
 	if stored != nil {
 		req = req.Clone(req.Context()) // a RoundTripper must not change the caller's request
 		req.Header.Set("If-None-Match", stored.etag)
@@ -102,8 +108,11 @@ func (c *etagCache) RoundTrip(req *http.Request) (*http.Response, error) {
 	case resp.StatusCode == http.StatusNotModified && stored != nil:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody)) // lets the connection be reused
 		resp.Body.Close()
-		if n := notesOf(req); n != nil {
+		if n != nil {
 			n.cached, n.notModified = stored.body, true
+			if n.shared == nil {
+				n.kept = stored
+			}
 		}
 		return stored.response(resp), nil
 	case resp.StatusCode == http.StatusOK && resp.Header.Get("ETag") != "" && !unframed(resp):
@@ -157,7 +166,11 @@ func (c *etagCache) store(key string, req *http.Request, resp *http.Response) (*
 			kept[k] = slices.Clone(v)
 		}
 	}
-	c.put(&cacheEntry{key: key, etag: resp.Header.Get("ETag"), header: kept, body: body})
+	e := &cacheEntry{key: key, etag: resp.Header.Get("ETag"), header: kept, body: body}
+	c.put(e)
+	if n := notesOf(req); n != nil {
+		n.kept = e
+	}
 	return resp, nil
 }
 

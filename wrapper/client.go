@@ -45,6 +45,7 @@ type Client struct {
 	rate        *rateState
 	events      func(Event) // WithEvents; nil for none
 	moved       *movedPaths // permanent redirects, see redirect.go
+	share       *sharing    // WithStore; nil for none
 }
 
 // Option configures a Client; see New.
@@ -61,6 +62,7 @@ type config struct {
 	cacheSize   int64
 	concurrency int
 	events      func(Event)
+	store       Store
 }
 
 // New returns a client for https://api.github.com, unauthenticated unless WithToken or
@@ -102,15 +104,22 @@ func New(opts ...Option) (*Client, error) {
 	if cfg.cacheSize > 0 {
 		next = newETagCache(next, cfg.cacheSize)
 	}
+	var tokens oauth2.TokenSource
 	if cfg.tokens != nil {
-		next = &oauth2.Transport{Source: oauth2.ReuseTokenSource(nil, cfg.tokens), Base: next}
+		tokens = oauth2.ReuseTokenSource(nil, cfg.tokens)
+		next = &oauth2.Transport{Source: tokens, Base: next}
 	}
 	// The guard is outermost so that it sees every request, redirects included, before any
 	// transport adds credentials to it.
 	hc.Transport = &originGuard{origin: originOf(base), next: next}
 	hc.CheckRedirect = noteRedirects(hc.CheckRedirect)
 
+	var share *sharing
+	if cfg.store != nil {
+		share = &sharing{store: cfg.store, tokens: tokens, base: base.String(), pages: cfg.cacheSize > 0}
+	}
 	return &Client{
+		share:       share,
 		base:        base.String(),
 		hc:          hc,
 		userAgent:   cfg.userAgent,

@@ -13,11 +13,14 @@ import (
 func (c *Client) fetch(req *http.Request) (*Page, error) {
 	ctx := req.Context()
 	for retries, limits := 0, 0; ; retries++ {
-		if err := c.awaitQuota(req, retries); err != nil {
+		t, err := c.admit(req, retries)
+		if err != nil {
 			return nil, err
 		}
 		req, notes := withNotes(req)
+		notes.shared = t.sharedPage()
 		p, err := c.fetchOnce(req, notes)
+		c.finish(req, t, notes, err)
 		if ev, ok := c.rememberMove(req, notes); ok {
 			ev.Retry = retries
 			c.emit(ev)
