@@ -186,7 +186,7 @@ func TestBeginBoundedByContext(t *testing.T) {
 	t.Cleanup(func() { rdb.Close() })
 	s := New(rdb)
 	begin(t, s, "scope", "a", "")
-	stop := exec(t, srv.Addr, "DEBUG", "SLEEP", "1") // Redis stalls
+	stop := inBackground(t, srv.Addr, "DEBUG", "SLEEP", "1") // Redis stalls
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
 	_, err := s.Begin(ctx, "scope", wrapper.StoreBegin{Slot: "b"})
@@ -196,9 +196,9 @@ func TestBeginBoundedByContext(t *testing.T) {
 	<-stop
 }
 
-// exec runs a command on another connection, in the background; the channel closes when it
+// inBackground runs a command on another connection, in the background; the channel closes when it
 // has answered.
-func exec(t *testing.T, addr string, args ...any) <-chan struct{} {
+func inBackground(t *testing.T, addr string, args ...any) <-chan struct{} {
 	rdb := client(t, addr)
 	done := make(chan struct{})
 	started := make(chan struct{})
