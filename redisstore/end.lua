@@ -1,6 +1,7 @@
 -- End: after each request, pipelined off the request's path. KEYS as begin.lua. ARGV: lease
 -- id ('' for none); limit, remaining, used, reset (unix s), resource, reset in ms; hold ms,
--- hold status; page ttl ms (0: no page), etag, header, body.
+-- hold status; page ttl ms (0: no page), etag, header, body; '1' when GitHub confirmed the
+-- page kept (a 304) and no body comes.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
@@ -33,8 +34,13 @@ if hold > 0 then
 end
 
 local ttl = tonumber(ARGV[10])
-if ttl > 0 then
-  redis.call('HSET', KEYS[4], 'etag', ARGV[11], 'header', ARGV[12], 'body', ARGV[13])
+if ttl > 0 and ARGV[14] == '1' then
+  if redis.call('EXISTS', KEYS[4]) == 1 then
+    redis.call('HSET', KEYS[4], 'at', now)
+    redis.call('PEXPIRE', KEYS[4], ttl)
+  end
+elseif ttl > 0 then
+  redis.call('HSET', KEYS[4], 'etag', ARGV[11], 'header', ARGV[12], 'body', ARGV[13], 'at', now)
   redis.call('PEXPIRE', KEYS[4], ttl)
 end
 return 1

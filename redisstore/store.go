@@ -222,8 +222,8 @@ func bounded[T any](ctx context.Context, call func(context.Context) (T, error)) 
 
 // grantOf reads begin.lua's reply.
 func grantOf(r []any) (wrapper.StoreGrant, error) {
-	if len(r) != 12 {
-		return wrapper.StoreGrant{}, fmt.Errorf("redisstore: begin script answered %d values, want 12", len(r))
+	if len(r) != 13 {
+		return wrapper.StoreGrant{}, fmt.Errorf("redisstore: begin script answered %d values, want 13", len(r))
 	}
 	n := func(i int) int64 { v, _ := r[i].(int64); return v }
 	str := func(i int) string { v, _ := r[i].(string); return v }
@@ -244,7 +244,7 @@ func grantOf(r []any) (wrapper.StoreGrant, error) {
 		if err != nil {
 			return wrapper.StoreGrant{}, err
 		}
-		g.Page = &wrapper.StoredPage{ETag: etag, Header: h, Body: []byte(str(11))}
+		g.Page = &wrapper.StoredPage{ETag: etag, Header: h, Body: []byte(str(11)), Age: time.Duration(n(12)) * time.Millisecond}
 	}
 	return g, nil
 }
@@ -322,16 +322,20 @@ func (s *Store) endArgs(b end) ([]string, []any) {
 		reset = e.Rate.Reset.Unix()
 	}
 	var ttl int64
-	var etag, header string
+	var etag, header, validated string
 	var body []byte
-	if e.Put != nil && e.Page != "" && e.PageTTL > 0 {
+	switch {
+	case e.Page == "" || e.PageTTL <= 0:
+	case e.Put != nil:
 		ttl, etag, header, body = max(e.PageTTL.Milliseconds(), 1), e.Put.ETag, encodeHeader(e.Put.Header), e.Put.Body
+	case e.Validated:
+		ttl, validated = max(e.PageTTL.Milliseconds(), 1), "1"
 	}
 	return s.keys(b.scope, e.Page), []any{
 		e.Slot,
 		e.Rate.Limit, e.Rate.Remaining, e.Rate.Used, reset, e.Rate.Resource, e.ResetIn.Milliseconds(),
 		e.Hold.Milliseconds(), e.HoldStatus,
-		ttl, etag, header, body,
+		ttl, etag, header, body, validated,
 	}
 }
 

@@ -104,6 +104,10 @@ func storeBasics(t *testing.T, rdb redis.UniversalClient) {
 			!slices.Equal(g.Page.Header["Link"], p.Header["Link"]) || g.Page.Header.Get("Content-Encoding") != "gzip" {
 			t.Fatalf("kept page %+v, want %+v", g.Page, p)
 		}
+		if g.Page.Age < 0 || g.Page.Age > 10*time.Second {
+			t.Errorf("a page just kept is %s old", g.Page.Age)
+		}
+		finish(t, s, scope, wrapper.StoreEnd{Page: "p2", PageTTL: time.Minute, Validated: true})
 		if g := begin(t, s, scope, "p", "p2"); g.Page != nil {
 			t.Fatalf("a page never kept: %+v", g.Page)
 		}

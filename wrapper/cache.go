@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"time"
 )
 
 // DefaultCacheSize is the memory a client's response cache may use unless WithCache says
@@ -58,6 +59,7 @@ type cacheEntry struct {
 	etag   string
 	header http.Header
 	body   []byte
+	at     time.Time // MemoryStore: when GitHub last confirmed the page
 }
 
 func (e *cacheEntry) cost() int64 {
@@ -95,6 +97,9 @@ func (c *etagCache) RoundTrip(req *http.Request) (*http.Response, error) {
 		n.shared.key = key
 		stored = n.shared
 		c.put(stored)
+		if n.fresh {
+			return stored.unasked(req, n), nil
+		}
 	}
 	if stored != nil {
 		req = req.Clone(req.Context()) // a RoundTripper must not change the caller's request

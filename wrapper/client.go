@@ -46,6 +46,7 @@ type Client struct {
 	events      func(Event) // WithEvents; nil for none
 	moved       *movedPaths // permanent redirects, see redirect.go
 	share       *sharing    // WithStore; nil for none
+	freshFor    time.Duration
 }
 
 // Option configures a Client; see New.
@@ -63,6 +64,7 @@ type config struct {
 	concurrency int
 	events      func(Event)
 	store       Store
+	freshFor    time.Duration
 }
 
 // New returns a client for https://api.github.com, unauthenticated unless WithToken or
@@ -120,6 +122,7 @@ func New(opts ...Option) (*Client, error) {
 	}
 	return &Client{
 		share:       share,
+		freshFor:    cfg.freshFor,
 		base:        base.String(),
 		hc:          hc,
 		userAgent:   cfg.userAgent,

@@ -18,7 +18,7 @@ func (c *Client) fetch(req *http.Request) (*Page, error) {
 			return nil, err
 		}
 		req, notes := withNotes(req)
-		notes.shared = t.sharedPage()
+		notes.shared, notes.fresh = t.sharedPage(c.freshFor)
 		p, err := c.fetchOnce(req, notes)
 		c.finish(req, t, notes, err)
 		if ev, ok := c.rememberMove(req, notes); ok {

@@ -69,7 +69,7 @@ func (m *MemoryStore) Begin(_ context.Context, scope string, b StoreBegin) (Stor
 	m.mu.Unlock()
 	if g.Slot && b.Page != "" {
 		if e := m.pages.get(scope + " " + b.Page); e != nil {
-			g.Page = &StoredPage{ETag: e.etag, Header: e.header, Body: e.body}
+			g.Page = &StoredPage{ETag: e.etag, Header: e.header, Body: e.body, Age: now.Sub(e.at)}
 		}
 	}
 	return g, nil
@@ -88,9 +88,17 @@ func (m *MemoryStore) End(_ context.Context, scope string, e StoreEnd) error {
 		s.rate.hold(now.Add(e.Hold), Event{StatusCode: e.HoldStatus})
 	}
 	m.mu.Unlock()
-	if e.Put != nil && e.Page != "" {
-		key := scope + " " + e.Page
-		m.pages.put(&cacheEntry{key: key, etag: e.Put.ETag, header: e.Put.Header, body: e.Put.Body})
+	key := scope + " " + e.Page
+	switch {
+	case e.Page == "":
+	case e.Put != nil:
+		m.pages.put(&cacheEntry{key: key, etag: e.Put.ETag, header: e.Put.Header, body: e.Put.Body, at: now})
+	case e.Validated:
+		if old := m.pages.get(key); old != nil {
+			renewed := *old // entries are read without the lock: replace, never change
+			renewed.at = now
+			m.pages.put(&renewed)
+		}
 	}
 	return nil
 }

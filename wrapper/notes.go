@@ -23,6 +23,9 @@ type tryNotes struct {
 	// prefers to its own: other clients may have fetched a newer one. kept is the page the
 	// cache kept from a 200, or served for a 304 without the Store's, for the Store to keep.
 	shared, kept *cacheEntry
+	// fresh is true when shared is fresh enough to serve without asking GitHub
+	// (WithSharedFreshness).
+	fresh bool
 
 	// moved is the last redirect's target when every redirect of the try was permanent
 	// (301, 308); nil after none, or after any other. movedBy is that redirect's status.

@@ -72,14 +72,37 @@ type turn struct {
 	grant             StoreGrant
 }
 
-// sharedPage is the page the Store keeps for the turn's request, as the cache keeps pages;
-// nil for none.
-func (t *turn) sharedPage() *cacheEntry {
+// sharedPage is the page the Store keeps for the turn's request, as the cache keeps pages
+// (nil for none), and whether GitHub confirmed it less than freshFor ago.
+func (t *turn) sharedPage(freshFor time.Duration) (*cacheEntry, bool) {
 	if t == nil || t.grant.Page == nil {
-		return nil
+		return nil, false
 	}
 	p := t.grant.Page
-	return &cacheEntry{etag: p.ETag, header: p.Header, body: p.Body}
+	return &cacheEntry{etag: p.ETag, header: p.Header, body: p.Body}, p.Age < freshFor
+}
+
+// unasked answers req with the page, without asking GitHub: another client of the Store
+// had it confirmed moments ago (WithSharedFreshness). It carries no rate figures.
+func (e *cacheEntry) unasked(req *http.Request, n *tryNotes) *http.Response {
+	n.cached, n.notModified = e.body, true
+	return e.response(&http.Response{Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: make(http.Header), Request: req})
+}
+
+// WithSharedFreshness serves a page that GitHub confirmed to any client of the Store
+// (WithStore) less than d ago without asking GitHub again, up to a minute: GitHub marks its
+// pages fresh for 60 seconds (Cache-Control: max-age=60). A fleet whose members poll the
+// same attempts then asks GitHub about each page about once per d, together, instead of
+// once per poll each, and sees a change up to d later. 0, the default, always asks.
+func WithSharedFreshness(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 || d > time.Minute {
+			return fmt.Errorf("%w: shared freshness %s: must be 0 to 1m0s (GitHub's max-age)", ErrInvalidInput, d)
+		}
+		c.freshFor = d
+		return nil
+	}
 }
 
 // admit waits until req may be sent: no secondary limit held, here or by any client of the
@@ -170,9 +193,13 @@ func (c *Client) finish(req *http.Request, t *turn, notes *tryNotes, err error) 
 			e.Hold, e.HoldStatus = wait, rl.StatusCode
 		}
 	}
-	if notes != nil && notes.kept != nil && t.page != "" {
+	switch {
+	case notes == nil || t.page == "" || notes.fresh:
+	case notes.kept != nil:
 		k := notes.kept
 		e.Page, e.Put, e.PageTTL = t.page, &StoredPage{ETag: k.etag, Header: k.header, Body: k.body}, DefaultPageTTL
+	case notes.shared != nil && notes.notModified:
+		e.Page, e.PageTTL, e.Validated = t.page, DefaultPageTTL, true
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), storeTimeout)
 	defer cancel()

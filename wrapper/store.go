@@ -81,6 +81,9 @@ type StoreEnd struct {
 	Page    string      // key of the page to keep under
 	Put     *StoredPage // the page to keep; nil for none
 	PageTTL time.Duration
+	// Validated reports that GitHub answered 304 to a request conditional on the ETag of
+	// the page kept under Page: the Store keeps it PageTTL longer, with an Age from now.
+	Validated bool
 }
 
 // StoredPage is a page kept for conditional requests: its ETag, the headers of its answer
@@ -90,6 +93,9 @@ type StoredPage struct {
 	ETag   string
 	Header http.Header
 	Body   []byte
+	// Age, in a StoreGrant, is how long ago GitHub last confirmed the page to a client of
+	// the Store (a 200, or a 304 that StoreEnd.Validated reported); see WithSharedFreshness.
+	Age time.Duration
 }
 
 // DefaultMaxInFlight is the cap on requests in flight per scope of NewMemoryStore and of

@@ -233,3 +233,34 @@ func TestWithStoreNil(t *testing.T) {
 		t.Fatalf("WithStore(nil): %v, want ErrInvalidInput", err)
 	}
 }
+
+// With WithSharedFreshness, a page another client of the store had confirmed moments ago is
+// served without a request; without it, every page is asked about.
+func TestSharedFreshness(t *testing.T) {
+	run := api.SampleRun("octo-org", "octo-repo", 11, 1, 250)
+	srv, _, counter := countedFake(t, run)
+	store := wrapper.NewMemoryStore(0)
+	a := storeClient(t, srv.URL, wrapper.WithStore(store), wrapper.WithSharedFreshness(time.Minute))
+	if _, err := a.AllJobs(t.Context(), attemptOf(run)); err != nil {
+		t.Fatal(err)
+	}
+	counter.Reset()
+	b := storeClient(t, srv.URL, wrapper.WithStore(store), wrapper.WithSharedFreshness(time.Minute))
+	jobs, err := b.AllJobs(t.Context(), attemptOf(run))
+	if err != nil || len(jobs) != 250 {
+		t.Fatalf("%d jobs, %v", len(jobs), err)
+	}
+	if n := len(counter.Arrivals()); n != 0 {
+		t.Errorf("%d requests for pages another client had fetched moments ago, want 0", n)
+	}
+	p, err := b.ListJobs(t.Context(), attemptOf(run), &wrapper.ListOptions{PerPage: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.NotModified || len(p.Jobs) != 100 {
+		t.Fatalf("a fresh page served: NotModified %v, %d jobs", p.NotModified, len(p.Jobs))
+	}
+	if _, err := wrapper.New(wrapper.WithSharedFreshness(61 * time.Second)); !errors.Is(err, wrapper.ErrInvalidInput) {
+		t.Errorf("freshness beyond GitHub's max-age: %v, want ErrInvalidInput", err)
+	}
+}
