@@ -264,3 +264,26 @@ func TestSharedFreshness(t *testing.T) {
 		t.Errorf("freshness beyond GitHub's max-age: %v, want ErrInvalidInput", err)
 	}
 }
+
+// A primary limit that one client of the store used up stops the others before they send.
+func TestMemoryStoreSharesSpentBudget(t *testing.T) {
+	run := api.SampleRun("octo-org", "octo-repo", 12, 1, 250)
+	srv, _, counter := countedFake(t, run, api.WithRateLimit(3))
+	store := wrapper.NewMemoryStore(0)
+	a := storeClient(t, srv.URL, wrapper.WithStore(store), wrapper.WithCache(0))
+	if _, err := a.AllJobs(t.Context(), attemptOf(run)); err != nil {
+		t.Fatal(err)
+	}
+	if r := a.Rate(); r.Remaining != 0 {
+		t.Fatalf("after 3 requests of 3: %+v", r)
+	}
+	counter.Reset()
+	b := storeClient(t, srv.URL, wrapper.WithStore(store), wrapper.WithCache(0))
+	_, err := b.AllJobs(t.Context(), attemptOf(run))
+	if _, ok := errors.AsType[*wrapper.RateLimitError](err); !ok {
+		t.Fatalf("second client: %v, want a *RateLimitError", err)
+	}
+	if n := len(counter.Arrivals()); n != 0 {
+		t.Errorf("second client sent %d requests into a budget the first had spent", n)
+	}
+}
