@@ -39,10 +39,11 @@ var errSharedHold = errors.New("ghjobs: another client of the store met a second
 // while it fails the client goes on with its own state, tries the Store again once a second,
 // and says so once through WithEvents (EventStoreDown, then EventStoreUp).
 //
-// The credentials that identify a scope are those of WithToken or WithTokenSource, hashed.
-// Credentials that a transport of yours adds (WithHTTPClient) are not seen: the client's
-// scope is then its base URL alone, so give each such identity its own Store (or
-// redisstore prefix).
+// The credentials that identify a scope are those of WithToken or WithTokenSource, hashed:
+// a renewed token (a GitHub App's, every hour) starts a new scope, whose pages the fleet
+// fetches once again. Credentials that a transport of yours adds (WithHTTPClient) are not
+// seen: the client's scope is then its base URL alone, so give each such identity its own
+// Store (or redisstore prefix).
 func WithStore(s Store) Option {
 	return func(c *config) error {
 		if s == nil {
