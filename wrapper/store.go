@@ -124,6 +124,6 @@ func storeScope(authorization, base string) string {
 // storePageKey returns the key of req's page within a scope: a hash of what, besides the
 // credentials the scope already names, changes GitHub's answer.
 func storePageKey(req *http.Request) string {
-	h := sha256.Sum256(fmt.Appendf(nil, "%s %s %s", req.Header.Get("Accept"), req.Header.Get("X-GitHub-Api-Version"), req.URL))
+	h := sha256.Sum256(fmt.Appendf(nil, "%s %s %s %s", req.Header.Get("Accept"), req.Header.Get("Accept-Encoding"), req.Header.Get("X-GitHub-Api-Version"), req.URL))
 	return hex.EncodeToString(h[:16])
 }
