@@ -67,15 +67,15 @@ type sharing struct {
 	probing bool      // while down: a request is trying it
 }
 
-// turn is one try of a request as the Store granted it; finish ends it.
-type turn struct {
+// storeTurn is one try of a request as the Store granted it; finish ends it.
+type storeTurn struct {
 	scope, slot, page string
 	grant             StoreGrant
 }
 
 // sharedPage is the page the Store keeps for the turn's request, as the cache keeps pages
 // (nil for none), and whether GitHub confirmed it less than freshFor ago.
-func (t *turn) sharedPage(freshFor time.Duration) (*cacheEntry, bool) {
+func (t *storeTurn) sharedPage(freshFor time.Duration) (*cacheEntry, bool) {
 	if t == nil || t.grant.Page == nil {
 		return nil, false
 	}
@@ -110,7 +110,7 @@ func WithSharedFreshness(d time.Duration) Option {
 // Store, the primary limit not used up (awaitQuota decides what then), and a slot of the
 // Store's cap taken. The turn is nil when the client does not share, or the Store failed;
 // otherwise finish must be called with it once the try is over.
-func (c *Client) admit(req *http.Request, retries int) (*turn, error) {
+func (c *Client) admit(req *http.Request, retries int) (*storeTurn, error) {
 	poll := slotPollMin
 	for {
 		if err := c.awaitQuota(req, retries); err != nil {
@@ -138,7 +138,7 @@ func (c *Client) admit(req *http.Request, retries int) (*turn, error) {
 
 // begin asks the Store for req's turn and merges the shared hold and figures into the
 // client's own. It returns nil when the client does not share or the Store did not answer.
-func (c *Client) begin(req *http.Request) *turn {
+func (c *Client) begin(req *http.Request) *storeTurn {
 	s := c.share
 	if s == nil || !s.ready(time.Now()) {
 		return nil
@@ -148,7 +148,7 @@ func (c *Client) begin(req *http.Request) *turn {
 		s.unprobe() // the transport will report the token source's error
 		return nil
 	}
-	t := &turn{scope: scope, slot: fmt.Sprintf("%016x", rand.Uint64())}
+	t := &storeTurn{scope: scope, slot: fmt.Sprintf("%016x", rand.Uint64())}
 	if s.pages {
 		t.page = storePageKey(req)
 	}
@@ -178,7 +178,7 @@ func (c *Client) begin(req *http.Request) *turn {
 // figures, the hold of a secondary limit err met, and the page the cache kept (notes, nil
 // when the request was not sent). It does not wait for the request's context, which may be
 // done: the slot is given back all the same.
-func (c *Client) finish(req *http.Request, t *turn, notes *tryNotes, err error) {
+func (c *Client) finish(req *http.Request, t *storeTurn, notes *tryNotes, err error) {
 	if t == nil {
 		return
 	}
