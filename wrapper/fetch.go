@@ -18,7 +18,7 @@ func (c *Client) fetch(req *http.Request) (*Page, error) {
 			return nil, err
 		}
 		req, notes := withNotes(req)
-		notes.shared, notes.fresh = t.sharedPage(c.freshFor)
+		t.lend(notes, c.freshFor)
 		p, err := c.fetchOnce(req, notes)
 		c.finish(req, t, notes, err)
 		if ev, ok := c.rememberMove(req, notes); ok {
@@ -72,6 +72,7 @@ func (c *Client) fetchOnce(req *http.Request, notes *tryNotes) (*Page, error) {
 		resp.Request = req
 	}
 	c.rate.observe(resp.Header, time.Now())
+	c.answered(req, notes)
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()
 		body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))

@@ -26,6 +26,8 @@ type tryNotes struct {
 	// fresh is true when shared is fresh enough to serve without asking GitHub
 	// (WithSharedFreshness).
 	fresh bool
+	// turn is the try's turn of the Store, until answered or finish ends it.
+	turn *storeTurn
 
 	// moved is the last redirect's target when every redirect of the try was permanent
 	// (301, 308); nil after none, or after any other. movedBy is that redirect's status.

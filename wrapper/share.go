@@ -73,14 +73,17 @@ type storeTurn struct {
 	grant             StoreGrant
 }
 
-// sharedPage is the page the Store keeps for the turn's request, as the cache keeps pages
-// (nil for none), and whether GitHub confirmed it less than freshFor ago.
-func (t *storeTurn) sharedPage(freshFor time.Duration) (*cacheEntry, bool) {
-	if t == nil || t.grant.Page == nil {
-		return nil, false
+// lend hands the try's notes the turn, and the page the Store keeps for the request, as the
+// cache keeps pages, fresh when GitHub confirmed it less than freshFor ago.
+func (t *storeTurn) lend(notes *tryNotes, freshFor time.Duration) {
+	if t == nil {
+		return
 	}
-	p := t.grant.Page
-	return &cacheEntry{etag: p.ETag, header: p.Header, body: p.Body}, p.Age < freshFor
+	notes.turn = t
+	if p := t.grant.Page; p != nil {
+		notes.shared = &cacheEntry{etag: p.ETag, header: p.Header, body: p.Body}
+		notes.fresh = p.Age < freshFor
+	}
 }
 
 // unasked answers req with the page, without asking GitHub: another client of the Store
@@ -174,18 +177,28 @@ func (c *Client) begin(req *http.Request) *storeTurn {
 	return t
 }
 
-// finish ends a turn: it gives its slot back and tells the Store the client's latest
-// figures, the hold of a secondary limit err met, and the page the cache kept (notes, nil
-// when the request was not sent). It does not wait for the request's context, which may be
-// done: the slot is given back all the same.
+// answered ends the try's turn as soon as GitHub's answer is here (its headers, and the body
+// the cache keeps): the slot is given back before the page is decoded, which may wait for
+// earlier pages to be taken, and the Store gets the figures and the page kept.
+func (c *Client) answered(req *http.Request, notes *tryNotes) {
+	if t := notes.turn; t != nil {
+		notes.turn = nil
+		c.end(req, t, c.storeEnd(t, notes))
+	}
+}
+
+// finish ends the turn if answered did not (no answer came, or admit gives the slot back:
+// notes nil), and hands the Store the hold of a secondary limit that err met.
 func (c *Client) finish(req *http.Request, t *storeTurn, notes *tryNotes, err error) {
 	if t == nil {
 		return
 	}
-	now := time.Now()
-	e := StoreEnd{Slot: t.slot}
-	if r, resetAt := c.rate.snapshot(); r.Limit > 0 {
-		e.Rate, e.ResetIn = r, resetAt.Sub(now)
+	var e StoreEnd
+	if notes == nil || notes.turn != nil {
+		e = c.storeEnd(t, notes)
+		if notes != nil {
+			notes.turn = nil
+		}
 	}
 	if rl, ok := errors.AsType[*RateLimitError](err); ok && rl.Secondary {
 		// The wait GitHub asked for (or the policy's first), whether or not this request
@@ -193,6 +206,18 @@ func (c *Client) finish(req *http.Request, t *storeTurn, notes *tryNotes, err er
 		if wait, _, _ := rateLimitWait(c.retry, rl, 0, rl.serverNow()); wait > 0 {
 			e.Hold, e.HoldStatus = wait, rl.StatusCode
 		}
+	}
+	if e.Slot != "" || e.Hold > 0 {
+		c.end(req, t, e)
+	}
+}
+
+// storeEnd is what the Store learns from a try: its slot back, the client's latest figures,
+// and the page the cache kept or GitHub confirmed (notes; nil when nothing was sent).
+func (c *Client) storeEnd(t *storeTurn, notes *tryNotes) StoreEnd {
+	e := StoreEnd{Slot: t.slot}
+	if r, resetAt := c.rate.snapshot(); r.Limit > 0 {
+		e.Rate, e.ResetIn = r, time.Until(resetAt)
 	}
 	switch {
 	case notes == nil || t.page == "" || notes.fresh:
@@ -202,6 +227,12 @@ func (c *Client) finish(req *http.Request, t *storeTurn, notes *tryNotes, err er
 	case notes.shared != nil && notes.notModified:
 		e.Page, e.PageTTL, e.Validated = t.page, DefaultPageTTL, true
 	}
+	return e
+}
+
+// end tells the Store e. It does not wait for the request's context, which may be done: the
+// slot is given back all the same.
+func (c *Client) end(req *http.Request, t *storeTurn, e StoreEnd) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), storeTimeout)
 	defer cancel()
 	if err := c.share.store.End(ctx, t.scope, e); err != nil {
