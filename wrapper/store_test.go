@@ -3,6 +3,8 @@ package wrapper_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
@@ -285,5 +287,42 @@ func TestMemoryStoreSharesSpentBudget(t *testing.T) {
 	}
 	if n := len(counter.Arrivals()); n != 0 {
 		t.Errorf("second client sent %d requests into a budget the first had spent", n)
+	}
+}
+
+// endSignal is a MemoryStore that signals each End that gives a slot back.
+type endSignal struct {
+	*wrapper.MemoryStore
+	ended chan struct{}
+}
+
+func (s endSignal) End(ctx context.Context, scope string, e wrapper.StoreEnd) error {
+	err := s.MemoryStore.End(ctx, scope, e)
+	if e.Slot != "" {
+		s.ended <- struct{}{}
+	}
+	return err
+}
+
+// The slot goes back to the Store as soon as the answer's headers are here, before its body
+// is read and decoded: a page that waits to be decoded must not hold a slot that earlier
+// pages need. The server sends the body only once the slot is back.
+func TestStoreSlotBackBeforeDecoding(t *testing.T) {
+	store := endSignal{wrapper.NewMemoryStore(1), make(chan struct{}, 1)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		http.NewResponseController(w).Flush()
+		select {
+		case <-store.ended:
+		case <-time.After(10 * time.Second):
+			t.Error("the slot was not given back while the body was awaited")
+		}
+		fmt.Fprint(w, `{"total_count":0,"jobs":[]}`)
+	}))
+	t.Cleanup(srv.Close)
+	c := storeClient(t, srv.URL, wrapper.WithStore(store), wrapper.WithCache(0))
+	if _, err := c.AllJobs(t.Context(), wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}); err != nil {
+		t.Fatal(err)
 	}
 }
