@@ -228,3 +228,17 @@ func TestOptions(t *testing.T) {
 		t.Errorf("NewFromURL(http://...): %v, want ErrInvalidInput", err)
 	}
 }
+
+func TestNewFromURL(t *testing.T) {
+	srv := redistest.Start(t)
+	s, err := NewFromURL("redis://"+srv.Addr+"/0", WithMaxInFlight(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !begin(t, s, "scope", "a", "").Slot || begin(t, s, "scope", "b", "").Slot {
+		t.Fatal("a store from a URL does not keep its cap of 1")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
