@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"time"
 )
 
 // DefaultCacheSize is the memory a client's response cache may use unless WithCache says
@@ -60,6 +61,7 @@ type cacheEntry struct {
 	etag   string
 	header http.Header
 	body   []byte
+	at     time.Time // MemoryStore: when GitHub last confirmed the page
 }
 
 func (e *cacheEntry) cost() int64 {
@@ -92,6 +94,15 @@ func (c *etagCache) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	key := cacheKey(req)
 	stored := c.get(key)
+	n := notesOf(req)
+	if n != nil && n.shared != nil {
+		n.shared.key = key
+		stored = n.shared
+		c.put(stored)
+		if n.fresh {
+			return stored.unasked(req, n), nil
+		}
+	}
 	if stored != nil {
 		req = req.Clone(req.Context()) // a RoundTripper must not change the caller's request
 		req.Header.Set("If-None-Match", stored.etag)
@@ -104,8 +115,11 @@ func (c *etagCache) RoundTrip(req *http.Request) (*http.Response, error) {
 	case resp.StatusCode == http.StatusNotModified && stored != nil:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody)) // lets the connection be reused
 		resp.Body.Close()
-		if n := notesOf(req); n != nil {
+		if n != nil {
 			n.cached, n.notModified = stored.body, true
+			if n.shared == nil {
+				n.kept = stored
+			}
 		}
 		return stored.response(resp), nil
 	case resp.StatusCode == http.StatusOK && resp.Header.Get("ETag") != "" && !unframed(resp):
@@ -159,7 +173,11 @@ func (c *etagCache) store(key string, req *http.Request, resp *http.Response) (*
 			kept[k] = slices.Clone(v)
 		}
 	}
-	c.put(&cacheEntry{key: key, etag: resp.Header.Get("ETag"), header: kept, body: body})
+	e := &cacheEntry{key: key, etag: resp.Header.Get("ETag"), header: kept, body: body}
+	c.put(e)
+	if n := notesOf(req); n != nil {
+		n.kept = e
+	}
 	return resp, nil
 }
 

@@ -46,6 +46,8 @@ type Client struct {
 	events      func(Event) // WithEvents; nil for none
 	moved       *movedPaths // permanent redirects, see redirect.go
 	known       *knownPages // the pages of attempts listed before, see known.go
+	share       *sharing    // WithStore; nil for none
+	freshFor    time.Duration
 }
 
 // Option configures a Client; see New.
@@ -62,6 +64,8 @@ type config struct {
 	cacheSize   int64
 	concurrency int
 	events      func(Event)
+	store       Store
+	freshFor    time.Duration
 }
 
 // New returns a client for https://api.github.com, unauthenticated unless WithToken or
@@ -103,15 +107,23 @@ func New(opts ...Option) (*Client, error) {
 	if cfg.cacheSize > 0 {
 		next = newETagCache(next, cfg.cacheSize)
 	}
+	var tokens oauth2.TokenSource
 	if cfg.tokens != nil {
-		next = &oauth2.Transport{Source: oauth2.ReuseTokenSource(nil, cfg.tokens), Base: next}
+		tokens = oauth2.ReuseTokenSource(nil, cfg.tokens)
+		next = &oauth2.Transport{Source: tokens, Base: next}
 	}
 	// The guard is outermost so that it sees every request, redirects included, before any
 	// transport adds credentials to it.
 	hc.Transport = &originGuard{origin: originOf(base), next: next}
 	hc.CheckRedirect = noteRedirects(hc.CheckRedirect)
 
+	var share *sharing
+	if cfg.store != nil {
+		share = &sharing{store: cfg.store, tokens: tokens, base: base.String(), pages: cfg.cacheSize > 0}
+	}
 	return &Client{
+		share:       share,
+		freshFor:    cfg.freshFor,
 		base:        base.String(),
 		hc:          hc,
 		userAgent:   cfg.userAgent,

@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// WithEvents calls fn for each retry and wait of the client, and for each permanent redirect
-// it remembers, so that a program can say why a listing takes longer than usual, or log
+// WithEvents calls fn for each retry and wait of the client, for each permanent redirect
+// it remembers, and when its Store (WithStore) fails or answers again, so that a program can say why a listing takes longer than usual, or log
 // what a poll loop costs. fn is called synchronously on the goroutine that makes the
 // request, possibly from several goroutines at once (pages in flight); it must be quick and
 // safe for concurrent use. The library itself never prints.
@@ -29,6 +29,11 @@ const (
 	EventSecondaryLimit                      // a secondary rate limit; waiting Wait before the next request
 	EventPrimaryLimit                        // the primary limit is used up; waiting Wait for its reset (RetryPolicy.WaitForReset)
 	EventRedirect                            // a permanent redirect was remembered (URL is the old location, Location the new)
+	// EventStoreDown: the Store of WithStore failed or was late (Err says how); the client
+	// goes on with its own state and tries the Store again after Wait. Said once, until
+	// EventStoreUp.
+	EventStoreDown
+	EventStoreUp // the Store answers again after EventStoreDown: the client shares again
 )
 
 // String names the kind in lower case, e.g. "secondary rate limit".
@@ -42,6 +47,10 @@ func (k EventKind) String() string {
 		return "primary rate limit"
 	case EventRedirect:
 		return "redirect"
+	case EventStoreDown:
+		return "store down"
+	case EventStoreUp:
+		return "store up"
 	}
 	return "EventKind(" + strconv.Itoa(int(k)) + ")"
 }

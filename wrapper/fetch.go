@@ -12,11 +12,14 @@ import (
 func (c *Client) fetch(req *http.Request) (*Page, error) {
 	ctx := req.Context()
 	for retries, limits := 0, 0; ; retries++ {
-		if err := c.awaitQuota(req, retries); err != nil {
+		t, err := c.admit(req, retries)
+		if err != nil {
 			return nil, err
 		}
 		req, notes := withNotes(req)
+		t.lend(notes, c.freshFor)
 		p, err := c.fetchOnce(req, notes)
+		c.finish(req, t, notes, err)
 		if ev, ok := c.rememberMove(req, notes); ok {
 			ev.Retry = retries
 			c.emit(ev)
@@ -68,6 +71,7 @@ func (c *Client) fetchOnce(req *http.Request, notes *tryNotes) (*Page, error) {
 		resp.Request = req
 	}
 	c.rate.observe(resp.Header, time.Now())
+	c.answered(req, notes)
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()
 		body, err := errorBody(resp)

@@ -19,6 +19,16 @@ type tryNotes struct {
 	// notModified is true when the cache answered a 304 with the page it kept.
 	notModified bool
 
+	// shared is the page a Store keeps for the request (see WithStore), which the cache
+	// prefers to its own: other clients may have fetched a newer one. kept is the page the
+	// cache kept from a 200, or served for a 304 without the Store's, for the Store to keep.
+	shared, kept *cacheEntry
+	// fresh is true when shared is fresh enough to serve without asking GitHub
+	// (WithSharedFreshness).
+	fresh bool
+	// turn is the try's turn of the Store, until answered or finish ends it.
+	turn *storeTurn
+
 	// moved is the last redirect's target when every redirect of the try was permanent
 	// (301, 308); nil after none, or after any other. movedBy is that redirect's status.
 	moved   *url.URL

@@ -83,12 +83,26 @@ func (s *rateState) observe(h http.Header, now time.Time) {
 	if date, err := http.ParseTime(h.Get("Date")); err == nil && !r.Reset.IsZero() {
 		resetAt = now.Add(r.Reset.Sub(date)) // GitHub's clock, not ours, says how long
 	}
+	s.merge(r, resetAt)
+}
+
+// merge records figures r, whose reset is at resetAt on the local clock, unless those kept
+// are of a later window, or of the same window with fewer requests left. Figures come from
+// this client's answers and from a Store's, in any order.
+func (s *rateState) merge(r Rate, resetAt time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.rate.Limit != 0 && (r.Reset.Before(s.rate.Reset) || r.Reset.Equal(s.rate.Reset) && r.Remaining > s.rate.Remaining) {
 		return
 	}
 	s.rate, s.resetAt = r, resetAt
+}
+
+// snapshot returns the figures and their reset on the local clock, to share with a Store.
+func (s *rateState) snapshot() (Rate, time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rate, s.resetAt
 }
 
 // exhausted returns the figures and how long until they reset when no requests are left.

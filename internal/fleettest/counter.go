@@ -1,0 +1,81 @@
+// Package fleettest counts, at the server, what a fleet of clients sends: requests in
+// flight at once, and each request's arrival, conditionality and answer. The tests of
+// WithStore and of package redisstore, and the fleet benchmark, wrap the api fake in it.
+package fleettest
+
+import (
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Arrival is one request as the server saw it.
+type Arrival struct {
+	At          time.Time // when it arrived
+	Done        time.Time // when it was answered
+	Path        string
+	Conditional bool // it carried If-None-Match
+	Status      int  // the status answered
+}
+
+// Counter is an http.Handler that passes requests to Next and counts them.
+type Counter struct {
+	Next http.Handler
+
+	mu       sync.Mutex
+	inFlight int
+	maxIn    int
+	arrivals []Arrival
+}
+
+// ServeHTTP passes r to Next, counting it in flight until Next returns.
+func (c *Counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a := Arrival{At: time.Now(), Path: r.URL.Path, Conditional: r.Header.Get("If-None-Match") != ""}
+	c.mu.Lock()
+	c.inFlight++
+	c.maxIn = max(c.maxIn, c.inFlight)
+	c.mu.Unlock()
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	defer func() {
+		a.Done, a.Status = time.Now(), sw.status
+		c.mu.Lock()
+		c.inFlight--
+		c.arrivals = append(c.arrivals, a)
+		c.mu.Unlock()
+	}()
+	c.Next.ServeHTTP(sw, r)
+}
+
+// MaxInFlight returns the most requests that were in flight at once.
+func (c *Counter) MaxInFlight() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.maxIn
+}
+
+// Arrivals returns the requests answered so far, in the order they were answered.
+func (c *Counter) Arrivals() []Arrival {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Arrival(nil), c.arrivals...)
+}
+
+// Reset forgets the requests counted so far.
+func (c *Counter) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.arrivals, c.maxIn = nil, c.inFlight
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the writer's Flush and Hijack.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

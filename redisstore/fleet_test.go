@@ -1,0 +1,351 @@
+package redisstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/goleak"
+
+	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/internal/fleettest"
+	"github.com/ghjobs/ghjobs/internal/redistest"
+	"github.com/ghjobs/ghjobs/wrapper"
+)
+
+// The fleet tests start real OS processes, this test binary again with childEnv set to a
+// childConfig, against one api fake (counted at the server by fleettest.Counter) and one
+// real Redis.
+
+const (
+	childEnv   = "GHJOBS_FLEET_CHILD"
+	fleetToken = "ghs_fleettesttoken"
+)
+
+func TestMain(m *testing.M) {
+	if cfg := os.Getenv(childEnv); cfg != "" {
+		os.Exit(fleetChild(cfg))
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// childConfig is what one child process does: list each run, again and again for For (or
+// once), sharing through the Redis at Redis ("" for no store).
+type childConfig struct {
+	URL, Redis, UserAgent string
+	Runs                  []int64
+	For                   time.Duration
+	Concurrency, Cap      int
+	Lease                 time.Duration
+}
+
+// childReport is what a child prints when it is done.
+type childReport struct {
+	Listings, Failed int
+	Errors           []string
+	Down, Up         int // EventStoreDown and EventStoreUp
+	Limits           int // EventSecondaryLimit
+}
+
+func fleetChild(raw string) int {
+	var cfg childConfig
+	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	var down, up, limits atomic.Int32
+	opts := []wrapper.Option{wrapper.WithBaseURL(cfg.URL), wrapper.WithToken(fleetToken),
+		wrapper.WithConcurrency(cfg.Concurrency), wrapper.WithUserAgent(cfg.UserAgent),
+		wrapper.WithEvents(func(e wrapper.Event) {
+			switch e.Kind {
+			case wrapper.EventStoreDown:
+				down.Add(1)
+			case wrapper.EventStoreUp:
+				up.Add(1)
+			case wrapper.EventSecondaryLimit:
+				limits.Add(1)
+			}
+		})}
+	if cfg.Redis != "" {
+		rdb := redis.NewClient(&redis.Options{Addr: cfg.Redis, ContextTimeoutEnabled: true,
+			DialTimeout: 200 * time.Millisecond, ReadTimeout: time.Second, WriteTimeout: time.Second})
+		defer rdb.Close()
+		s := New(rdb, WithMaxInFlight(cfg.Cap), WithLease(cfg.Lease))
+		defer s.Close()
+		opts = append(opts, wrapper.WithStore(s))
+	}
+	c, err := wrapper.New(opts...)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	var rep childReport
+	start := time.Now()
+	for first := true; first || time.Since(start) < cfg.For; first = false {
+		for _, id := range cfg.Runs {
+			rep.Listings++
+			if _, err := c.AllJobs(context.Background(), wrapper.Attempt{Owner: "octo-org", Repo: "octo-repo", RunID: id, Number: 1}); err != nil {
+				rep.Failed++
+				rep.Errors = append(rep.Errors, err.Error())
+			}
+		}
+	}
+	rep.Down, rep.Up, rep.Limits = int(down.Load()), int(up.Load()), int(limits.Load())
+	json.NewEncoder(os.Stdout).Encode(rep)
+	return 0
+}
+
+// child is a running child process.
+type child struct {
+	cmd      *exec.Cmd
+	out, log bytes.Buffer // standard output (the report) and error (go-redis logs there)
+}
+
+func startChild(t *testing.T, cfg childConfig) *child {
+	t.Helper()
+	if cfg.Concurrency == 0 {
+		cfg.Concurrency = 4
+	}
+	if cfg.Cap == 0 {
+		cfg.Cap = wrapper.DefaultMaxInFlight
+	}
+	if cfg.Lease == 0 {
+		cfg.Lease = DefaultLease
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "fleet-child"
+	}
+	raw, _ := json.Marshal(cfg)
+	ch := &child{cmd: exec.Command(os.Args[0], "-test.run=^$")}
+	ch.cmd.Env = append(os.Environ(), childEnv+"="+string(raw))
+	ch.cmd.Stdout, ch.cmd.Stderr = &ch.out, &ch.log
+	if err := ch.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if ch.cmd.ProcessState == nil {
+			ch.cmd.Process.Kill()
+			ch.cmd.Wait()
+		}
+	})
+	return ch
+}
+
+// wait waits for the child to exit and returns its report.
+func (ch *child) wait(t *testing.T) childReport {
+	t.Helper()
+	if err := ch.cmd.Wait(); err != nil {
+		t.Fatalf("child: %v\n%s%s", err, ch.out.String(), ch.log.String())
+	}
+	var rep childReport
+	if err := json.Unmarshal(ch.out.Bytes(), &rep); err != nil {
+		t.Fatalf("child's report: %v\n%s%s", err, ch.out.String(), ch.log.String())
+	}
+	return rep
+}
+
+// fleetFake serves runs 1 to n of jobs jobs each behind a Counter; wrap, if not nil, wraps the
+// counted handler further.
+func fleetFake(t *testing.T, n, jobs int, latency time.Duration, wrap func(http.Handler) http.Handler) (*httptest.Server, *api.Fake, *fleettest.Counter) {
+	t.Helper()
+	opts := []api.Option{api.WithToken(fleetToken), api.WithLatency(latency),
+		api.WithViolationHandler(func(err error) { t.Errorf("contract violation: %v", err) })}
+	for id := range n {
+		opts = append(opts, api.WithRun(api.SampleRun("octo-org", "octo-repo", int64(id+1), 1, jobs)))
+	}
+	f, err := api.New(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &fleettest.Counter{Next: f}
+	var h http.Handler = c
+	if wrap != nil {
+		h = wrap(c)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv, f, c
+}
+
+func runs(ids ...int64) []int64 { return ids }
+
+func mustSucceed(t *testing.T, reps ...childReport) {
+	t.Helper()
+	for i, r := range reps {
+		if r.Failed > 0 || r.Listings == 0 {
+			t.Errorf("child %d: %d of %d listings failed: %s", i, r.Failed, r.Listings, strings.Join(r.Errors, "; "))
+		}
+	}
+}
+
+// A secondary limit answered to one process holds every process: no request reaches the
+// server after the answer until its retry-after has passed.
+func TestFleetSecondaryLimitHoldsEveryProcess(t *testing.T) {
+	rds := redistest.Start(t)
+	srv, fake, counter := fleetFake(t, 4, 150, 20*time.Millisecond, nil)
+	var children []*child
+	for i := range 4 {
+		children = append(children, startChild(t, childConfig{URL: srv.URL, Redis: rds.Addr, Runs: runs(int64(i + 1)), For: 6 * time.Second, Concurrency: 2}))
+	}
+	for deadline := time.Now().Add(20 * time.Second); len(counter.Arrivals()) < 20; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the children sent no requests")
+		}
+	}
+	const retryAfter = 3 * time.Second
+	fake.Script(api.SecondaryRateLimit(429, retryAfter))
+	var reps []childReport
+	for _, ch := range children {
+		reps = append(reps, ch.wait(t))
+	}
+	mustSucceed(t, reps...)
+
+	arrivals := counter.Arrivals()
+	var limited time.Time
+	for _, a := range arrivals {
+		if a.Status == 429 {
+			limited = a.Done
+		}
+	}
+	if limited.IsZero() {
+		t.Fatal("no request was answered with the secondary limit")
+	}
+	// Requests already past the store when the answer went out may still arrive a moment
+	// after it; after that moment, nothing until retry-after has passed.
+	const grace = 500 * time.Millisecond
+	var during, after int
+	for _, a := range arrivals {
+		switch {
+		case a.At.After(limited.Add(grace)) && a.At.Before(limited.Add(retryAfter-100*time.Millisecond)):
+			during++
+			t.Errorf("a request arrived %s after the secondary limit's answer, before its retry-after of %s", a.At.Sub(limited), retryAfter)
+		case a.At.After(limited.Add(retryAfter)):
+			after++
+		}
+	}
+	if after == 0 {
+		t.Error("no request after the retry-after: the fleet did not resume")
+	}
+	t.Logf("%d requests, %d after the hold, %d during it", len(arrivals), after, during)
+}
+
+// 4 processes × WithConcurrency(20) under a shared cap of 30: never more than 30 requests in
+// flight at the server.
+func TestFleetCapsRequestsInFlight(t *testing.T) {
+	rds := redistest.Start(t)
+	srv, _, counter := fleetFake(t, 4, 2000, 30*time.Millisecond, nil)
+	var children []*child
+	for i := range 4 {
+		children = append(children, startChild(t, childConfig{URL: srv.URL, Redis: rds.Addr, Runs: runs(int64(i+1), int64((i+1)%4+1)), Concurrency: 20, Cap: 30}))
+	}
+	var reps []childReport
+	for _, ch := range children {
+		reps = append(reps, ch.wait(t))
+	}
+	mustSucceed(t, reps...)
+	if got := counter.MaxInFlight(); got > 30 {
+		t.Errorf("%d requests in flight at once, want at most the shared cap of 30", got)
+	} else {
+		t.Logf("at most %d requests in flight, %d requests", got, len(counter.Arrivals()))
+	}
+}
+
+// Process B lists what process A listed: every request of B is conditional, answered 304.
+func TestFleetSharesPages(t *testing.T) {
+	rds := redistest.Start(t)
+	srv, _, counter := fleetFake(t, 2, 250, 0, nil)
+	mustSucceed(t, startChild(t, childConfig{URL: srv.URL, Redis: rds.Addr, Runs: runs(1, 2)}).wait(t))
+	counter.Reset()
+	mustSucceed(t, startChild(t, childConfig{URL: srv.URL, Redis: rds.Addr, Runs: runs(1, 2)}).wait(t))
+	arrivals := counter.Arrivals()
+	if len(arrivals) != 6 {
+		t.Errorf("process B sent %d requests, want 6 (3 pages of 2 runs)", len(arrivals))
+	}
+	for _, a := range arrivals {
+		if !a.Conditional || a.Status != http.StatusNotModified {
+			t.Errorf("process B: %s conditional %v, answered %d; want conditional and 304", a.Path, a.Conditional, a.Status)
+		}
+	}
+}
+
+// A process killed (SIGKILL) while its requests hold slots: the slots come back when their
+// lease expires, and another process gets them then, not before.
+func TestFleetKilledProcessSlotsComeBack(t *testing.T) {
+	rds := redistest.Start(t)
+	release := make(chan struct{})
+	var stalled atomic.Int32
+	stall := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// The doomed process's pages after the first never get an answer.
+			if r.UserAgent() == "doomed" && r.URL.Query().Get("page") != "" {
+				stalled.Add(1)
+				<-release
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	srv, _, counter := fleetFake(t, 1, 1000, 0, stall)
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }) }) // before the server closes
+	const cap, lease = 5, 3 * time.Second
+	doomed := startChild(t, childConfig{URL: srv.URL, Redis: rds.Addr, Runs: runs(1), Concurrency: cap, Cap: cap, Lease: lease, UserAgent: "doomed"})
+	for deadline := time.Now().Add(20 * time.Second); stalled.Load() < cap; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the doomed process has %d requests in flight, want %d", stalled.Load(), cap)
+		}
+	}
+	killed := time.Now()
+	doomed.cmd.Process.Kill()
+	doomed.cmd.Wait()
+	counter.Reset()
+
+	mustSucceed(t, startChild(t, childConfig{URL: srv.URL, Redis: rds.Addr, Runs: runs(1), Concurrency: cap, Cap: cap, Lease: lease}).wait(t))
+	var first time.Time
+	for _, a := range counter.Arrivals() {
+		if first.IsZero() || a.At.Before(first) {
+			first = a.At
+		}
+	}
+	waited := first.Sub(killed)
+	t.Logf("the next process's first request came %s after the kill (lease %s)", waited, lease)
+	if waited < lease-time.Second {
+		t.Errorf("the next process sent after %s, before the dead process's leases of %s expired: the cap was not held", waited, lease)
+	}
+	if waited > lease+5*time.Second {
+		t.Errorf("the next process sent only after %s: the dead process's slots did not come back within the lease of %s", waited, lease)
+	}
+}
+
+// Redis stopped mid-run, then started again: every listing complete, none failed; each
+// process said the store went and came back.
+func TestFleetRedisRestartFailsNothing(t *testing.T) {
+	rds := redistest.Start(t)
+	srv, _, _ := fleetFake(t, 3, 250, 10*time.Millisecond, nil)
+	var children []*child
+	for i := range 3 {
+		children = append(children, startChild(t, childConfig{URL: srv.URL, Redis: rds.Addr, Runs: runs(int64(i + 1)), For: 7 * time.Second}))
+	}
+	time.Sleep(1500 * time.Millisecond)
+	rds.Stop()
+	time.Sleep(2 * time.Second)
+	rds.Restart()
+	for i, ch := range children {
+		rep := ch.wait(t)
+		mustSucceed(t, rep)
+		t.Logf("child %d: %d listings, store down %d, up %d", i, rep.Listings, rep.Down, rep.Up)
+		if rep.Down < 1 || rep.Up < 1 {
+			t.Errorf("child %d: EventStoreDown %d, EventStoreUp %d; want the store's stop and return said", i, rep.Down, rep.Up)
+		}
+	}
+}

@@ -1,0 +1,129 @@
+package wrapper
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Store keeps what the Clients that use one credential against one API root must agree on,
+// whether they live in one process (NewMemoryStore) or in many (package redisstore): the
+// latest rate-limit figures, the hold of a secondary rate limit, a cap on requests in
+// flight, and the pages kept for conditional requests. GitHub counts its limits per
+// credential, across every process that uses it; a Store lets a fleet count them once.
+//
+// State is kept per scope, a hash of the credentials and the base URL: never
+// the token itself. A Client calls Begin once before each try of a request and End once
+// after it (for every Begin that took a slot, whatever happens). Both must be safe for
+// concurrent use and should answer within milliseconds: the client gives each call a short
+// deadline and, when the Store fails or is late, goes on with the state it keeps itself
+// (see WithStore). Implementations must not keep or change the Body of a StoredPage they
+// are given, nor hand out one that they change later: the client reads it without a copy.
+type Store interface {
+	// Begin returns the shared state for a request about to be sent: when a secondary
+	// limit holds every request (then it takes no slot), the latest rate figures, and the
+	// page kept under b.Page. Unless held, it takes a slot under the lease b.Slot when
+	// fewer than the Store's cap are taken; a slot whose End never comes (a process that
+	// died) is freed when its lease expires.
+	Begin(ctx context.Context, scope string, b StoreBegin) (StoreGrant, error)
+
+	// End gives back the slot e.Slot and records what the answer said: its rate figures,
+	// a secondary limit's hold, a page to keep. It may do so after it returns (queued and
+	// pipelined), so its error reports only what it could tell at once.
+	End(ctx context.Context, scope string, e StoreEnd) error
+}
+
+// StoreBegin is what a Client asks of the Store before it sends a request.
+type StoreBegin struct {
+	Slot string // lease id for a slot: random, unique to this try
+	Page string // key of the page in the scope, "" when no page is wanted
+}
+
+// StoreGrant is the Store's answer to Begin.
+type StoreGrant struct {
+	// Hold is how long from now no request may be sent: another client got a secondary
+	// rate limit. When it is above 0, no slot was taken.
+	Hold       time.Duration
+	HoldStatus int // the status of the answer that caused the hold (403 or 429)
+
+	// Slot is true when a slot was taken under StoreBegin.Slot; false when the Store's cap
+	// of requests in flight is reached (or Hold is above 0): ask again shortly.
+	Slot bool
+
+	// Rate is the latest rate-limit figures any client of the scope has seen, Limit 0 for
+	// none; ResetIn is how long from now Rate.Reset is, on the clock of the client that saw
+	// it (corrected for its skew to GitHub's Date header).
+	Rate    Rate
+	ResetIn time.Duration
+
+	Page *StoredPage // the page kept under StoreBegin.Page; nil for none
+}
+
+// StoreEnd is what a Client tells the Store after a try: all fields are optional.
+type StoreEnd struct {
+	Slot string // the lease to give back; "" when Begin took none
+
+	// Rate is the client's latest figures, ResetIn as in StoreGrant. The Store keeps the
+	// figures of the later window, or of the same window with fewer requests left, as the
+	// client does (answers to concurrent requests arrive in any order).
+	Rate    Rate
+	ResetIn time.Duration
+
+	// Hold above 0 asks every client of the scope to send nothing for that long: a
+	// secondary rate limit, with HoldStatus its answer's status. A longer hold already kept
+	// stays.
+	Hold       time.Duration
+	HoldStatus int
+
+	Page    string      // key of the page to keep under
+	Put     *StoredPage // the page to keep; nil for none
+	PageTTL time.Duration
+	// Validated reports that GitHub answered 304 to a request conditional on the ETag of
+	// the page kept under Page: the Store keeps it PageTTL longer, with an Age from now.
+	Validated bool
+}
+
+// StoredPage is a page kept for conditional requests: its ETag, the headers of its answer
+// that a 304 does not repeat, and its body as the client's cache keeps it (the Store treats
+// the bytes as opaque).
+type StoredPage struct {
+	ETag   string
+	Header http.Header
+	Body   []byte
+	// Age, in a StoreGrant, is how long ago GitHub last confirmed the page to a client of
+	// the Store (a 200, or a 304 that StoreEnd.Validated reported); see WithSharedFreshness.
+	Age time.Duration
+}
+
+// DefaultMaxInFlight is the cap on requests in flight per scope of NewMemoryStore and of
+// package redisstore unless told otherwise: GitHub's limit of 100 concurrent requests per
+// credential, beyond which it answers with secondary rate limits.
+const DefaultMaxInFlight = maxConcurrency
+
+// DefaultPageTTL is how long a Store keeps a page no client has fetched again: long enough
+// for a poll loop's next round, short enough that finished attempts leave the store.
+const DefaultPageTTL = time.Hour
+
+// storeScopeVersion changes when what a scope holds changes shape (the page bytes the
+// cache keeps, the key of a page), so that clients of different versions sharing one Store
+// do not read each other's state.
+const storeScopeVersion = "ghjobs-store-v1"
+
+// storeScope returns the scope a Store keeps state under for requests to the API root
+// base that carry the Authorization header value authorization ("" for none): a hex
+// SHA-256 of both, never the credential itself.
+func storeScope(authorization, base string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s", storeScopeVersion, authorization, base)
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// storePageKey returns the key of req's page within a scope: a hash of what, besides the
+// credentials the scope already names, changes GitHub's answer.
+func storePageKey(req *http.Request) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "%s %s %s %s", req.Header.Get("Accept"), req.Header.Get("Accept-Encoding"), req.Header.Get("X-GitHub-Api-Version"), req.URL))
+	return hex.EncodeToString(h[:16])
+}
