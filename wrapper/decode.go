@@ -2,7 +2,6 @@ package wrapper
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,15 +35,19 @@ type jobsPresence struct {
 
 // decodePage decodes a 200's body, gzip-compressed or not, into the generated JobsPage; a
 // page in a window of pages in flight first waits for its turn (see awaitTurn), holding
-// its body as it came. ctx is the request's as the client made it (http.Client's Timeout
-// ends the one of resp.Request with the body). It does what the generated
+// its body as it came. Once the body is read the request is over for the Store (answered):
+// its slot is given back before the wait, and not before, so that a request counts as in
+// flight until GitHub has sent all of it. req is the request as the client made it
+// (http.Client's Timeout ends the context of resp.Request with the body). It does what the generated
 // ParseActionsListJobsForWorkflowRunAttemptResponse does, minus its waste, plus the checks it
 // lacks: the body is read into one buffer of the announced size (or taken from the cache as
 // is, see tryNotes) rather than grown by io.ReadAll, which allocated half of all bytes per
 // job; the jobs slice is sized for a full page up front; and a body that is not a page is an
 // ErrMalformedPage, never an empty one. Its errors name the request, status and request id.
-func (c *Client) decodePage(ctx context.Context, resp *http.Response, cached []byte) (*generated.JobsPage, error) {
+func (c *Client) decodePage(req *http.Request, resp *http.Response, notes *tryNotes) (*generated.JobsPage, error) {
+	defer c.answered(req, notes) // also when the body is refused unread
 	defer resp.Body.Close()
+	ctx, cached := req.Context(), notes.cached
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
 		return nil, malformed(resp, fmt.Errorf("unexpected Content-Type %q", resp.Header.Get("Content-Type")))
 	}
@@ -60,6 +63,7 @@ func (c *Client) decodePage(ctx context.Context, resp *http.Response, cached []b
 		return nil, fmt.Errorf("ghjobs: %s: reading the page: %w", describe(resp), err)
 	}
 	resp.Body.Close() // read to its end: the connection is free while the page waits its turn
+	c.answered(req, notes)
 	if err := awaitTurn(ctx); err != nil {
 		return nil, fmt.Errorf("ghjobs: %s: %w", describe(resp), err)
 	}

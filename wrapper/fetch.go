@@ -71,17 +71,17 @@ func (c *Client) fetchOnce(req *http.Request, notes *tryNotes) (*Page, error) {
 		resp.Request = req
 	}
 	c.rate.observe(resp.Header, time.Now())
-	c.answered(req, notes)
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()
 		body, err := errorBody(resp)
+		c.answered(req, notes)
 		if err != nil {
 			return nil, fmt.Errorf("ghjobs: %s %s: %s, reading the body: %w", req.Method, req.URL.Redacted(), resp.Status, err)
 		}
 		return nil, errorFromResponse(resp, body)
 	}
 
-	body, err := c.decodePage(req.Context(), resp, notes.cached)
+	body, err := c.decodePage(req, resp, notes)
 	if err != nil {
 		return nil, err
 	}

@@ -177,9 +177,10 @@ func (c *Client) begin(req *http.Request) *storeTurn {
 	return t
 }
 
-// answered ends the try's turn as soon as GitHub's answer is here (its headers, and the body
-// the cache keeps): the slot is given back before the page is decoded, which may wait for
-// earlier pages to be taken, and the Store gets the figures and the page kept.
+// answered ends the try's turn once GitHub's whole answer is read, body included (until
+// then GitHub counts the request as in flight): the slot is given back before the page is
+// decoded, which may wait for earlier pages to be taken, and the Store gets the figures and
+// the page kept. It ends a turn once; later calls do nothing.
 func (c *Client) answered(req *http.Request, notes *tryNotes) {
 	if t := notes.turn; t != nil {
 		notes.turn = nil

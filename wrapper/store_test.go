@@ -304,19 +304,20 @@ func (s endSignal) End(ctx context.Context, scope string, e wrapper.StoreEnd) er
 	return err
 }
 
-// The slot goes back to the Store as soon as the answer's headers are here, before its body
-// is read and decoded: a page that waits to be decoded must not hold a slot that earlier
-// pages need. The server sends the body only once the slot is back.
-func TestStoreSlotBackBeforeDecoding(t *testing.T) {
+// A request holds its slot until its whole answer is read, as GitHub counts it in flight
+// until then: the server checks, with the headers sent and the body not, that the slot is
+// not back yet.
+func TestStoreSlotHeldUntilBodyRead(t *testing.T) {
 	store := endSignal{wrapper.NewMemoryStore(1), make(chan struct{}, 1)}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusOK)
 		http.NewResponseController(w).Flush()
+		time.Sleep(20 * time.Millisecond) // room for a client that gives the slot back at the headers
 		select {
 		case <-store.ended:
-		case <-time.After(10 * time.Second):
-			t.Error("the slot was not given back while the body was awaited")
+			t.Error("the slot was given back before the body was sent")
+		default:
 		}
 		fmt.Fprint(w, `{"total_count":0,"jobs":[]}`)
 	}))
@@ -324,5 +325,25 @@ func TestStoreSlotBackBeforeDecoding(t *testing.T) {
 	c := storeClient(t, srv.URL, wrapper.WithStore(store), wrapper.WithCache(0))
 	if _, err := c.AllJobs(t.Context(), wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}); err != nil {
 		t.Fatal(err)
+	}
+	select {
+	case <-store.ended:
+	default:
+		t.Error("the slot was not given back after the answer")
+	}
+}
+
+// A page that waits for its turn to be decoded has given its slot back: with one slot for
+// the whole Store and pages in flight that arrive out of turn, a listing that held slots
+// while waiting would never end.
+func TestStoreSlotBackBeforeDecoding(t *testing.T) {
+	run := api.SampleRun("octo-org", "octo-repo", 9, 1, 250)
+	srv, _, _ := countedFake(t, run, api.WithLatency(time.Millisecond))
+	c := storeClient(t, srv.URL, wrapper.WithStore(wrapper.NewMemoryStore(1)), wrapper.WithConcurrency(4), wrapper.WithPerPage(10))
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	jobs, err := c.AllJobs(ctx, attemptOf(run))
+	if err != nil || len(jobs) != len(run.Jobs) {
+		t.Fatalf("%d jobs, %v; want %d (a slot held while a page waits its turn deadlocks the listing)", len(jobs), err, len(run.Jobs))
 	}
 }
