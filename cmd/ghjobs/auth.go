@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ghjobs/ghjobs/redisstore"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -17,8 +18,8 @@ const ghTimeout = 5 * time.Second
 
 // client builds the API client: the API root from --api-url, else GITHUB_API_URL, else
 // github.com; the token from GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`, else none,
-// with a warning.
-func (c *cli) client(ctx context.Context, apiURL string) (*wrapper.Client, error) {
+// with a warning; state shared through the Redis of --redis, else GHJOBS_REDIS_URL.
+func (c *cli) client(ctx context.Context, apiURL, redisURL string) (*wrapper.Client, error) {
 	base := c.apiURL(apiURL)
 	if base == "" {
 		base = wrapper.DefaultBaseURL
@@ -30,6 +31,17 @@ func (c *cli) client(ctx context.Context, apiURL string) (*wrapper.Client, error
 	// A bad API root is a usage error, reported before any token is looked up.
 	if _, err := wrapper.New(opts...); err != nil {
 		return nil, err
+	}
+	if redisURL == "" {
+		redisURL = c.getenv("GHJOBS_REDIS_URL")
+	}
+	if redisURL != "" {
+		store, err := redisstore.NewFromURL(redisURL) // connects lazily: Redis down is no error
+		if err != nil {
+			return nil, fmt.Errorf("--redis: %w", err)
+		}
+		c.closers = append(c.closers, store.Close) // sends the last figures before the exit
+		opts = append(opts, wrapper.WithStore(store))
 	}
 
 	token, from := "", ""

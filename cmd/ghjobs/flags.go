@@ -23,6 +23,7 @@ type options struct {
 	wide       bool
 	watch      bool
 	interval   time.Duration
+	redis      string // --redis, else $GHJOBS_REDIS_URL (read with the token)
 	set        map[string]bool // the flags given
 }
 
@@ -52,6 +53,7 @@ func parseOptions(args []string) (options, []string, error) {
 	fs.BoolVar(&o.wide, "wide", false, "")
 	fs.BoolVar(&o.watch, "watch", false, "")
 	fs.DurationVar(&o.interval, "interval", defaultInterval, "")
+	fs.StringVar(&o.redis, "redis", "", "")
 	positional, err := parseFlags(fs, args)
 	if err != nil {
 		return o, nil, err
@@ -87,6 +89,8 @@ func parseOptions(args []string) (options, []string, error) {
 		return o, nil, usageErr("--interval is the time between --watch's polls")
 	case o.interval < minInterval:
 		return o, nil, usageErr("--interval %s: want at least %s", o.interval, minInterval)
+	case o.demo && o.set["redis"]:
+		return o, nil, usageErr("--demo takes no --redis")
 	case o.watch && (o.demo || o.currentJob):
 		return o, nil, usageErr("--watch follows an attempt on GitHub: it takes no --demo or --current-job")
 	}

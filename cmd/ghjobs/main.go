@@ -66,6 +66,10 @@ flags:
   --interval D    --watch's time between polls (default 10s), growing to 4 × D while
                   nothing changes; unchanged polls cost no rate limit with a token
   --timeout D     give up after D (default 10m, with --watch 6h; 0 for never): exit 124
+  --redis URL     share the rate budget, secondary-limit waits, a cap on requests in
+                  flight and the pages kept with every ghjobs on the same Redis
+                  (redis://HOST:PORT[/DB]; default $GHJOBS_REDIS_URL); Redis down costs
+                  nothing but the sharing
   --version       print the version and exit
 
 Retries and rate-limit waits are said on stderr as they happen.
@@ -145,6 +149,7 @@ type cli struct {
 	log           *statusLog               // stderr, set up by run
 	progress      atomic.Pointer[progress] // the progress line being drawn, if any
 	authenticated bool                     // the client sends a token
+	closers       []func() error           // what run closes at the end (the Redis store)
 }
 
 func newCLI() *cli {
@@ -200,6 +205,9 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		err = c.serve(ctx, args[1:])
 	} else {
 		err = c.show(ctx, args)
+	}
+	for _, close := range c.closers {
+		close()
 	}
 	return c.report(ctx, err)
 }

@@ -71,7 +71,7 @@ func (c *cli) list(ctx context.Context, o options, dest *destination, a wrapper.
 		}
 		now = latest(jobs) // the sample is a snapshot: its "now" is its last timestamp
 	} else {
-		client, err := c.client(ctx, o.apiURL)
+		client, err := c.client(ctx, o.apiURL, o.redis)
 		if err != nil {
 			return err
 		}

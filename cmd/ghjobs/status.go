@@ -71,6 +71,10 @@ func eventLine(e wrapper.Event) string {
 		return "rate limit used up: waiting " + waitText(e.Wait) + " for its reset"
 	case wrapper.EventRedirect:
 		return "moved permanently: " + e.URL + " is now " + e.Location
+	case wrapper.EventStoreDown:
+		return "Redis does not answer: going on alone, sharing again when it does"
+	case wrapper.EventStoreUp:
+		return "Redis answers again: sharing the rate budget again"
 	}
 	return e.Kind.String()
 }

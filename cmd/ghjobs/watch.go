@@ -54,7 +54,7 @@ func (c *cli) watch(ctx context.Context, o options, dest *destination, a wrapper
 	if c.retry == nil {
 		c.retry = &policy
 	}
-	client, err := c.client(ctx, o.apiURL)
+	client, err := c.client(ctx, o.apiURL, o.redis)
 	if err != nil {
 		return err
 	}
