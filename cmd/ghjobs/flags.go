@@ -23,7 +23,7 @@ type options struct {
 	wide       bool
 	watch      bool
 	interval   time.Duration
-	redis      string // --redis, else $GHJOBS_REDIS_URL (read with the token)
+	redis      string          // --redis, else $GHJOBS_REDIS_URL (read with the token)
 	set        map[string]bool // the flags given
 }
 
