@@ -26,7 +26,8 @@ const DefaultCacheSize = 16 << 20
 // kept (Page.NotModified). A 304 costs no primary rate limit only when the request was
 // authorized (WithToken, WithTokenSource, or a transport of yours); GitHub counts
 // unauthenticated 304s like any request, and Client.Rate shows the figures it sends. Every
-// answer is still GitHub's: nothing is served without asking. Each Client has its own cache,
+// answer is still GitHub's: nothing is served without asking (but for WithSharedFreshness,
+// off unless asked). Each Client has its own cache,
 // and with WithToken or WithTokenSource its entries are keyed by the Authorization header
 // too, so a page fetched with one token is never served for another. (Credentials that a
 // transport of yours adds, through WithHTTPClient, are added below the cache and are not
