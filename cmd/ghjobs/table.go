@@ -92,9 +92,10 @@ func writeTable(w io.Writer, at *attemptTiming, steps, colour bool, width int) e
 	return writeColumns(w, rows, 1, colours, limits)
 }
 
-// The table's columns, and how they give way on a narrow terminal: the failed step first,
-// then the runner, then the job's name, each down to a minimum; then the runner and the
-// failed step go; then the name is cut further. Status and times are never cut.
+// The table's columns, and how they give way on a narrow terminal, in giveWay's order. A
+// job's name tells the rows apart, so it keeps 24 columns until the runner has gone (whole
+// or not at all: "GitHub Acti…" says nothing); the failed step is cut first and goes last.
+// Status and times are never cut.
 const (
 	colJob = iota
 	colStatus
@@ -104,10 +105,11 @@ const (
 	colFailed
 )
 
-var (
-	shrinkOrder = []struct{ col, min int }{{colFailed, 12}, {colRunner, 10}, {colJob, 20}}
-	dropOrder   = []int{colRunner, colFailed}
-)
+// giveWay is each step of fitting the table into a width: a column cut down to min
+// columns, or left out (min -1). Each step is taken only while the lines are too wide.
+var giveWay = []struct{ col, min int }{
+	{colFailed, 16}, {colRunner, -1}, {colJob, 24}, {colFailed, -1}, {colJob, 4},
+}
 
 // fitTable returns each column's limit for lines of at most width columns: 0 for no cut,
 // -1 for a column left out.
@@ -124,20 +126,17 @@ func fitTable(widths []int, width int) []int {
 		}
 		return n + 2*(shown-1)
 	}
-	for _, s := range shrinkOrder {
-		if over := total() - width; over > 0 && cur[s.col] > s.min {
+	for _, s := range giveWay {
+		over := total() - width
+		switch {
+		case over <= 0:
+			return limits
+		case s.min < 0:
+			limits[s.col] = -1
+		case cur[s.col] > s.min:
 			cur[s.col] = max(s.min, cur[s.col]-over)
 			limits[s.col] = cur[s.col]
 		}
-	}
-	for _, c := range dropOrder {
-		if total() > width {
-			limits[c] = -1
-		}
-	}
-	if over := total() - width; over > 0 {
-		cur[colJob] = max(4, cur[colJob]-over)
-		limits[colJob] = cur[colJob]
 	}
 	return limits
 }
