@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -182,6 +183,26 @@ func TestWatchRedraws(t *testing.T) {
 	for i, l := range strings.Split(screen, "\n") {
 		if displayWidth(l) > 50 {
 			t.Errorf("line %d is %d wide on a 50-column terminal", i+1, displayWidth(l))
+		}
+	}
+}
+
+// TestFitTableOrder: columns give way in giveWay's order: the failed step is cut, the
+// runner goes whole, the job's name is cut to 24 columns, then the failed step goes.
+func TestFitTableOrder(t *testing.T) {
+	widths := []int{38, 11, 6, 8, 22, 40} // job, status, queued, duration, runner, failed step
+	for _, tt := range []struct {
+		width int
+		want  []int
+	}{
+		{200, []int{0, 0, 0, 0, 0, 0}},
+		{110, []int{0, 0, 0, 0, -1, 16}},
+		{80, []int{31, 0, 0, 0, -1, 16}},
+		{60, []int{24, 0, 0, 0, -1, -1}},
+		{40, []int{9, 0, 0, 0, -1, -1}},
+	} {
+		if got := fitTable(widths, tt.width); !slices.Equal(got, tt.want) {
+			t.Errorf("width %d: limits %v, want %v", tt.width, got, tt.want)
 		}
 	}
 }
