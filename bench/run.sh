@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the benchmark suite COUNT times, then prints benchstat's comparison of the clients,
 # its comparison of HTTP/1.1 with HTTP/2 for each client (the proto=h1 and proto=h2 rows),
-# and the ratios tables of README's "Performance" section, one per benchmark and protocol. The raw results, headed by the
-# Go version, core count and commit, go to results.txt (or $OUT) for benchstat later.
+# the ratios tables of README's "Performance" section, one per benchmark and protocol, and
+# issue 12's goal table for each protocol (measured, goal, met). The raw results, headed by
+# the Go version, core count, CPU model, date and commit, go to results.txt (or $OUT) for
+# benchstat later.
 #
 #   ./run.sh                        # every scenario, 10 rounds: about 25 minutes on 2 cores
 #   COUNT=3 BENCH=PerJob ./run.sh   # one scenario, fewer rounds
@@ -23,6 +25,8 @@ go test -c -o "$bin/bench.test" .
   # "key: value" lines are configuration in Go's benchmark format; benchstat shows them.
   echo "go-version: $(go env GOVERSION)"
   echo "nproc: $(nproc)"
+  echo "cpu-model: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
   if commit=$(git rev-parse --short HEAD 2>/dev/null); then
     # The results file, rewritten as this runs, does not count as a change.
     echo "commit: $commit$(git diff --quiet HEAD -- .. ":(exclude)$PWD/$out" 2>/dev/null || echo '-dirty')"

@@ -10,6 +10,9 @@
 // makes a table of its own, named after the benchmark and its keys. A ratio below 1 means less than
 // go-github: less time, fewer bytes, fewer requests. Units that are ratios themselves (x-...)
 // get none. For confidence intervals and significance, use benchstat on the same file.
+//
+// After these it prints the goal table of issue 12 for each proto key: each goal's ratio as
+// measured, the goal, and whether it is met (see goals).
 package main
 
 import (
@@ -42,6 +45,10 @@ func main() {
 		os.Exit(1)
 	}
 	if err := write(os.Stdout, tables, *base); err != nil {
+		fmt.Fprintln(os.Stderr, "benchratios:", err)
+		os.Exit(1)
+	}
+	if err := writeGoals(os.Stdout, tables); err != nil {
 		fmt.Fprintln(os.Stderr, "benchratios:", err)
 		os.Exit(1)
 	}

@@ -71,3 +71,76 @@ Polling/proto=h2
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestGoals checks the goal table per proto: ratios of medians, a floor goal divided the
+// other way, a note from another benchmark, a benchmark without proto keys serving both
+// tables, and a goal without figures.
+func TestGoals(t *testing.T) {
+	const in = `BenchmarkWallTime/proto=h1/client=go-github-2                    1  500000000 ns/op  5.000 x-2rtt
+BenchmarkWallTime/proto=h1/client=wrapper-concurrent-AllJobs-2   1  110000000 ns/op  1.100 x-2rtt
+BenchmarkWallTime/proto=h1/client=wrapper-concurrent-AllJobs-2   1  130000000 ns/op  1.300 x-2rtt
+BenchmarkWallTime/proto=h1/client=wrapper-concurrent-AllJobs-2   1  120000000 ns/op  1.200 x-2rtt
+BenchmarkWallTime/proto=h1/client=wrapper-concurrent-Jobs-2      1  110000000 ns/op  1.100 x-2rtt
+BenchmarkPollWallTime/proto=h1/client=go-github-2                1  1000000000 ns/op  20.00 x-1rtt
+BenchmarkPollWallTime/proto=h1/client=go-github-httpcache-2      1  1000000 ns/op  0.020 x-1rtt
+BenchmarkPollWallTime/proto=h1/client=wrapper-concurrent-AllJobs-2 1  100000000 ns/op  2.000 x-1rtt
+BenchmarkPollWallTime/proto=h1/client=wrapper-concurrent-Jobs-2  1  50000000 ns/op  1.000 x-1rtt
+BenchmarkPolling/proto=h1/client=go-github-httpcache-2           1  9.000 stale-polls/op  10.00 req/op
+BenchmarkPeakHeap/proto=h1/client=go-github-2                    1  0 ns/op  0.5000 peak-heap-MB
+BenchmarkPeakHeap/proto=h1/client=wrapper-concurrent-Jobs-2      1  0 ns/op  1.000 peak-heap-MB
+BenchmarkRetainedHeap/client=go-github-2                         1  0 ns/op  4000 kept-B/job
+BenchmarkRetainedHeap/client=wrapper-AllJobs-2                   1  0 ns/op  2000 kept-B/job
+BenchmarkPerJob/proto=h2/client=go-github-2                      1  50000 cpu-ns/job
+BenchmarkPerJob/proto=h2/client=wrapper-concurrent-AllJobs-2     1  35000 cpu-ns/job
+BenchmarkPerJob/proto=h2/client=wrapper-concurrent-Jobs-2        1  25000 cpu-ns/job
+`
+	tables, err := read(benchfmt.NewReader(strings.NewReader(in), "in"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := writeGoals(&out, tables); err != nil {
+		t.Fatal(err)
+	}
+	const want = `
+Goals of issue 12, proto=h1
+
+| figure | measured | goal | met |
+| --- | --- | --- | --- |
+| first listing, 1,000 jobs × 10 steps, 50 ms a request: wrapper ÷ two-round-trip bound | 1.20 AllJobs, 1.10 Jobs | ≤ 1.15 | missed |
+| polling an attempt seen before: wrapper ÷ one round trip | 2.00 AllJobs, 1.00 Jobs | ≤ 1.25 | missed |
+| the same poll: go-github ÷ wrapper | 10.00 AllJobs, 20.00 Jobs | ≥ 8 | met |
+| the same poll: go-github-httpcache ÷ wrapper | 0.01 AllJobs, 0.02 Jobs; stale polls of 10: 9.0 | ≥ 8 | missed |
+| ` + "`Jobs`" + ` at defaults, peak live heap over 20,000 jobs ÷ go-github's iterator | 2.00 Jobs | ≤ 3 | met |
+| ` + "`AllJobs`" + `, heap kept per job ÷ go-github's jobs in a slice | 0.50 AllJobs | ≤ 0.8 | met |
+| CPU per job (whole process) ÷ go-github | - | ≤ 0.6 | - |
+
+Goals of issue 12, proto=h2
+
+| figure | measured | goal | met |
+| --- | --- | --- | --- |
+| first listing, 1,000 jobs × 10 steps, 50 ms a request: wrapper ÷ two-round-trip bound | - | ≤ 1.15 | - |
+| polling an attempt seen before: wrapper ÷ one round trip | - | ≤ 1.25 | - |
+| the same poll: go-github ÷ wrapper | - | ≥ 8 | - |
+| the same poll: go-github-httpcache ÷ wrapper | -; stale polls of 10: - | ≥ 8 | - |
+| ` + "`Jobs`" + ` at defaults, peak live heap over 20,000 jobs ÷ go-github's iterator | - | ≤ 3 | - |
+| ` + "`AllJobs`" + `, heap kept per job ÷ go-github's jobs in a slice | 0.50 AllJobs | ≤ 0.8 | met |
+| CPU per job (whole process) ÷ go-github | 0.70 AllJobs, 0.50 Jobs | ≤ 0.6 | missed |
+`
+	if got := out.String(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+
+	// Without any goal's figures, there is no goal table.
+	tables, err = read(benchfmt.NewReader(strings.NewReader("BenchmarkFloor-2  500  2000000 ns/op\n"), "in"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := writeGoals(&out, tables); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("goal table without any goal's figures:\n%s", out.String())
+	}
+}
