@@ -6,7 +6,7 @@
 # the Go version, core count, CPU model, date and commit, go to results.txt (or $OUT) for
 # benchstat later.
 #
-#   ./run.sh                        # every scenario, 10 rounds: about 25 minutes on 2 cores
+#   ./run.sh                        # every scenario, 10 rounds: about 30 minutes on 2 cores
 #   COUNT=3 BENCH=PerJob ./run.sh   # one scenario, fewer rounds
 #   COUNT=1 BENCHTIME=1x ./run.sh   # each benchmark once, as CI does
 #
