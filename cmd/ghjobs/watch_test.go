@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"slices"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/ghjobs/ghjobs/api"
 	"github.com/ghjobs/ghjobs/generated"
+	"github.com/ghjobs/ghjobs/internal/fleettest"
 )
 
 var watchStart = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
@@ -168,45 +168,29 @@ func TestWatchInterval(t *testing.T) {
 	}
 }
 
-// countingServer serves fake and counts the answers that GitHub counts against the rate
-// limit: all but 304 Not Modified to a request with a token.
+// countingServer serves fake and counts, with fleettest.Counter, what GitHub counts
+// against the rate limit (Arrival.Counted).
 type countingServer struct {
 	*httptest.Server
-	mu             sync.Mutex
-	counted, total int
+	counter *fleettest.Counter
 }
 
 func newCountingServer(t *testing.T, fake *api.Fake) *countingServer {
-	cs := &countingServer{}
-	cs.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w}
-		fake.ServeHTTP(rec, r)
-		cs.mu.Lock()
-		defer cs.mu.Unlock()
-		cs.total++
-		if rec.status != http.StatusNotModified || r.Header.Get("Authorization") == "" {
-			cs.counted++
-		}
-	}))
+	cs := &countingServer{counter: &fleettest.Counter{Next: fake}}
+	cs.Server = httptest.NewServer(cs.counter)
 	t.Cleanup(cs.Close)
 	return cs
 }
 
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
+// counts returns the requests answered and those counted against the rate limit.
+func (cs *countingServer) counts() (total, counted int) {
+	arrivals := cs.counter.Arrivals()
+	for _, a := range arrivals {
+		if a.Counted() {
+			counted++
+		}
 	}
-	return r.ResponseWriter.Write(b)
+	return len(arrivals), counted
 }
 
 // watchCost is what TestWatchCost measures, quoted in the README: requests counted against
@@ -225,13 +209,14 @@ func TestWatchCost(t *testing.T) {
 	if code := c.run(t.Context(), append([]string{"--watch", "--format", "jsonl"}, fixtureArgs...)); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
+	total, counted := cs.counts()
 	t.Logf("a %s attempt watched at 10s: %d requests, %d of them counted against the rate limit (the rest were free 304s)",
-		sim.now.Sub(watchStart), cs.total, cs.counted)
-	if cs.counted != watchCost {
-		t.Errorf("%d requests counted; the README says %d (update watchCost and the README)", cs.counted, watchCost)
+		sim.now.Sub(watchStart), total, counted)
+	if counted != watchCost {
+		t.Errorf("%d requests counted; the README says %d (update watchCost and the README)", counted, watchCost)
 	}
-	if cs.total <= cs.counted {
-		t.Errorf("%d requests, %d counted: no poll was a free 304", cs.total, cs.counted)
+	if total <= counted {
+		t.Errorf("%d requests, %d counted: no poll was a free 304", total, counted)
 	}
 }
 

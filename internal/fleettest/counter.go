@@ -15,8 +15,13 @@ type Arrival struct {
 	Done        time.Time // when it was answered
 	Path        string
 	Conditional bool // it carried If-None-Match
+	Authorized  bool // it carried credentials (Authorization)
 	Status      int  // the status answered
 }
+
+// Counted reports whether GitHub counts the request against the primary rate limit: every
+// request but a 304 Not Modified to one with credentials.
+func (a Arrival) Counted() bool { return a.Status != http.StatusNotModified || !a.Authorized }
 
 // Counter is an http.Handler that passes requests to Next and counts them.
 type Counter struct {
@@ -30,7 +35,8 @@ type Counter struct {
 
 // ServeHTTP passes r to Next, counting it in flight until Next returns.
 func (c *Counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	a := Arrival{At: time.Now(), Path: r.URL.Path, Conditional: r.Header.Get("If-None-Match") != ""}
+	a := Arrival{At: time.Now(), Path: r.URL.Path, Conditional: r.Header.Get("If-None-Match") != "",
+		Authorized: r.Header.Get("Authorization") != ""}
 	c.mu.Lock()
 	c.inFlight++
 	c.maxIn = max(c.maxIn, c.inFlight)
