@@ -56,17 +56,7 @@ func TestOutputDestinations(t *testing.T) {
 		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 			t.Skipf("mkfifo: %v", err)
 		}
-		got := make(chan string, 1)
-		go func() {
-			f, err := os.Open(fifo) // blocks until the command opens it for writing
-			if err != nil {
-				got <- err.Error()
-				return
-			}
-			b, _ := io.ReadAll(f)
-			f.Close()
-			got <- string(b)
-		}()
+		got := drainFIFO(fifo)
 		if code, _, errOut := runBinary(t, bin, env, args(fifo)...); code != 0 {
 			t.Fatalf("exit %d, stderr %q", code, errOut)
 		}
@@ -114,17 +104,7 @@ func TestOutputDestinations(t *testing.T) {
 		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 			t.Skipf("mkfifo: %v", err)
 		}
-		got := make(chan string, 1)
-		go func() {
-			f, err := os.Open(fifo)
-			if err != nil {
-				got <- err.Error()
-				return
-			}
-			b, _ := io.ReadAll(f)
-			f.Close()
-			got <- string(b)
-		}()
+		got := drainFIFO(fifo)
 		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -179,6 +159,22 @@ func TestOutputDestinations(t *testing.T) {
 
 // readFIFO waits for what the reader of a FIFO got. A command that replaced the FIFO instead
 // of writing to it leaves the reader waiting for ever: the test fails rather than hangs.
+// drainFIFO reads the FIFO to its end in the background; readFIFO returns what it read.
+func drainFIFO(fifo string) <-chan string {
+	got := make(chan string, 1)
+	go func() {
+		f, err := os.Open(fifo) // blocks until a writer opens it
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(f)
+		f.Close()
+		got <- string(b)
+	}()
+	return got
+}
+
 func readFIFO(t *testing.T, got <-chan string) string {
 	t.Helper()
 	select {
