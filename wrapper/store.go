@@ -78,12 +78,27 @@ type StoreEnd struct {
 	Hold       time.Duration
 	HoldStatus int
 
-	Page    string      // key of the page to keep under
-	Put     *StoredPage // the page to keep; nil for none
+	Page    string // key of the page the fields below are about
 	PageTTL time.Duration
-	// Validated reports that GitHub answered 304 to a request conditional on the ETag of
-	// the page kept under Page: the Store keeps it PageTTL longer, with an Age from now.
+
+	// Put is a page GitHub sent (a 200 whose jobs passed the client's checks): keep it under
+	// Page for PageTTL, with an Age from now, as confirmed to ConfirmedTo.
+	Put *StoredPage
+	// Validated reports that GitHub answered 304 to ConfirmedTo's request conditional on
+	// ETag, and that the page decoded: the Store keeps the page under Page PageTTL longer,
+	// with an Age from now, as confirmed to ConfirmedTo, if it still has that ETag (another
+	// client may have put a newer page meanwhile).
 	Validated bool
+	// Drop reports that the page kept under Page with ETag could not be used (it did not
+	// decode, or is not a page of the listing that asked for it): the Store removes it, if
+	// it still has that ETag. The client fetches the page afresh.
+	Drop bool
+	ETag string // Validated, Drop: the ETag of the page kept that they are about
+
+	// ConfirmedTo, with Put or Validated, is the fingerprint of the credential that GitHub
+	// answered: a keyed hash, never the credential. "" when the client cannot see its
+	// credentials (a transport of WithHTTPClient adds them).
+	ConfirmedTo string
 }
 
 // StoredPage is a page kept for conditional requests: its ETag, the headers of its answer
@@ -96,6 +111,10 @@ type StoredPage struct {
 	// Age, in a StoreGrant, is how long ago GitHub last confirmed the page to a client of
 	// the Store (a 200, or a 304 that StoreEnd.Validated reported); see WithSharedFreshness.
 	Age time.Duration
+	// ConfirmedTo, in a StoreGrant, is StoreEnd.ConfirmedTo of that confirmation: the
+	// client serves the page without asking GitHub (WithSharedFreshness) only to the
+	// credential it was confirmed to.
+	ConfirmedTo string
 }
 
 // DefaultMaxInFlight is the cap on requests in flight per scope of NewMemoryStore and of
