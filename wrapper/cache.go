@@ -63,6 +63,8 @@ type cacheEntry struct {
 	header http.Header
 	body   []byte
 	at     time.Time // MemoryStore: when GitHub last confirmed the page
+	// confirmedTo is, in a MemoryStore, the credential GitHub last confirmed the page to.
+	confirmedTo string
 }
 
 func (e *cacheEntry) cost() int64 {
@@ -219,5 +221,16 @@ func (c *etagCache) put(e *cacheEntry) {
 		old := c.lru.Remove(c.lru.Back()).(*cacheEntry)
 		delete(c.entries, old.key)
 		c.size -= old.cost()
+	}
+}
+
+// removeIf forgets the entry of key if it still has etag.
+func (c *etagCache) removeIf(key, etag string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[key]; ok && el.Value.(*cacheEntry).etag == etag {
+		c.size -= el.Value.(*cacheEntry).cost()
+		c.lru.Remove(el)
+		delete(c.entries, key)
 	}
 }

@@ -65,6 +65,7 @@ type config struct {
 	concurrency int
 	events      func(Event)
 	store       Store
+	storeScope  string
 	freshFor    time.Duration
 }
 
@@ -117,9 +118,13 @@ func New(opts ...Option) (*Client, error) {
 	hc.Transport = &originGuard{origin: originOf(base), next: next}
 	hc.CheckRedirect = noteRedirects(hc.CheckRedirect)
 
+	id := identity{base: base.String(), name: cfg.storeScope, tokens: tokens, visible: tokens != nil || cfg.hc == nil}
+	if err := cfg.checkSharing(id); err != nil {
+		return nil, err
+	}
 	var share *sharing
 	if cfg.store != nil {
-		share = &sharing{store: cfg.store, tokens: tokens, base: base.String(), pages: cfg.cacheSize > 0}
+		share = &sharing{store: cfg.store, id: id, pages: cfg.cacheSize > 0}
 	}
 	return &Client{
 		share:       share,

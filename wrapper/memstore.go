@@ -69,7 +69,7 @@ func (m *MemoryStore) Begin(_ context.Context, scope string, b StoreBegin) (Stor
 	m.mu.Unlock()
 	if g.Slot && b.Page != "" {
 		if e := m.pages.get(scope + " " + b.Page); e != nil {
-			g.Page = &StoredPage{ETag: e.etag, Header: e.header, Body: e.body, Age: now.Sub(e.at)}
+			g.Page = &StoredPage{ETag: e.etag, Header: e.header, Body: e.body, Age: now.Sub(e.at), ConfirmedTo: e.confirmedTo}
 		}
 	}
 	return g, nil
@@ -92,13 +92,15 @@ func (m *MemoryStore) End(_ context.Context, scope string, e StoreEnd) error {
 	switch {
 	case e.Page == "":
 	case e.Put != nil:
-		m.pages.put(&cacheEntry{key: key, etag: e.Put.ETag, header: e.Put.Header, body: e.Put.Body, at: now})
+		m.pages.put(&cacheEntry{key: key, etag: e.Put.ETag, header: e.Put.Header, body: e.Put.Body, at: now, confirmedTo: e.ConfirmedTo})
 	case e.Validated:
-		if old := m.pages.get(key); old != nil {
+		if old := m.pages.get(key); old != nil && old.etag == e.ETag {
 			renewed := *old // entries are read without the lock: replace, never change
-			renewed.at = now
+			renewed.at, renewed.confirmedTo = now, e.ConfirmedTo
 			m.pages.put(&renewed)
 		}
+	case e.Drop:
+		m.pages.removeIf(key, e.ETag)
 	}
 	return nil
 }

@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/oauth2"
 )
 
 const (
@@ -30,20 +29,28 @@ const (
 var errSharedHold = errors.New("ghjobs: another client of the store met a secondary rate limit")
 
 // WithStore shares the client's rate-limit figures, secondary-limit holds, requests in
-// flight and kept pages with every other client of s that uses the same credentials and
-// base URL: several replicas of a program, or several programs, then keep to one budget and
-// one cap (see NewMemoryStore, and package redisstore for clients in several processes).
-// Without it a client keeps this state to itself.
+// flight and kept pages with every other client of s in the same scope: several replicas of
+// a program, or several programs, then keep to one budget and one cap (see NewMemoryStore,
+// and package redisstore for clients in several processes). Without it a client keeps this
+// state to itself.
 //
-// A Store is never a new way to fail: each call to it has a deadline of half a second, and
-// while it fails the client goes on with its own state, tries the Store again once a second,
-// and says so once through WithEvents (EventStoreDown, then EventStoreUp).
+// The scope is the identity GitHub counts limits for, which is not always one token: a
+// GitHub App installation (each replica mints its own installation token), a user (all their
+// personal tokens), a repository (each job's GITHUB_TOKEN in Actions). Name it with
+// WithStoreScope, and every client that names it shares, whatever its token. Without
+// WithStoreScope, the scope is the credential of WithToken or WithTokenSource (hashed), or
+// "no credentials" for a client without any; a client whose credentials a transport of yours
+// adds (WithHTTPClient) cannot tell its identity, and New refuses WithStore without
+// WithStoreScope rather than put it in a scope shared by accident.
 //
-// The credentials that identify a scope are those of WithToken or WithTokenSource, hashed:
-// a renewed token (a GitHub App's, every hour) starts a new scope, whose pages the fleet
-// fetches once again. Credentials that a transport of yours adds (WithHTTPClient) are not
-// seen: the client's scope is then its base URL alone, so give each such identity its own
-// Store (or redisstore prefix).
+// Within a scope, pages are shared, but a page is used for a credential only after GitHub
+// confirmed it to that credential (a 304 to its own conditional request), but for
+// WithSharedFreshness, which serves it only to the credential GitHub last confirmed it to.
+//
+// A Store is never a new way to fail: each call to it has a deadline (a share of the
+// request's own, and never more than half a second), and while it fails the client goes on
+// with its own state, tries the Store again once a second, and says so once through
+// WithEvents (EventStoreDown, then EventStoreUp).
 func WithStore(s Store) Option {
 	return func(c *config) error {
 		if s == nil {
@@ -54,12 +61,51 @@ func WithStore(s Store) Option {
 	}
 }
 
+// maxScopeName bounds WithStoreScope's name: an owner and repository name, an App's and an
+// installation's ids, or a user's login, with room to spare.
+const maxScopeName = 256
+
+// WithStoreScope names the identity whose limits GitHub counts, for WithStore: clients that
+// name the same scope (against the same base URL) share one rate budget, one secondary-limit
+// hold, one cap on requests in flight and one set of kept pages, whatever their tokens. Name
+// what GitHub counts: "app/APP_ID/installation/INSTALLATION_ID" for an App installation,
+// "user/LOGIN" for a user's tokens, "repo/OWNER/REPO" for GITHUB_TOKEN in Actions. The name is
+// hashed before it reaches the Store. Two identities that name one scope keep to one budget
+// between them, and see each other's pages only as GitHub confirms them to each.
+func WithStoreScope(name string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(name) == "" || len(name) > maxScopeName ||
+			strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			return fmt.Errorf("%w: store scope %.40q: want 1 to %d printable characters", ErrInvalidInput, name, maxScopeName)
+		}
+		c.storeScope = name
+		return nil
+	}
+}
+
+// checkSharing refuses the options of sharing that would share by accident: a Store whose
+// scope the client cannot tell, or pages served without asking to credentials it cannot see.
+func (cfg *config) checkSharing(id identity) error {
+	switch {
+	case cfg.store == nil && cfg.storeScope != "":
+		return fmt.Errorf("%w: WithStoreScope names the scope of a Store: add WithStore", ErrInvalidInput)
+	case cfg.store == nil && cfg.freshFor > 0:
+		return fmt.Errorf("%w: WithSharedFreshness serves pages other clients of a Store fetched: add WithStore", ErrInvalidInput)
+	case cfg.store != nil && id.name == "" && !id.visible:
+		return fmt.Errorf("%w: WithStore with WithHTTPClient: the client cannot see the credentials your transport adds, "+
+			"so it cannot tell whose limits to share; name the identity with WithStoreScope", ErrInvalidInput)
+	case cfg.freshFor > 0 && !id.visible:
+		return fmt.Errorf("%w: WithSharedFreshness with WithHTTPClient: the client cannot see the credentials your transport adds, "+
+			"so it cannot tell which pages GitHub confirmed to them; use WithToken or WithTokenSource", ErrInvalidInput)
+	}
+	return nil
+}
+
 // sharing is a client's use of its Store: whether the Store answers, and what to ask.
 type sharing struct {
-	store  Store
-	tokens oauth2.TokenSource // the transport's, to name the scope; nil for none
-	base   string
-	pages  bool // the client keeps pages (WithCache above 0): ask the Store for them
+	store Store
+	id    identity
+	pages bool // the client keeps pages (WithCache above 0): ask the Store for them
 
 	mu      sync.Mutex
 	down    bool      // the last call failed
@@ -70,6 +116,7 @@ type sharing struct {
 // storeTurn is one try of a request as the Store granted it; finish ends it.
 type storeTurn struct {
 	scope, slot, page string
+	credential        string // the fingerprint of the try's credential; "" when unseen
 	grant             StoreGrant
 }
 
@@ -82,7 +129,9 @@ func (t *storeTurn) lend(notes *tryNotes, freshFor time.Duration) {
 	notes.turn = t
 	if p := t.grant.Page; p != nil {
 		notes.shared = &cacheEntry{etag: p.ETag, header: p.Header, body: p.Body}
-		notes.fresh = p.Age < freshFor
+		// Served without asking only to the credential GitHub last confirmed it to: no page
+		// crosses credentials without GitHub's say.
+		notes.fresh = p.Age < freshFor && t.credential != "" && p.ConfirmedTo == t.credential
 	}
 }
 
@@ -146,12 +195,12 @@ func (c *Client) begin(req *http.Request) *storeTurn {
 	if s == nil || !s.ready(time.Now()) {
 		return nil
 	}
-	scope, err := s.scope()
+	scope, credential, err := s.scope()
 	if err != nil {
 		s.unprobe() // the transport will report the token source's error
 		return nil
 	}
-	t := &storeTurn{scope: scope, slot: fmt.Sprintf("%016x", rand.Uint64())}
+	t := &storeTurn{scope: scope, credential: credential, slot: fmt.Sprintf("%016x", rand.Uint64())}
 	if s.pages {
 		t.page = storePageKey(req)
 	}
@@ -225,8 +274,10 @@ func (c *Client) storeEnd(t *storeTurn, notes *tryNotes) StoreEnd {
 	case notes.kept != nil:
 		k := notes.kept
 		e.Page, e.Put, e.PageTTL = t.page, &StoredPage{ETag: k.etag, Header: k.header, Body: k.body}, DefaultPageTTL
+		e.ConfirmedTo = t.credential
 	case notes.shared != nil && notes.notModified:
-		e.Page, e.PageTTL, e.Validated = t.page, DefaultPageTTL, true
+		e.Page, e.PageTTL, e.Validated, e.ETag = t.page, DefaultPageTTL, true, notes.shared.etag
+		e.ConfirmedTo = t.credential
 	}
 	return e
 }
@@ -290,16 +341,12 @@ func (s *sharing) unprobe() {
 	s.probing = false
 }
 
-// scope names the client's state in the Store: its credentials, as the transport will send
-// them, and its base URL.
-func (s *sharing) scope() (string, error) {
-	auth := ""
-	if s.tokens != nil {
-		tok, err := s.tokens.Token()
-		if err != nil {
-			return "", err
-		}
-		auth = tok.Type() + " " + tok.AccessToken
+// scope names the client's state in the Store, and credential the credential its requests
+// carry (see identity).
+func (s *sharing) scope() (scope, credential string, err error) {
+	auth, err := s.id.authorization()
+	if err != nil {
+		return "", "", err
 	}
-	return storeScope(auth, s.base), nil
+	return s.id.scope(auth), s.id.credential(auth), nil
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // Store keeps what the Clients that use one credential against one API root must agree on,
@@ -127,16 +129,58 @@ const DefaultMaxInFlight = maxConcurrency
 const DefaultPageTTL = time.Hour
 
 // storeScopeVersion changes when what a scope holds changes shape (the page bytes the
-// cache keeps, the key of a page), so that clients of different versions sharing one Store
-// do not read each other's state.
-const storeScopeVersion = "ghjobs-store-v1"
+// cache keeps, the key of a page, what a confirmation means), so that clients of different
+// versions sharing one Store do not read each other's state.
+const storeScopeVersion = "ghjobs-store-v2"
 
-// storeScope returns the scope a Store keeps state under for requests to the API root
-// base that carry the Authorization header value authorization ("" for none): a hex
-// SHA-256 of both, never the credential itself.
-func storeScope(authorization, base string) string {
+// identity is what a client knows of the identity GitHub counts its requests for: the scope
+// WithStoreScope names, and the credentials it sends itself. Credentials that a transport of
+// the caller's adds are not seen (visible is false).
+type identity struct {
+	base    string
+	name    string             // WithStoreScope; "" for none
+	tokens  oauth2.TokenSource // WithToken, WithTokenSource; nil for none
+	visible bool               // the client sees every credential it sends: tokens, or none at all
+}
+
+// authorization is the Authorization header value the client's requests carry, "" for none
+// (or none that the client sees).
+func (id identity) authorization() (string, error) {
+	if id.tokens == nil {
+		return "", nil
+	}
+	tok, err := id.tokens.Token()
+	if err != nil {
+		return "", err
+	}
+	return tok.Type() + " " + tok.AccessToken, nil
+}
+
+// scope returns the scope a Store keeps the client's state under, for requests carrying
+// auth: the name of WithStoreScope, else the credential itself; hashed with the base URL,
+// never the credential or name as given.
+func (id identity) scope(auth string) string {
+	if id.name != "" {
+		return digest("scope", id.name, id.base)
+	}
+	return digest("credential", auth, id.base)
+}
+
+// credential returns the fingerprint of auth that StoreEnd.ConfirmedTo and
+// StoredPage.ConfirmedTo carry: a hash, never the credential. It is "" when the client does
+// not see its credentials, and no page is then ever confirmed to it.
+func (id identity) credential(auth string) string {
+	if !id.visible {
+		return ""
+	}
+	return digest("confirmed-to", auth, id.base)
+}
+
+// digest is a hex SHA-256 of the parts, separated, under the store's version and a purpose,
+// so that a scope and a fingerprint of the same credential differ.
+func digest(purpose, secret, base string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s", storeScopeVersion, authorization, base)
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s", storeScopeVersion, purpose, secret, base)
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
