@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,6 +55,8 @@ type config struct {
 	faults    []Fault
 	renames   []rename
 	unlimited bool
+
+	repoTokens map[string][]repoKey // WithTokenForRepos: the repositories each may see
 }
 
 // Option configures a Fake (and the Server around it).
@@ -124,6 +125,8 @@ type Fake struct {
 	created   int64 // unix seconds
 	handlers  []func(error)
 
+	repoTokens map[string][]repoKey // WithTokenForRepos
+
 	latency  time.Duration
 	renames  map[repoKey]repoKey // old name to the name it ends at
 	done     chan struct{}       // closed by shutdown: latency waits end
@@ -173,6 +176,7 @@ func New(opts ...Option) (*Fake, error) {
 	f := &Fake{
 		v:          v,
 		token:      c.token,
+		repoTokens: c.repoTokens,
 		limit:      int64(c.limit),
 		unlimited:  c.unlimited,
 		created:    now,
@@ -500,7 +504,7 @@ func (f *Fake) lookup(r *http.Request, fault Fault) reply {
 	runID, errID := strconv.ParseInt(params["run_id"], 10, 64)
 	attempt, errA := strconv.ParseInt(params["attempt_number"], 10, 64)
 	repo, ok := f.repository(params)
-	if err := errors.Join(errID, errA); err != nil || !ok {
+	if err := errors.Join(errID, errA); err != nil || !ok || !f.sees(r, f.finalName(repo)) {
 		return errorReply(http.StatusNotFound, "Not Found", docOperation)
 	}
 	if to, ok := f.renames[repo]; ok {
@@ -547,19 +551,16 @@ func redirectReply(code int, location string) reply {
 	return rep
 }
 
-// authenticate checks the Authorization header when WithToken is set.
+// authenticate checks the Authorization header when WithToken or WithTokenForRepos is set.
 func (f *Fake) authenticate(r *http.Request) (reply, bool) {
-	if f.token == "" {
+	if !f.private() {
 		return reply{}, true
 	}
-	auth := r.Header.Get("Authorization")
-	if auth == "" {
+	if r.Header.Get("Authorization") == "" {
 		// GitHub does not tell anonymous callers that a private repository exists.
 		return errorReply(http.StatusNotFound, "Not Found", docOperation), false
 	}
-	scheme, cred, _ := strings.Cut(auth, " ")
-	if (strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "token")) &&
-		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(cred)), []byte(f.token)) == 1 {
+	if f.knownToken(credential(r)) {
 		return reply{}, true
 	}
 	return errorReply(http.StatusUnauthorized, "Bad credentials", docREST), false
