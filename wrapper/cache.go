@@ -1,25 +1,20 @@
 package wrapper
 
 import (
-	"bytes"
-	"container/list"
-	"crypto/sha256"
 	"fmt"
-	"io"
 	"net/http"
+	"reflect"
 	"slices"
 	"sync"
-	"time"
 )
 
-// DefaultCacheSize is the memory a client's response cache may use unless WithCache says
+// DefaultCacheSize is the memory a client's page cache may use unless WithCache says
 // otherwise: enough for the pages of attempts with tens of thousands of jobs, kept
 // compressed as GitHub sends them.
 const DefaultCacheSize = 16 << 20
 
-// WithCache sets how many bytes of page bodies the client keeps to make conditional requests
-// (default DefaultCacheSize); 0 turns the cache off. Bodies are kept as they came: GitHub
-// compresses pages about twentyfold with gzip, which the client asks for.
+// WithCache sets how many bytes the client may keep of the pages it fetched, to make
+// conditional requests (default DefaultCacheSize); 0 turns the cache off.
 //
 // With the cache, a page asked for again is requested with If-None-Match and its last ETag.
 // When it has not changed GitHub answers 304 Not Modified, and the client serves the page it
@@ -27,12 +22,15 @@ const DefaultCacheSize = 16 << 20
 // authorized (WithToken, WithTokenSource, or a transport of yours); GitHub counts
 // unauthenticated 304s like any request, and Client.Rate shows the figures it sends. Every
 // answer is still GitHub's: nothing is served without asking (but for WithSharedFreshness,
-// off unless asked). Each Client has its own cache,
-// and with WithToken or WithTokenSource its entries are keyed by the Authorization header
-// too, so a page fetched with one token is never served for another. (Credentials that a
-// transport of yours adds, through WithHTTPClient, are added below the cache and are not
-// part of the key; one Client then has one identity.) The least recently used pages go first
-// when the cache is full.
+// off unless asked), and a page is served to a credential only after GitHub answered that
+// credential's own conditional request with 304.
+//
+// The budget holds two kinds of page. Bodies are kept as they came: GitHub compresses pages
+// about twentyfold with gzip, which the client asks for. Once GitHub has confirmed a page
+// unchanged, the client also keeps it decoded, so that the next 304s for it cost no decoding
+// (each answer gets its own copy); a decoded page takes about twenty times the bytes of its
+// body, so decoded pages are forgotten first when the budget is full, then bodies, least
+// recently used first. Each Client has its own cache.
 func WithCache(maxBytes int64) Option {
 	return func(c *config) error {
 		if maxBytes < 0 {
@@ -43,33 +41,31 @@ func WithCache(maxBytes int64) Option {
 	}
 }
 
-// etagCache is a RoundTripper that makes GETs conditional on the ETag of the last 200 for
-// the same request and answers a 304 with the stored page. It sits below the oauth2
-// transport of WithToken and WithTokenSource, so it sees the Authorization header it keys
-// entries by.
-type etagCache struct {
-	next     http.RoundTripper
-	maxBytes int64
-
-	mu      sync.Mutex
-	size    int64
-	lru     list.List // of *cacheEntry, most recently used first
-	entries map[string]*list.Element
-}
-
-type cacheEntry struct {
-	key    string
+// keptPage is a page as GitHub sent it, for a conditional request: its ETag, the headers of
+// its answer that a 304 does not repeat, and its body as it came.
+type keptPage struct {
 	etag   string
 	header http.Header
 	body   []byte
-	at     time.Time // MemoryStore: when GitHub last confirmed the page
-	// confirmedTo is, in a MemoryStore, the credential GitHub last confirmed the page to.
-	confirmedTo string
 }
 
-func (e *cacheEntry) cost() int64 {
-	n := len(e.key) + len(e.etag) + len(e.body)
-	for k, vs := range e.header {
+// keptHeaders are the headers of a 200 that a 304 does not repeat and the client reads.
+var keptHeaders = []string{"Content-Type", "Content-Encoding", "Link", "ETag"}
+
+// keep returns the page of a 200 to keep: resp's ETag and kept headers, and body.
+func keep(resp *http.Response, body []byte) *keptPage {
+	h := make(http.Header, len(keptHeaders))
+	for _, k := range keptHeaders {
+		if v := resp.Header.Values(k); len(v) > 0 {
+			h[k] = slices.Clone(v)
+		}
+	}
+	return &keptPage{etag: resp.Header.Get("ETag"), header: h, body: body}
+}
+
+func (p *keptPage) cost() int64 {
+	n := len(p.etag) + len(p.body)
+	for k, vs := range p.header {
 		for _, v := range vs {
 			n += len(k) + len(v)
 		}
@@ -77,160 +73,158 @@ func (e *cacheEntry) cost() int64 {
 	return int64(n)
 }
 
-// keptHeaders are the headers of a 200 that a 304 does not repeat and the client reads.
-var keptHeaders = []string{"Content-Type", "Content-Encoding", "Link", "ETag"}
-
-func newETagCache(next http.RoundTripper, maxBytes int64) *etagCache {
-	return &etagCache{next: next, maxBytes: maxBytes, entries: make(map[string]*list.Element)}
+// decodedPage is a page that GitHub confirmed unchanged, decoded: jobs is never handed out,
+// only copies of it (see cloneJobs).
+type decodedPage struct {
+	etag  string
+	total int
+	jobs  []Job
+	size  int64 // what jobs take in memory, about
 }
 
-// cacheKey holds every request header that changes GitHub's answer. The Authorization
-// value is hashed so that tokens do not sit in memory any longer than the transport has them.
-func cacheKey(req *http.Request) string {
-	auth := sha256.Sum256([]byte(req.Header.Get("Authorization")))
-	return fmt.Sprintf("%x %s %s %s %s", auth, req.Header.Get("Accept"), req.Header.Get("Accept-Encoding"), req.Header.Get("X-GitHub-Api-Version"), req.URL)
+// pageCache keeps the pages a client fetched, by pageKey: their bodies, and the decoded
+// form of those GitHub confirmed unchanged. One budget bounds both; decoded pages are
+// forgotten first. It is safe for concurrent use. Entries are replaced, never changed.
+type pageCache struct {
+	budget int64
+
+	mu      sync.Mutex
+	bodies  *lru[string, *keptPage]
+	decoded *lru[string, *decodedPage]
 }
 
-func (c *etagCache) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method != http.MethodGet || req.Header.Get("If-None-Match") != "" || req.Header.Get("Range") != "" {
-		return c.next.RoundTrip(req)
+func newPageCache(budget int64) *pageCache {
+	return &pageCache{
+		budget:  budget,
+		bodies:  newLRU[string](budget, (*keptPage).cost),
+		decoded: newLRU[string](budget, func(d *decodedPage) int64 { return d.size }),
 	}
-	key := cacheKey(req)
-	stored := c.get(key)
-	n := notesOf(req)
-	if n != nil && n.shared != nil {
-		n.shared.key = key
-		stored = n.shared
-		c.put(stored)
-		if n.fresh {
-			return stored.unasked(req, n), nil
-		}
-	}
-	if stored != nil {
-		req = req.Clone(req.Context()) // a RoundTripper must not change the caller's request
-		req.Header.Set("If-None-Match", stored.etag)
-	}
-	resp, err := c.next.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case resp.StatusCode == http.StatusNotModified && stored != nil:
-		io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody)) // lets the connection be reused
-		resp.Body.Close()
-		if n != nil {
-			n.cached, n.notModified = stored.body, true
-			if n.shared == nil {
-				n.kept = stored
-			}
-		}
-		return stored.response(resp), nil
-	case resp.StatusCode == http.StatusOK && resp.Header.Get("ETag") != "" && !unframed(resp):
-		// An unframed body may have been cut short without a read error; only the decoder
-		// can tell, so it is not kept, and the decoder reads it as it came.
-		return c.store(key, req, resp)
-	}
-	return resp, nil
 }
 
-// response answers a 304 with the stored page, updated with the 304's headers (rate-limit
-// figures, request id, date) as RFC 9111, 4.3.4, asks.
-func (e *cacheEntry) response(notModified *http.Response) *http.Response {
-	h := e.header.Clone()
-	for k, v := range notModified.Header {
-		switch k {
-		case "Content-Length", "Content-Type", "Content-Encoding", "Transfer-Encoding":
-		default:
-			h[k] = v
-		}
-	}
-	resp := *notModified
-	resp.Status, resp.StatusCode = "200 OK", http.StatusOK
-	resp.Header = h
-	resp.Body = io.NopCloser(bytes.NewReader(e.body))
-	resp.ContentLength = int64(len(e.body))
-	return &resp
-}
-
-// store keeps a 200's body, if it fits, and hands the response on with the body re-readable.
-func (c *etagCache) store(key string, req *http.Request, resp *http.Response) (*http.Response, error) {
-	limit := min(c.maxBytes, maxPageBody)
-	body, err := readUpTo(resp.Body, resp.ContentLength, limit)
-	if err != nil || int64(len(body)) > limit {
-		// Too big to keep, or broken: the caller reads what is left, and sees the error.
-		resp.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(body), errReader{err}, resp.Body), resp.Body}
-		return resp, nil
-	}
-	resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	resp.ContentLength = int64(len(body))
-	if n := notesOf(req); n != nil {
-		n.cached = body
-	}
-	kept := make(http.Header, len(keptHeaders))
-	for _, k := range keptHeaders {
-		if v := resp.Header.Values(k); len(v) > 0 {
-			kept[k] = slices.Clone(v)
-		}
-	}
-	e := &cacheEntry{key: key, etag: resp.Header.Get("ETag"), header: kept, body: body}
-	c.put(e)
-	if n := notesOf(req); n != nil {
-		n.kept = e
-	}
-	return resp, nil
-}
-
-// errReader returns err, or nothing when err is nil.
-type errReader struct{ err error }
-
-func (r errReader) Read([]byte) (int, error) {
-	if r.err != nil {
-		return 0, r.err
-	}
-	return 0, io.EOF
-}
-
-func (c *etagCache) get(key string) *cacheEntry {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.entries[key]
-	if !ok {
+// page returns the body kept for key, or nil.
+func (c *pageCache) page(key string) *keptPage {
+	if c == nil {
 		return nil
 	}
-	c.lru.MoveToFront(el)
-	return el.Value.(*cacheEntry)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, _ := c.bodies.get(key)
+	return p
 }
 
-func (c *etagCache) put(e *cacheEntry) {
-	if e.cost() > c.maxBytes {
+// keep keeps p under key, in place of what was kept.
+func (c *pageCache) keep(key string, p *keptPage) {
+	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.entries[e.key]; ok {
-		c.size -= el.Value.(*cacheEntry).cost()
-		c.lru.Remove(el)
+	if old, ok := c.bodies.get(key); !ok || old.etag != p.etag {
+		c.decoded.remove(key) // the decoded page is of another ETag now
 	}
-	c.entries[e.key] = c.lru.PushFront(e)
-	c.size += e.cost()
-	for c.size > c.maxBytes {
-		old := c.lru.Remove(c.lru.Back()).(*cacheEntry)
-		delete(c.entries, old.key)
-		c.size -= old.cost()
+	c.bodies.put(key, p)
+	c.fit()
+}
+
+// decodedOf returns the decoded page kept for key with etag, or nil.
+func (c *pageCache) decodedOf(key, etag string) *decodedPage {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d, ok := c.decoded.get(key); ok && d.etag == etag {
+		return d
+	}
+	return nil
+}
+
+// keepDecoded keeps d under key, if its body is kept with the same ETag.
+func (c *pageCache) keepDecoded(key string, d *decodedPage) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.bodies.get(key); ok && p.etag == d.etag {
+		c.decoded.put(key, d)
+		c.fit()
 	}
 }
 
-// removeIf forgets the entry of key if it still has etag.
-func (c *etagCache) removeIf(key, etag string) {
+// drop forgets what is kept under key with etag: it could not be used.
+func (c *pageCache) drop(key, etag string) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.entries[key]; ok && el.Value.(*cacheEntry).etag == etag {
-		c.size -= el.Value.(*cacheEntry).cost()
-		c.lru.Remove(el)
-		delete(c.entries, key)
+	c.bodies.removeIf(key, func(p *keptPage) bool { return p.etag == etag })
+	c.decoded.removeIf(key, func(d *decodedPage) bool { return d.etag == etag })
+}
+
+// fit forgets decoded pages, then bodies, until both fit the budget together.
+func (c *pageCache) fit() {
+	c.decoded.trim(c.budget - c.bodies.used)
+	c.bodies.trim(c.budget)
+}
+
+// size is the bytes the cache holds.
+func (c *pageCache) size() int64 {
+	if c == nil {
+		return 0
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bodies.used + c.decoded.used
+}
+
+// pageKey names a page request in the cache and, hashed, in a Store: everything that
+// changes GitHub's answer but the credentials. A page is served to a credential only after
+// GitHub confirms it to that credential, so credentials need not be part of the key, and a
+// renewed token finds its pages.
+func pageKey(req *http.Request) string {
+	return req.Header.Get("Accept") + " " + req.Header.Get("Accept-Encoding") + " " +
+		req.Header.Get("X-GitHub-Api-Version") + " " + req.URL.String()
+}
+
+var (
+	jobSize     = int64(reflect.TypeFor[Job]().Size())
+	jobStepSize = int64(reflect.TypeFor[JobStep]().Size())
+)
+
+// decodedSize is about the bytes jobs take in memory: the values, the arrays their slices
+// and pointers hold, and their strings.
+func decodedSize(jobs []Job) int64 {
+	n := int64(cap(jobs)) * jobSize
+	str := func(s string) { n += int64(len(s)) }
+	ptr := func(s *string) {
+		if s != nil {
+			n += 16 + int64(len(*s))
+		}
+	}
+	for i := range jobs {
+		j := &jobs[i]
+		str(j.CheckRunURL)
+		str(j.HeadSHA)
+		str(j.Name)
+		str(j.NodeID)
+		str(j.RunURL)
+		str(j.URL)
+		str(string(j.Status))
+		ptr(j.HeadBranch)
+		ptr(j.HTMLURL)
+		ptr(j.RunnerGroupName)
+		ptr(j.RunnerName)
+		ptr(j.WorkflowName)
+		n += 8 * 8 // the pointers to numbers, times and conclusions, about
+		for _, l := range j.Labels {
+			n += 16 + int64(len(l))
+		}
+		n += int64(cap(j.Steps)) * jobStepSize
+		for _, s := range j.Steps {
+			n += int64(len(s.Name)+len(s.Status)) + 3*8
+		}
+	}
+	return n
 }

@@ -2,180 +2,117 @@ package wrapper
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
 )
 
-// etagServer answers like GitHub: a 200 with an ETag, or a 304 to a matching If-None-Match.
-type etagServer struct {
-	mu    sync.Mutex
-	body  map[string]string // by URL path
-	seen  []http.Header
-	extra http.Header // added to every answer
+func kept(etag string, size int) *keptPage {
+	return &keptPage{etag: etag, body: []byte(strings.Repeat("x", size))}
 }
 
-func (s *etagServer) RoundTrip(req *http.Request) (*http.Response, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.seen = append(s.seen, req.Header.Clone())
-	body := s.body[req.URL.Path]
-	etag := fmt.Sprintf(`W/"%d-%d"`, len(body), strings.Count(body, "x"))
-	h := http.Header{"Etag": {etag}, "Content-Type": {"application/json"}, "X-Github-Request-Id": {fmt.Sprint("req-", len(s.seen))}}
-	for k, v := range s.extra {
-		h[k] = v
-	}
-	if req.Header.Get("If-None-Match") == etag {
-		return &http.Response{StatusCode: 304, Status: "304 Not Modified", Header: h, Body: io.NopCloser(strings.NewReader("")), Request: req}, nil
-	}
-	h.Set("Link", `<https://api.github.com/next>; rel="next"`)
-	return &http.Response{StatusCode: 200, Status: "200 OK", Header: h, Body: io.NopCloser(strings.NewReader(body)), Request: req}, nil
+func decoded(etag string, size int64) *decodedPage {
+	return &decodedPage{etag: etag, total: 1, jobs: []Job{{ID: 1}}, size: size}
 }
 
-// get sends a request for path through rt as the client does, with notes for the try, and
-// returns the answer, its body and what the notes say about it.
-func get(t *testing.T, rt http.RoundTripper, path, auth string) (*http.Response, string, *tryNotes) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, "https://api.github.com"+path, nil)
-	if err != nil {
-		t.Fatal(err)
+// TestPageCache: a page is kept by key; its decoded form only beside a body of the same
+// ETag, and forgotten with it; drop forgets only the ETag it names.
+func TestPageCache(t *testing.T) {
+	c := newPageCache(1 << 20)
+	if c.page("a") != nil {
+		t.Fatal("an empty cache has a page")
 	}
-	req, notes := withNotes(req)
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
+	c.keepDecoded("a", decoded(`"1"`, 100))
+	if c.decodedOf("a", `"1"`) != nil {
+		t.Error("a decoded page was kept without its body")
 	}
-	resp, err := rt.RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
+	c.keep("a", kept(`"1"`, 10))
+	c.keepDecoded("a", decoded(`"1"`, 100))
+	if p := c.page("a"); p == nil || p.etag != `"1"` {
+		t.Fatalf("page a = %+v", p)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
+	if c.decodedOf("a", `"1"`) == nil || c.decodedOf("a", `"2"`) != nil {
+		t.Error("the decoded page is not found by its ETag alone")
 	}
-	if req.Header.Get("If-None-Match") != "" {
-		t.Error("the cache changed the caller's request")
+	c.keep("a", kept(`"1"`, 10)) // the same ETag again: the decoded page stays
+	if c.decodedOf("a", `"1"`) == nil {
+		t.Error("keeping the same page again forgot its decoded form")
 	}
-	return resp, string(b), notes
-}
-
-func TestETagCache(t *testing.T) {
-	// The header the cache once marked its answers with: a server's is just a header.
-	srv := &etagServer{body: map[string]string{"/a": `{"page":"a"}`, "/b": `{"page":"bb"}`}, extra: http.Header{"X-Ghjobs-From-Cache": {"1"}}}
-	c := newETagCache(srv, 1<<20)
-
-	resp, body, notes := get(t, c, "/a", "Bearer one")
-	if resp.StatusCode != 200 || body != `{"page":"a"}` || notes.notModified {
-		t.Fatalf("first answer %d %q, not modified %v: want the server's 200", resp.StatusCode, body, notes.notModified)
+	c.keep("a", kept(`"2"`, 10)) // a new ETag: the decoded page of the old one goes
+	if c.decodedOf("a", `"1"`) != nil || c.size() != 13 {
+		t.Errorf("after a new ETag: decoded %v, size %d; want the old decoded page gone, 13 bytes", c.decodedOf("a", `"1"`), c.size())
 	}
-
-	resp, body, notes = get(t, c, "/a", "Bearer one")
-	if got := srv.seen[1].Get("If-None-Match"); got == "" {
-		t.Fatal("the second request was not conditional")
+	c.drop("a", `"1"`)
+	if c.page("a") == nil {
+		t.Error("drop of another ETag dropped the page")
 	}
-	if resp.StatusCode != 200 || body != `{"page":"a"}` || !notes.notModified || string(notes.cached) != body {
-		t.Errorf("answer to a 304: %d %q, not modified %v, cached %q; want the stored page, noted", resp.StatusCode, body, notes.notModified, notes.cached)
+	c.drop("a", `"2"`)
+	if c.page("a") != nil || c.size() != 0 {
+		t.Errorf("after drop: %+v, %d bytes", c.page("a"), c.size())
 	}
-	if resp.Header.Get("X-Github-Request-Id") != "req-2" || resp.Header.Get("Link") == "" {
-		t.Errorf("headers %v: want the 304's request id and the stored Link", resp.Header)
-	}
-
-	// Another token's request is a different entry: never conditional on the first's page.
-	get(t, c, "/a", "Bearer two")
-	get(t, c, "/a", "")
-	if srv.seen[2].Get("If-None-Match") != "" || srv.seen[3].Get("If-None-Match") != "" {
-		t.Error("a request with other credentials was made conditional on the first token's page")
-	}
-
-	// A changed page is a 200 and replaces the entry.
-	srv.body["/a"] = `{"page":"axxx"}`
-	if _, body, _ := get(t, c, "/a", "Bearer one"); body != `{"page":"axxx"}` {
-		t.Errorf("changed page: %q", body)
-	}
-	if _, body, notes := get(t, c, "/a", "Bearer one"); body != `{"page":"axxx"}` || !notes.notModified {
-		t.Errorf("changed page from the cache: %q", body)
+	var none *pageCache // WithCache(0)
+	none.keep("a", kept(`"1"`, 1))
+	if none.page("a") != nil || none.decodedOf("a", `"1"`) != nil || none.size() != 0 {
+		t.Error("the nil cache keeps something")
 	}
 }
 
-func TestETagCacheEvictsLeastRecentlyUsed(t *testing.T) {
-	srv := &etagServer{body: map[string]string{}}
-	for i := range 4 {
-		srv.body[fmt.Sprint("/", i)] = strings.Repeat("x", 100)
+// TestPageCacheBudget: bodies and decoded pages share one budget; decoded pages are
+// forgotten first, then the least recently used bodies.
+func TestPageCacheBudget(t *testing.T) {
+	c := newPageCache(1000)
+	for i := range 3 {
+		k := fmt.Sprint(i)
+		c.keep(k, kept(`"e"`, 97)) // 100 bytes each with the ETag
+		c.keepDecoded(k, decoded(`"e"`, 200))
 	}
-	probe := newETagCache(srv, 1<<20)
-	get(t, probe, "/0", "")
-	c := newETagCache(srv, 3*probe.size+10) // room for three entries
-	srv.seen = nil
-	for _, p := range []string{"/0", "/1", "/2", "/0", "/3"} { // /1 is now the oldest
-		get(t, c, p, "")
+	if c.size() != 900 {
+		t.Fatalf("size %d, want 900", c.size())
 	}
-	if c.size > c.maxBytes {
-		t.Errorf("cache holds %d bytes, over its %d", c.size, c.maxBytes)
-	}
-	n := len(srv.seen)
-	get(t, c, "/0", "")
-	get(t, c, "/1", "")
-	if srv.seen[n].Get("If-None-Match") == "" || srv.seen[n+1].Get("If-None-Match") != "" {
-		t.Error("want /0 kept (recently used) and /1 evicted")
-	}
-}
-
-func TestETagCacheLeavesOthersAlone(t *testing.T) {
-	big := strings.Repeat("x", 1000)
-	srv := &etagServer{body: map[string]string{"/big": big}}
-	c := newETagCache(srv, 100)
-	for range 2 {
-		if _, body, _ := get(t, c, "/big", ""); body != big {
-			t.Fatalf("a page too big to keep came back as %d bytes, want %d", len(body), len(big))
+	c.keep("3", kept(`"e"`, 197)) // 200 more: a decoded page must go, no body
+	for i := range 3 {
+		if c.page(fmt.Sprint(i)) == nil {
+			t.Errorf("body %d forgotten while decoded pages were kept", i)
 		}
 	}
-	if srv.seen[1].Get("If-None-Match") != "" || c.size != 0 {
-		t.Error("a page larger than the cache was kept")
+	if c.size() > 1000 || c.decodedOf("0", `"e"`) != nil {
+		t.Errorf("size %d, decoded 0 kept %v: want the least recently used decoded page gone", c.size(), c.decodedOf("0", `"e"`) != nil)
 	}
-
-	// A body that breaks while the cache reads it reaches the caller with its error.
-	broken := roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		return &http.Response{StatusCode: 200, Header: http.Header{"Etag": {`"x"`}},
-			Body: io.NopCloser(io.MultiReader(strings.NewReader("{"), errReader{io.ErrUnexpectedEOF})), Request: req}, nil
-	})
-	req, _ := http.NewRequest(http.MethodGet, "https://api.github.com/x", nil)
-	resp, err := newETagCache(broken, 1<<20).RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
+	// 600 more: every decoded page goes, then the least recently used body, 3 (the loop
+	// above used 0 to 2).
+	c.keep("4", kept(`"e"`, 597))
+	if c.size() > 1000 || c.decoded.len() != 0 || c.page("3") != nil || c.page("0") == nil || c.page("4") == nil {
+		t.Errorf("size %d, %d decoded, body 3 kept %v: want decoded pages gone first, then body 3", c.size(), c.decoded.len(), c.page("3") != nil)
 	}
-	if b, err := io.ReadAll(resp.Body); string(b) != "{" || !errors.Is(err, io.ErrUnexpectedEOF) {
-		t.Errorf("broken body read as %q, %v; want the part that came, then io.ErrUnexpectedEOF", b, err)
+	c.keep("big", kept(`"e"`, 2000))
+	if c.page("big") != nil || c.size() > 1000 {
+		t.Error("a page over the whole budget was kept")
 	}
 }
 
-func TestETagCacheConcurrentUse(t *testing.T) {
-	srv := &etagServer{body: map[string]string{}}
-	for i := range 20 {
-		srv.body[fmt.Sprint("/", i)] = fmt.Sprint(i)
-	}
-	c := newETagCache(srv, 200)
+func TestPageCacheConcurrentUse(t *testing.T) {
+	c := newPageCache(2000)
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
-			for i := range 50 {
-				p := fmt.Sprint("/", (g+i)%20)
-				req, _ := http.NewRequest(http.MethodGet, "https://api.github.com"+p, nil)
-				resp, err := c.RoundTrip(req)
-				if err != nil {
-					t.Error(err)
-					return
+			for i := range 200 {
+				k := fmt.Sprint((g + i) % 20)
+				etag := fmt.Sprintf(`"%d"`, i%3)
+				c.keep(k, kept(etag, 50))
+				c.keepDecoded(k, decoded(etag, 100))
+				if p := c.page(k); p != nil && len(p.body) != 50 {
+					t.Errorf("page %s: %d bytes", k, len(p.body))
 				}
-				if body, _ := io.ReadAll(resp.Body); string(body) != p[1:] {
-					t.Errorf("%s served %q", p, body)
-				}
+				c.decodedOf(k, etag)
+				c.drop(k, `"0"`)
 			}
 		})
 	}
 	wg.Wait()
+	if c.size() > 2000 {
+		t.Errorf("size %d over the budget", c.size())
+	}
 }
 
 // TestNotModifiedIsNotAHeader: no header a server or proxy sends makes a 200 look like a page

@@ -1,9 +1,7 @@
 package wrapper
 
 import (
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -35,8 +33,10 @@ const (
 // It holds no token itself: credentials live in the transport, so printing a Client never
 // shows them.
 type Client struct {
-	base        string // absolute, ends with "/"
+	base        *url.URL // absolute, ends with "/"
 	hc          *http.Client
+	id          identity   // the credentials, and the scope of WithStoreScope
+	cache       *pageCache // WithCache; nil for none
 	userAgent   string
 	apiVersion  string
 	perPage     int
@@ -105,32 +105,33 @@ func New(opts ...Option) (*Client, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	if cfg.cacheSize > 0 {
-		next = newETagCache(next, cfg.cacheSize)
-	}
+	// The guard wraps the transport, so that it sees every request, redirects included,
+	// before a transport of the caller's adds credentials to it.
+	hc.Transport = &originGuard{origin: originOf(base), next: next}
+
 	var tokens oauth2.TokenSource
 	if cfg.tokens != nil {
 		tokens = oauth2.ReuseTokenSource(nil, cfg.tokens)
-		next = &oauth2.Transport{Source: tokens, Base: next}
 	}
-	// The guard is outermost so that it sees every request, redirects included, before any
-	// transport adds credentials to it.
-	hc.Transport = &originGuard{origin: originOf(base), next: next}
-	hc.CheckRedirect = noteRedirects(hc.CheckRedirect)
-
 	id := identity{base: base.String(), name: cfg.storeScope, tokens: tokens, visible: tokens != nil || cfg.hc == nil}
 	if err := cfg.checkSharing(id); err != nil {
 		return nil, err
 	}
+	var cache *pageCache
+	if cfg.cacheSize > 0 {
+		cache = newPageCache(cfg.cacheSize)
+	}
 	var share *sharing
 	if cfg.store != nil {
-		share = &sharing{store: cfg.store, id: id, pages: cfg.cacheSize > 0}
+		share = &sharing{store: cfg.store, id: id, keepPages: cache != nil}
 	}
 	return &Client{
+		base:        base,
+		hc:          hc,
+		id:          id,
+		cache:       cache,
 		share:       share,
 		freshFor:    cfg.freshFor,
-		base:        base.String(),
-		hc:          hc,
 		userAgent:   cfg.userAgent,
 		apiVersion:  cfg.apiVersion,
 		perPage:     cfg.perPage,
@@ -253,7 +254,7 @@ func WithPerPage(n int) Option {
 func (c *Client) Rate() Rate { return c.rate.get() }
 
 // String describes the client without its credentials.
-func (c *Client) String() string { return "wrapper.Client(" + c.base + ")" }
+func (c *Client) String() string { return "wrapper.Client(" + c.base.String() + ")" }
 
 func parseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
@@ -272,47 +273,4 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		u.Path += "/"
 	}
 	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// originOf returns scheme://host[:port] in lower case, without the scheme's default port.
-func originOf(u *url.URL) string {
-	scheme, host, port := strings.ToLower(u.Scheme), strings.ToLower(u.Hostname()), u.Port()
-	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
-		port = ""
-	}
-	if port != "" {
-		host = net.JoinHostPort(host, port)
-	} else if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	return scheme + "://" + host
-}
-
-// ErrForeignOrigin matches the error for a request, a Link or a redirect, that would leave
-// the base URL's origin. Such requests are never sent, so credentials never reach another host.
-var ErrForeignOrigin = errors.New("refusing to send a request outside the base URL's origin")
-
-// originGuard refuses requests to any origin but the base URL's. It wraps the transport that
-// adds credentials, so a foreign host never sees them, whichever RoundTripper adds them.
-type originGuard struct {
-	origin string
-	next   http.RoundTripper
-}
-
-func (g *originGuard) RoundTrip(req *http.Request) (*http.Response, error) {
-	if o := originOf(req.URL); o != g.origin {
-		if req.Body != nil {
-			req.Body.Close() // a RoundTripper must close the body, even on error
-		}
-		return nil, fmt.Errorf("%w: %s is not %s", ErrForeignOrigin, o, g.origin)
-	}
-	return g.next.RoundTrip(req)
 }

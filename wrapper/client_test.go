@@ -95,7 +95,7 @@ func TestNewOptions(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a token to a loopback test server over http must be allowed: %v", err)
 	}
-	if c.base != "http://127.0.0.1:8080/api/v3/" {
+	if c.base.String() != "http://127.0.0.1:8080/api/v3/" {
 		t.Errorf("base = %q, want a trailing slash so the path prefix is kept", c.base)
 	}
 }

@@ -33,66 +33,51 @@ type jobsPresence struct {
 	Jobs *[]struct{} `json:"jobs"`
 }
 
-// decodePage decodes a 200's body, gzip-compressed or not, into the generated JobsPage; a
-// page in a window of pages in flight first waits for its turn (see awaitTurn), holding
-// its body as it came. Once the body is read the request is over for the Store (answered):
-// its slot is given back before the wait, and not before, so that a request counts as in
-// flight until GitHub has sent all of it. req is the request as the client made it
-// (http.Client's Timeout ends the context of resp.Request with the body). It does what the generated
-// ParseActionsListJobsForWorkflowRunAttemptResponse does, minus its waste, plus the checks it
-// lacks: the body is read into one buffer of the announced size (or taken from the cache as
-// is, see tryNotes) rather than grown by io.ReadAll, which allocated half of all bytes per
-// job; the jobs slice is sized for a full page up front; and a body that is not a page is an
-// ErrMalformedPage, never an empty one. Its errors name the request, status and request id.
-func (c *Client) decodePage(req *http.Request, resp *http.Response, notes *tryNotes) (*generated.JobsPage, error) {
-	defer c.answered(req, notes) // also when the body is refused unread
-	defer resp.Body.Close()
-	ctx, cached := req.Context(), notes.cached
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-		return nil, malformed(resp, fmt.Errorf("unexpected Content-Type %q", resp.Header.Get("Content-Type")))
+// decodePage decodes a page's body as it came, gzip-compressed or not as h (the answer's
+// headers, or those kept with it) says, into the generated JobsPage, and checks that it is a
+// page. cut is true when nothing but the closed connection marked the body's end: only its
+// content can then tell a body cut short, which is retryable (io.ErrUnexpectedEOF), from one
+// that is not a page (ErrMalformedPage). perPage sizes the jobs slice.
+//
+// It does what the generated ParseActionsListJobsForWorkflowRunAttemptResponse does, minus
+// its waste, plus the checks it lacks: the jobs slice is sized for a full page up front, and
+// a body that is not a page is an ErrMalformedPage, never an empty one.
+func decodePage(h http.Header, data []byte, cut bool, perPage int) (*generated.JobsPage, error) {
+	if mt, _, _ := mime.ParseMediaType(h.Get("Content-Type")); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+		return nil, malformed(fmt.Errorf("unexpected Content-Type %q", h.Get("Content-Type")))
 	}
-	gz, err := isGzip(resp.Header)
+	gz, err := isGzip(h)
 	if err != nil {
-		return nil, malformed(resp, err)
+		return nil, malformed(err)
 	}
-	data, err := readBody(resp, cached)
-	switch {
-	case errors.Is(err, errBodyTooLarge):
-		return nil, malformed(resp, err)
-	case err != nil: // the connection broke: retryable decides
-		return nil, fmt.Errorf("ghjobs: %s: reading the page: %w", describe(resp), err)
-	}
-	resp.Body.Close() // read to its end: the connection is free while the page waits its turn
-	c.answered(req, notes)
-	if err := awaitTurn(ctx); err != nil {
-		return nil, fmt.Errorf("ghjobs: %s: %w", describe(resp), err)
-	}
-	cut := cached == nil && unframed(resp) // only the content can tell a body cut short
 	if gz {
 		buf, err := gunzip(data, maxPageBody)
 		switch {
 		case cut && errors.Is(err, io.ErrUnexpectedEOF):
-			return nil, fmt.Errorf("ghjobs: %s: the compressed body ended after %d bytes, and nothing but the closed connection marks its end: %w",
-				describe(resp), len(data), io.ErrUnexpectedEOF)
+			return nil, fmt.Errorf("the compressed body ended after %d bytes, and nothing but the closed connection marks its end: %w",
+				len(data), io.ErrUnexpectedEOF)
 		case err != nil: // compressed wrong, or beyond any page: the server would send it again
-			return nil, malformed(resp, err)
+			return nil, malformed(err)
 		}
 		defer release(buf)
 		data, cut = buf.Bytes(), false
 	}
-	body := pageBody{JobsPage: generated.JobsPage{Jobs: make([]Job, 0, c.perPage)}}
-	if err := json.Unmarshal(data, &body); err != nil {
+	body := pageBody{JobsPage: generated.JobsPage{Jobs: make([]Job, 0, perPage)}}
+	if err := unmarshal(data, &body); err != nil {
 		if cut && endsEarly(data) {
-			return nil, fmt.Errorf("ghjobs: %s: the body ended after %d bytes, inside its JSON, and nothing but the closed connection marks its end: %w",
-				describe(resp), len(data), io.ErrUnexpectedEOF)
+			return nil, fmt.Errorf("the body ended after %d bytes, inside its JSON, and nothing but the closed connection marks its end: %w",
+				len(data), io.ErrUnexpectedEOF)
 		}
-		return nil, malformed(resp, err)
+		return nil, malformed(err)
 	}
 	if err := body.check(data); err != nil {
-		return nil, malformed(resp, err)
+		return nil, malformed(err)
 	}
 	return &generated.JobsPage{TotalCount: *body.TotalCount, Jobs: body.Jobs}, nil
 }
+
+// unmarshal decodes a page's JSON into v.
+func unmarshal(data []byte, v *pageBody) error { return json.Unmarshal(data, v) }
 
 // check says what makes a decoded body something other than a page of jobs; data is the body.
 func (b *pageBody) check(data []byte) error {
@@ -116,9 +101,9 @@ func (b *pageBody) check(data []byte) error {
 	return nil
 }
 
-// malformed is the error for resp, a 200 whose body is not a page for the reason err.
-func malformed(resp *http.Response, err error) error {
-	return fmt.Errorf("ghjobs: %s: decoding the page: %w: %w", describe(resp), ErrMalformedPage, err)
+// malformed is the error for a body that is not a page, for the reason err.
+func malformed(err error) error {
+	return fmt.Errorf("decoding the page: %w: %w", ErrMalformedPage, err)
 }
 
 // describe names an answer for an error: request, status and GitHub's request id.
@@ -153,13 +138,7 @@ const maxPageBody = 32 << 20
 
 // readBody reads a page's body, at most maxPageBody bytes, in one allocation when the
 // length is known.
-func readBody(resp *http.Response, cached []byte) ([]byte, error) {
-	if cached != nil {
-		// The body is these bytes, which the cache holds: json.Unmarshal keeps nothing of
-		// its input, so sharing them is safe, and copying them was a third of all bytes
-		// allocated per job.
-		return cached, nil
-	}
+func readBody(resp *http.Response) ([]byte, error) {
 	if resp.ContentLength > maxPageBody {
 		return nil, errBodyTooLarge
 	}

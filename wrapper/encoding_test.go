@@ -53,11 +53,10 @@ func TestGzipAskedForAndKept(t *testing.T) {
 			t.Errorf("Accept-Encoding %q, want gzip alone", v)
 		}
 	}
-	cache := c.hc.Transport.(*originGuard).next.(*etagCache)
-	cache.mu.Lock()
-	defer cache.mu.Unlock()
-	for _, el := range cache.entries {
-		e := el.Value.(*cacheEntry)
+	c.cache.mu.Lock()
+	defer c.cache.mu.Unlock()
+	for el := c.cache.bodies.order.Front(); el != nil; el = el.Next() {
+		e := el.Value.(*lruEntry[string, *keptPage]).val
 		if !bytes.HasPrefix(e.body, []byte{0x1f, 0x8b}) || len(e.body) >= len(page) {
 			t.Errorf("the cache keeps %d bytes starting %q, want the gzip stream, smaller than the %d of the page", len(e.body), e.body[:min(len(e.body), 4)], len(page))
 		}
@@ -169,35 +168,35 @@ func TestGzipErrorBody(t *testing.T) {
 	}
 }
 
-// TestTurns: a page of a window is decoded only once the page ahead-many before it is
-// taken; a dropped page stops waiting.
-func TestTurns(t *testing.T) {
-	tu := &turns{ahead: 2, moved: make(chan struct{})}
+// TestDecodeOrder: a page of a listing is decoded only once the page ahead-many before it is
+// handed on; a dropped page stops waiting; the zero place waits for nothing.
+func TestDecodeOrder(t *testing.T) {
+	o := newDecodeOrder(2)
 	ctx := context.Background()
 	for n := 1; n <= 2; n++ {
-		if err := tu.wait(ctx, n); err != nil {
+		if err := (place{o, n}).wait(ctx); err != nil {
 			t.Fatalf("page %d: %v", n, err)
 		}
 	}
 	done := make(chan error, 1)
-	go func() { done <- tu.wait(ctx, 4) }()
-	tu.took(1) // page 3 may decode now, page 4 not yet
+	go func() { done <- (place{o, 4}).wait(ctx) }()
+	o.handedOn(1) // page 3 may decode now, page 4 not yet
 	select {
 	case err := <-done:
-		t.Fatalf("page 4 decoded after page 1 was taken (%v)", err)
+		t.Fatalf("page 4 decoded after page 1 was handed on (%v)", err)
 	default:
 	}
-	tu.took(2)
+	o.handedOn(2)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if err := tu.wait(cctx, 9); !errors.Is(err, context.Canceled) {
+	if err := (place{o, 9}).wait(cctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("a dropped page waits on: %v", err)
 	}
-	if err := awaitTurn(ctx); err != nil {
-		t.Errorf("a page outside any window waits: %v", err)
+	if err := (place{}).wait(cctx); err != nil {
+		t.Errorf("a page outside any listing waits: %v", err)
 	}
 }
 

@@ -150,6 +150,8 @@ func (e *RateLimitError) Error() string {
 	switch {
 	case e.APIError == nil: // built by hand
 		return msg
+	case e.StatusCode == 0 && e.Secondary:
+		return fmt.Sprintf("%s (%s: %s %s not sent)", msg, strings.TrimPrefix(e.Message, "ghjobs: "), e.Method, e.URL)
 	case e.StatusCode == 0:
 		return fmt.Sprintf("%s (0 of %d requests left: %s %s not sent)", msg, e.Rate.Limit, e.Method, e.URL)
 	}

@@ -7,8 +7,9 @@ import (
 )
 
 // WithEvents calls fn for each retry and wait of the client, for each permanent redirect
-// it remembers, and when its Store (WithStore) fails or answers again, so that a program can say why a listing takes longer than usual, or log
-// what a poll loop costs. fn is called synchronously on the goroutine that makes the
+// it remembers, for each kept page it drops, and when its Store (WithStore) fails or answers
+// again, so that a program can say why a listing takes longer than usual, or log what a poll
+// loop costs. fn is called synchronously on the goroutine that makes the
 // request, possibly from several goroutines at once (pages in flight); it must be quick and
 // safe for concurrent use. The library itself never prints.
 func WithEvents(fn func(Event)) Option {
@@ -34,6 +35,10 @@ const (
 	// EventStoreUp.
 	EventStoreDown
 	EventStoreUp // the Store answers again after EventStoreDown: the client shares again
+	// EventPageDropped: a page the client kept, or its Store kept, could not be used (it
+	// did not decode, or did not fit the listing; Err says why). It is dropped, and the
+	// request is sent again without it, which costs a request, never the listing.
+	EventPageDropped
 )
 
 // String names the kind in lower case, e.g. "secondary rate limit".
@@ -51,6 +56,8 @@ func (k EventKind) String() string {
 		return "store down"
 	case EventStoreUp:
 		return "store up"
+	case EventPageDropped:
+		return "page dropped"
 	}
 	return "EventKind(" + strconv.Itoa(int(k)) + ")"
 }

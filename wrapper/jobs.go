@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"net/url"
+	"runtime"
 
 	"github.com/ghjobs/ghjobs/generated"
 )
@@ -53,7 +54,7 @@ func (c *Client) ListJobs(ctx context.Context, a Attempt, opts *ListOptions) (*P
 	if err != nil {
 		return nil, err
 	}
-	return c.fetch(req)
+	return c.fetch(ctx, req, attemptFit(c.base, a), place{})
 }
 
 // Jobs returns every job of the attempt, page after page, following GitHub's rel="next"
@@ -67,7 +68,9 @@ func (c *Client) ListJobs(ctx context.Context, a Attempt, opts *ListOptions) (*P
 func (c *Client) Jobs(ctx context.Context, a Attempt) iter.Seq2[Job, error] {
 	return func(yield func(Job, error) bool) {
 		var cancelled error
-		err := c.eachPage(ctx, a, func(p *Page) bool {
+		// One page is decoded ahead of the one being yielded: memory holds two pages of
+		// jobs, however many are in flight.
+		err := c.eachPage(ctx, a, 1, func(p *Page) bool {
 			for _, job := range p.Jobs {
 				// A consumer that cancels mid-page gets the context's error next, not the
 				// rest of a page it no longer wants.
@@ -95,7 +98,8 @@ func (c *Client) Jobs(ctx context.Context, a Attempt) iter.Seq2[Job, error] {
 func (c *Client) AllJobs(ctx context.Context, a Attempt) ([]Job, error) {
 	var jobs []Job
 	in := make(interner)
-	err := c.eachPage(ctx, a, func(p *Page) bool {
+	// Every job is kept anyway: pages are decoded on as many processors as there are.
+	err := c.eachPage(ctx, a, runtime.GOMAXPROCS(0), func(p *Page) bool {
 		compact(p.Jobs, in) // kept together, the jobs repeat much
 		if jobs == nil {
 			// total_count comes from the server: trust it for a size hint, within reason.

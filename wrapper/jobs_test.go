@@ -38,12 +38,12 @@ func TestOversizedPage(t *testing.T) {
 	}
 }
 
-// TestCacheHitsAreNotCopied: a page the cache answers with is decoded from the cache's own
-// bytes, also through http.Client's Timeout, which wraps the body; copying them again was a
-// third of the bytes allocated per job.
-func TestCacheHitsAreNotCopied(t *testing.T) {
-	const etag = `W/"1"`
-	const page = `{"total_count":1,"jobs":[{"id":1}]}`
+// TestNothingDecodedTwice: once GitHub has confirmed a page unchanged, the next 304s for it
+// are answered from its decoded form, with no decoding (the kept body, broken here on
+// purpose, is not read again), and each answer is a copy of its own.
+func TestNothingDecodedTwice(t *testing.T) {
+	const etag = `"1"`
+	const page = `{"total_count":1,"jobs":[{"id":1,"name":"build","conclusion":"success","labels":["ubuntu"],"steps":[{"name":"Run","status":"completed","number":1,"conclusion":"success"}]}]}`
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("ETag", etag)
 		if r.Header.Get("If-None-Match") == etag {
@@ -58,26 +58,42 @@ func TestCacheHitsAreNotCopied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var first []byte
-	for _, answer := range []string{"200", "304"} {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/x", nil)
-		req, notes := withNotes(req)
-		resp, err := c.hc.Do(req)
-		if err != nil {
-			t.Fatal(err)
+	var pages []*Page
+	for i, want := range []bool{false, true} { // a 200, then a 304 decoded from the body kept
+		p, err := c.ListJobs(context.Background(), testAttempt, nil)
+		if err != nil || p.NotModified != want || len(p.Jobs) != 1 {
+			t.Fatalf("answer %d: %+v, %v", i+1, p, err)
 		}
-		if body, err := io.ReadAll(resp.Body); string(body) != page || err != nil {
-			t.Errorf("after a %s the body reads %q, %v", answer, body, err)
+		pages = append(pages, p)
+	}
+	key := ""
+	c.cache.mu.Lock()
+	c.cache.bodies.each(func(p **keptPage) {
+		broken := **p
+		broken.body = []byte("not JSON at all") // the same ETag: only decoding would notice
+		*p = &broken
+	})
+	for el := c.cache.bodies.order.Front(); el != nil; el = el.Next() {
+		key = el.Value.(*lruEntry[string, *keptPage]).key
+	}
+	c.cache.mu.Unlock()
+	if c.cache.decodedOf(key, etag) == nil {
+		t.Fatal("the page GitHub confirmed unchanged is not kept decoded")
+	}
+	for i := range 2 {
+		p, err := c.ListJobs(context.Background(), testAttempt, nil)
+		if err != nil || !p.NotModified || len(p.Jobs) != 1 || p.Jobs[0].Name != "build" {
+			t.Fatalf("a 304 after the page was kept decoded (%d): %+v, %v; want it served without decoding", i+1, p, err)
 		}
-		resp.Body.Close()
-		data, err := readBody(resp, notes.cached)
-		if err != nil || string(data) != page {
-			t.Fatalf("after a %s readBody = %q, %v", answer, data, err)
-		}
-		if first == nil {
-			first = data
-		} else if &data[0] != &first[0] {
-			t.Errorf("after a %s the page was decoded from a copy, not from the cache's bytes", answer)
+		pages = append(pages, p)
+	}
+	// Changing one answer's jobs changes no other's, nor what the cache keeps.
+	j := &pages[2].Jobs[0]
+	*j.Conclusion, j.Labels[0], j.Steps[0].Name, *j.Steps[0].Conclusion = "failure", "changed", "changed", "failure"
+	for _, p := range []*Page{pages[1], pages[3]} {
+		j := p.Jobs[0]
+		if *j.Conclusion != "success" || j.Labels[0] != "ubuntu" || j.Steps[0].Name != "Run" || *j.Steps[0].Conclusion != "success" {
+			t.Errorf("another answer's change shows in %+v", j)
 		}
 	}
 }

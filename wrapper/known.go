@@ -25,7 +25,9 @@ type knownListing struct {
 	last int      // the last page's number, from page 1's rel="last"
 }
 
-func newKnownPages() *knownPages { return &knownPages{pages: newLRU[string, knownListing](maxKnown)} }
+func newKnownPages() *knownPages {
+	return &knownPages{pages: newLRU[string, knownListing](maxKnown, nil)}
+}
 
 // get returns what the last complete listing from first told, or ok false.
 func (k *knownPages) get(first string) (next *url.URL, last int, ok bool) {

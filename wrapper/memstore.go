@@ -6,20 +6,31 @@ import (
 	"time"
 )
 
-// MemoryStore is a Store in the memory of one process, for several Clients in it that use
-// the same credentials: give each the same store with WithStore, and they keep to one rate
-// budget, one secondary-limit hold, one cap on requests in flight and one set of kept
-// pages. Its zero value is not usable: call NewMemoryStore.
+// MemoryStore is a Store in the memory of one process, for several Clients in it: give each
+// the same store with WithStore, and those of one scope (see WithStoreScope) keep to one rate
+// budget, one secondary-limit hold, one cap on requests in flight and one set of kept pages.
+// Its zero value is not usable: call NewMemoryStore.
 //
 // Its slots need no lease: they belong to the process, which cannot die without them. Kept
 // pages go, least recently used first, when their bytes pass DefaultCacheSize; their
 // PageTTL is not needed for that.
 type MemoryStore struct {
 	maxInFlight int
-	pages       *etagCache // its LRU only: pages of every scope, keyed "scope page"
 
 	mu     sync.Mutex
 	scopes map[string]*memScope
+	pages  *lru[string, memPage] // of every scope, keyed "scope page"
+}
+
+// memPage is a page a MemoryStore keeps: the page, when GitHub last confirmed it, and to
+// which credential.
+type memPage struct {
+	StoredPage
+	at time.Time
+}
+
+func (p memPage) cost() int64 {
+	return (&keptPage{etag: p.ETag, header: p.Header, body: p.Body}).cost()
 }
 
 // memScope is the state of one scope: the same rate state a Client keeps for itself, and the
@@ -37,7 +48,7 @@ func NewMemoryStore(maxInFlight int) *MemoryStore {
 	}
 	return &MemoryStore{
 		maxInFlight: maxInFlight,
-		pages:       newETagCache(nil, DefaultCacheSize),
+		pages:       newLRU[string](DefaultCacheSize, memPage.cost),
 		scopes:      make(map[string]*memScope),
 	}
 }
@@ -66,12 +77,11 @@ func (m *MemoryStore) Begin(_ context.Context, scope string, b StoreBegin) (Stor
 	if g.Hold == 0 && len(s.slots) < m.maxInFlight {
 		s.slots[b.Slot], g.Slot = struct{}{}, true
 	}
-	m.mu.Unlock()
-	if g.Slot && b.Page != "" {
-		if e := m.pages.get(scope + " " + b.Page); e != nil {
-			g.Page = &StoredPage{ETag: e.etag, Header: e.header, Body: e.body, Age: now.Sub(e.at), ConfirmedTo: e.confirmedTo}
-		}
+	if p, ok := m.pages.get(scope + " " + b.Page); ok && g.Slot && b.Page != "" {
+		g.Page = &p.StoredPage
+		g.Page.Age = now.Sub(p.at)
 	}
+	m.mu.Unlock()
 	return g, nil
 }
 
@@ -87,28 +97,21 @@ func (m *MemoryStore) End(_ context.Context, scope string, e StoreEnd) error {
 	if e.Hold > 0 {
 		s.rate.hold(now.Add(e.Hold), Event{StatusCode: e.HoldStatus})
 	}
-	m.mu.Unlock()
 	key := scope + " " + e.Page
 	switch {
 	case e.Page == "":
 	case e.Put != nil:
-		m.pages.put(&cacheEntry{key: key, etag: e.Put.ETag, header: e.Put.Header, body: e.Put.Body, at: now, confirmedTo: e.ConfirmedTo})
+		p := *e.Put
+		p.ConfirmedTo = e.ConfirmedTo
+		m.pages.put(key, memPage{StoredPage: p, at: now})
 	case e.Validated:
-		if old := m.pages.get(key); old != nil && old.etag == e.ETag {
-			renewed := *old // entries are read without the lock: replace, never change
-			renewed.at, renewed.confirmedTo = now, e.ConfirmedTo
-			m.pages.put(&renewed)
+		if p, ok := m.pages.get(key); ok && p.ETag == e.ETag {
+			p.at, p.ConfirmedTo = now, e.ConfirmedTo
+			m.pages.put(key, p)
 		}
 	case e.Drop:
-		m.pages.removeIf(key, e.ETag)
+		m.pages.removeIf(key, func(p memPage) bool { return p.ETag == e.ETag })
 	}
+	m.mu.Unlock()
 	return nil
-}
-
-// inFlight returns how many slots of scope's cap are taken: requests sent and not yet
-// answered.
-func (m *MemoryStore) inFlight(scope string) int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.scope(scope).slots)
 }

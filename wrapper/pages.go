@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,33 +35,35 @@ func WithConcurrency(n int) Option {
 	}
 }
 
-// eachPage fetches the attempt's pages and hands each to fn, in order, until fn returns false.
-func (c *Client) eachPage(ctx context.Context, a Attempt, fn func(*Page) bool) error {
+// eachPage fetches the attempt's pages and hands each to fn, in order, until fn returns
+// false. Pages after the first may be decoded ahead of the one fn has: ahead of them.
+func (c *Client) eachPage(ctx context.Context, a Attempt, ahead int, fn func(*Page) bool) error {
 	req, err := c.firstRequest(ctx, a, &ListOptions{PerPage: c.perPage})
 	if err != nil {
 		return err
 	}
 	firstURL := *req.URL
-	l := &listing{a: a, fn: fn, urls: map[string]bool{req.URL.String(): true}, ids: make(map[int64]struct{})}
-	w := &window{c: c, ctx: ctx, l: l, pages: make(map[int]*pending, c.concurrency), launched: 1, turns: newTurns()}
+	f := attemptFit(c.base, a)
+	l := &listing{a: a, fn: fn, urls: map[string]bool{req.URL.String(): true}}
+	w := &window{c: c, ctx: ctx, l: l, fit: f, pages: make(map[int]*pending, c.concurrency), launched: 1, order: newDecodeOrder(ahead)}
 	defer w.close()
 	if next, last, ok := c.known.get(req.URL.String()); ok && c.concurrency > 1 {
 		w.speculate(next, last)
 	}
-	p, err := c.fetch(req)
+	p, err := c.fetch(ctx, req, f, place{})
 	if err != nil {
 		return err
 	}
 	firstNext := p.next // not page 1 itself: its jobs need not stay in memory to the end
-	if !l.take(p) {
+	if !l.accept(p) {
 		return l.err
 	}
-	w.turns.took(1)
+	w.order.handedOn(1)
 	last := lastPage(p)
 	if c.concurrency < 2 || last == 0 {
 		last = 0
 	}
-	if err := w.settle(p.next, last); err != nil {
+	if err := w.keepAnnounced(p.next, last); err != nil {
 		return err
 	}
 	if last > 0 {
@@ -81,19 +81,19 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, fn func(*Page) bool) e
 		if err := l.follow(p.next); err != nil {
 			return err
 		}
-		if req, err = c.newRequest(ctx, p.next.String()); err != nil {
+		if req, err = c.linkRequest(ctx, p.next.String()); err != nil {
 			return err
 		}
-		if p, err = c.fetch(req); err != nil {
+		if p, err = c.fetch(ctx, req, f, place{}); err != nil {
 			return err
 		}
-		if !l.take(p) {
+		if !l.accept(p) {
 			return l.err
 		}
 	}
-	if l.jobs < l.total {
+	if l.seen.len() < l.total {
 		return fmt.Errorf("%w: %s: the pages ended after %d jobs, but total_count is %d",
-			ErrPagination, a, l.jobs, l.total)
+			ErrPagination, a, l.seen.len(), l.total)
 	}
 	// The next listing of this attempt asks for these pages at once with page 1, under the
 	// name page 1 has by then (a permanent redirect may have moved it meanwhile).
@@ -107,27 +107,25 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, fn func(*Page) bool) e
 type listing struct {
 	a     Attempt
 	fn    func(*Page) bool
-	urls  map[string]bool    // pages requested
-	ids   map[int64]struct{} // jobs yielded
-	jobs  int                // len(ids)
-	pages int                // pages taken
-	size  int                // jobs on the first page: what the server serves per page
-	total int                // the largest total_count of any page: pages fetched at once
-	//                          may be answered in any order, and the list only grows
-	err error // why take stopped the walk, if not fn
+	urls  map[string]bool // pages requested
+	seen  seenIDs         // jobs yielded
+	pages int             // pages accepted
+	size  int             // jobs on the first page: what the server serves per page
+	total int             // the largest total_count of any page: pages fetched at once
+	//                       may be answered in any order, and the list only grows
+	err error // why accept stopped the walk, if not fn
 }
 
-// take hands p to fn without the jobs already yielded; false stops the walk, with l.err set
-// when the page cannot be trusted.
-func (l *listing) take(p *Page) bool {
+// accept hands p to fn without the jobs already yielded; false stops the walk, with l.err
+// set when the page cannot be trusted.
+func (l *listing) accept(p *Page) bool {
 	l.pages++
 	if l.pages == 1 {
 		l.size = max(len(p.Jobs), 1)
 	}
 	l.total = max(l.total, p.TotalCount)
 	served := len(p.Jobs)
-	p.Jobs = dropSeen(p.Jobs, l.ids)
-	l.jobs += len(p.Jobs)
+	p.Jobs = l.seen.dropSeen(p.Jobs)
 	if served > 0 && len(p.Jobs) == 0 {
 		// A shifted list repeats a few jobs, not a whole page: this server is going round.
 		l.err = fmt.Errorf("%w: %s: page %d holds only jobs already listed", ErrPagination, l.a, l.pages)
@@ -161,19 +159,6 @@ func (l *listing) follow(u *url.URL) error {
 	}
 	l.urls[s] = true
 	return nil
-}
-
-// dropSeen removes the jobs whose ids are in seen and adds the others to it. Jobs created
-// while a listing is read shift the later pages, so a job can come again on the next page;
-// the count against total_count then shows whether one was missed instead.
-func dropSeen(jobs []Job, seen map[int64]struct{}) []Job {
-	return slices.DeleteFunc(jobs, func(j Job) bool {
-		if _, dup := seen[j.ID]; dup {
-			return true
-		}
-		seen[j.ID] = struct{}{}
-		return false
-	})
 }
 
 // lastPage returns the number of the last page when the first page's links allow pages 2 to
@@ -221,11 +206,12 @@ type window struct {
 	c        *Client
 	ctx      context.Context
 	l        *listing
+	fit      fit
 	wg       sync.WaitGroup
 	next     *url.URL // page 2's URL, which the others are derived from
 	pages    map[int]*pending
 	launched int // pages 2 to launched have been asked for, unless dropped
-	turns    *turns
+	order    *decodeOrder
 }
 
 // pending is one page request in flight.
@@ -243,16 +229,15 @@ type result struct {
 // launch asks for page n at u in a goroutine of its own.
 func (w *window) launch(n int, u *url.URL) {
 	ctx, cancel := context.WithCancel(w.ctx)
-	ctx = context.WithValue(ctx, turnKey{}, turn{w.turns, n})
 	pd := &pending{u: u, cancel: cancel, done: make(chan result, 1)}
 	w.pages[n], w.launched = pd, n
 	w.wg.Go(func() {
-		req, err := w.c.newRequest(ctx, u.String())
+		req, err := w.c.linkRequest(ctx, u.String())
 		if err != nil {
 			pd.done <- result{err: err}
 			return
 		}
-		p, err := w.c.fetch(req)
+		p, err := w.c.fetch(ctx, req, w.fit, place{w.order, n})
 		pd.done <- result{p, err}
 	})
 }
@@ -272,11 +257,11 @@ func (w *window) speculate(next *url.URL, last int) {
 	}
 }
 
-// settle lets page 1's answer decide about the pages asked for before it came: those it
+// keepAnnounced lets page 1's answer decide about the pages asked for before it came: those it
 // announces (the same URLs, up to its last page; last 0 announces none) are checked as
 // every page is and kept; the others are dropped, their requests cancelled and their
 // answers, whatever they were, discarded unseen.
-func (w *window) settle(next *url.URL, last int) error {
+func (w *window) keepAnnounced(next *url.URL, last int) error {
 	same := w.next != nil && next != nil && w.next.String() == next.String()
 	if !same {
 		last = 0
@@ -298,9 +283,9 @@ func (w *window) settle(next *url.URL, last int) error {
 }
 
 // inOrder fetches pages 2 to last, their URLs derived from next, with up to c.concurrency
-// requests in flight, and hands them to l.take in order; pages already in flight after
-// settle are among them. It returns the last page taken, or stopped when take said stop
-// (with l.err, if any, as err).
+// requests in flight, and hands them to l.accept in order; pages already in flight after
+// keepAnnounced are among them. It returns the last page accepted, or stopped when accept
+// said stop (with l.err, if any, as err).
 func (w *window) inOrder(next *url.URL, last int) (p *Page, stopped bool, err error) {
 	w.next = next
 	for n := 2; n <= last; n++ {
@@ -318,79 +303,20 @@ func (w *window) inOrder(next *url.URL, last int) (p *Page, stopped bool, err er
 		if r.err != nil {
 			return nil, false, r.err
 		}
-		if !w.l.take(r.p) {
+		if !w.l.accept(r.p) {
 			return nil, true, w.l.err
 		}
-		w.turns.took(n)
+		w.order.handedOn(n)
 		p = r.p
 	}
 	return p, false, nil
 }
 
-// close cancels the requests no one will take and waits for their goroutines: on return
+// close cancels the requests no one will accept and waits for their goroutines: on return
 // no request of the listing is left running.
 func (w *window) close() {
 	for _, pd := range w.pages {
 		pd.cancel()
 	}
 	w.wg.Wait()
-}
-
-// turns lets the pages of a window be decoded only when they are among the next few to be
-// taken, as many as processors can decode at once. Pages that arrive earlier wait with
-// their body as it came (compressed, from GitHub), so that memory holds a few decoded
-// pages, not as many as are in flight.
-type turns struct {
-	ahead int // pages after the last one taken that may be decoded
-
-	mu    sync.Mutex
-	taken int           // the last page taken
-	moved chan struct{} // closed when taken moves on
-}
-
-func newTurns() *turns {
-	return &turns{ahead: max(runtime.GOMAXPROCS(0), 1), moved: make(chan struct{})}
-}
-
-// took records that page n was taken, and lets the pages waiting for that be decoded.
-func (t *turns) took(n int) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.taken = n
-	close(t.moved)
-	t.moved = make(chan struct{})
-}
-
-// wait returns when page n may be decoded, or with ctx's error.
-func (t *turns) wait(ctx context.Context, n int) error {
-	for {
-		t.mu.Lock()
-		ok, moved := n <= t.taken+t.ahead, t.moved
-		t.mu.Unlock()
-		if ok {
-			return nil
-		}
-		select {
-		case <-moved:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-// turn is a page's place among turns; a request's context carries it (turnKey).
-type turn struct {
-	t *turns
-	n int
-}
-
-type turnKey struct{}
-
-// awaitTurn returns when the page requested with ctx may be decoded: at once, unless it is
-// a page of a window (see turns).
-func awaitTurn(ctx context.Context) error {
-	if t, ok := ctx.Value(turnKey{}).(turn); ok {
-		return t.t.wait(ctx, t.n)
-	}
-	return nil
 }

@@ -52,7 +52,7 @@ func TestLastPage(t *testing.T) {
 
 func TestListing(t *testing.T) {
 	var yielded int
-	l := &listing{urls: map[string]bool{}, ids: map[int64]struct{}{}, fn: func(p *Page) bool { yielded += len(p.Jobs); return true }}
+	l := &listing{urls: map[string]bool{}, fn: func(p *Page) bool { yielded += len(p.Jobs); return true }}
 	jobs := func(ids ...int64) []Job {
 		out := make([]Job, len(ids))
 		for i, id := range ids {
@@ -60,7 +60,7 @@ func TestListing(t *testing.T) {
 		}
 		return out
 	}
-	l.take(&Page{TotalCount: 5, Jobs: jobs(1, 2)}) // pages of 2: 3 pages, one more allowed
+	l.accept(&Page{TotalCount: 5, Jobs: jobs(1, 2)}) // pages of 2: 3 pages, one more allowed
 	if err := l.announce(4); err != nil {
 		t.Errorf("pages 2 to 4 of 5 jobs by 2: %v", err)
 	}
@@ -76,12 +76,12 @@ func TestListing(t *testing.T) {
 	}
 
 	// A page answered late with a larger total_count keeps it: the list grew.
-	l.take(&Page{TotalCount: 6, Jobs: jobs(2, 3)}) // job 2 again: the list shifted by one
-	l.take(&Page{TotalCount: 5, Jobs: jobs(4, 5)})
-	if l.total != 6 || l.jobs != 5 || yielded != 5 {
-		t.Errorf("total %d, jobs %d, yielded %d; want 6, 5, 5", l.total, l.jobs, yielded)
+	l.accept(&Page{TotalCount: 6, Jobs: jobs(2, 3)}) // job 2 again: the list shifted by one
+	l.accept(&Page{TotalCount: 5, Jobs: jobs(4, 5)})
+	if l.total != 6 || l.seen.len() != 5 || yielded != 5 {
+		t.Errorf("total %d, jobs %d, yielded %d; want 6, 5, 5", l.total, l.seen.len(), yielded)
 	}
-	if l.take(&Page{TotalCount: 6, Jobs: jobs(4, 5)}) || !errors.Is(l.err, ErrPagination) {
+	if l.accept(&Page{TotalCount: 6, Jobs: jobs(4, 5)}) || !errors.Is(l.err, ErrPagination) {
 		t.Errorf("a page of jobs already listed: err %v, want the walk stopped with ErrPagination", l.err)
 	}
 }

@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -124,7 +125,7 @@ func (s *rateState) get() Rate {
 // awaitQuota sends no request while the last answer said none are left: it waits for the
 // reset when the policy allows, and otherwise returns a *RateLimitError at once. retries is
 // how many times req was sent already.
-func (c *Client) awaitQuota(req *http.Request, retries int) error {
+func (c *Client) awaitQuota(ctx context.Context, req *http.Request, retries int) error {
 	if d, cause := c.rate.held(time.Now()); d > 0 {
 		// Another request is waiting out a secondary limit. A little jitter keeps the
 		// waiting requests from all arriving in the same instant afterwards.
@@ -132,7 +133,7 @@ func (c *Client) awaitQuota(req *http.Request, retries int) error {
 		ev := cause // the other request's event: its status, error, and whether GitHub asked
 		ev.URL, ev.Wait, ev.Retry, ev.MaxRetries = req.URL.Redacted(), d, retries, c.retry.MaxRetries
 		c.emit(ev)
-		if err := sleep(req.Context(), d); err != nil {
+		if err := sleep(ctx, d); err != nil {
 			return fmt.Errorf("ghjobs: %w while waiting %s for a secondary rate limit", err, d.Round(time.Millisecond))
 		}
 	}
@@ -150,7 +151,7 @@ func (c *Client) awaitQuota(req *http.Request, retries int) error {
 	}
 	c.emit(Event{Kind: EventPrimaryLimit, URL: req.URL.Redacted(), Wait: wait, Retry: retries,
 		MaxRetries: c.retry.MaxRetries, Asked: true, Reset: rate.Reset, Err: err})
-	if werr := sleep(req.Context(), wait); werr != nil {
+	if werr := sleep(ctx, wait); werr != nil {
 		return fmt.Errorf("ghjobs: %w while waiting %s for the rate limit to reset: %w", werr, wait.Round(time.Second), err)
 	}
 	return nil

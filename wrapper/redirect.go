@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"sync"
@@ -24,7 +23,7 @@ type movedPaths struct {
 	paths *lru[string, url.URL] // old path to new: the new URL's Path and RawPath only
 }
 
-func newMovedPaths() *movedPaths { return &movedPaths{paths: newLRU[string, url.URL](maxMoved)} }
+func newMovedPaths() *movedPaths { return &movedPaths{paths: newLRU[string, url.URL](maxMoved, nil)} }
 
 // rewrite points u at the path its path was permanently moved to, if it was.
 func (m *movedPaths) rewrite(u *url.URL) {
@@ -58,47 +57,34 @@ func (m *movedPaths) remember(old string, to *url.URL) bool {
 	return true
 }
 
-// rememberMove remembers where req's try was permanently redirected, if it was, within
-// req's origin. It returns the event to report when that is news.
-func (c *Client) rememberMove(req *http.Request, notes *tryNotes) (Event, bool) {
-	if notes.moved == nil || originOf(notes.moved) != originOf(req.URL) ||
-		!c.moved.remember(req.URL.EscapedPath(), notes.moved) {
-		return Event{}, false
+// rememberMove remembers where t's request was permanently redirected, if it was, within
+// its origin, and reports it when that is news.
+func (c *Client) rememberMove(t *try, resp *http.Response) {
+	to, status := movedTo(resp)
+	if to == nil || originOf(to) != originOf(t.req.URL) || !c.moved.remember(t.req.URL.EscapedPath(), to) {
+		return
 	}
-	return Event{Kind: EventRedirect, URL: req.URL.Redacted(), Location: notes.moved.Redacted(),
-		StatusCode: notes.movedBy, MaxRetries: c.retry.MaxRetries}, true
+	c.emit(Event{Kind: EventRedirect, URL: t.req.URL.Redacted(), Location: to.Redacted(),
+		StatusCode: status, Retry: t.n, MaxRetries: c.retry.MaxRetries})
 }
 
-// redirected notes that the try followed a redirect with status to the URL to.
-func (n *tryNotes) redirected(status int, to *url.URL) {
-	switch {
-	case n.temporary:
-	case status == http.StatusMovedPermanently || status == http.StatusPermanentRedirect:
-		n.moved, n.movedBy = to, status
-	default:
-		n.moved, n.temporary = nil, true
-	}
-}
-
-// errTooManyRedirects is net/http's default redirect policy's error, which noteRedirects
-// keeps when the caller's http.Client has no policy of its own.
-var errTooManyRedirects = errors.New("stopped after 10 redirects")
-
-// noteRedirects wraps an http.Client's redirect policy (nil: net/http's default, at most 10)
-// so that each redirect the policy lets through is noted for the try, and fetch can remember
-// the permanent ones. The origin guard, not this, refuses redirects to other origins.
-func noteRedirects(policy func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if policy != nil {
-			if err := policy(req, via); err != nil {
-				return err
+// movedTo returns where resp's request ended when every redirect it followed was permanent
+// (301, 308), and the last redirect's status; nil after none, or after any other. net/http
+// chains the requests of a redirected request through Request.Response.Request.
+func movedTo(resp *http.Response) (*url.URL, int) {
+	status := 0
+	for r := resp.Request; r != nil && r.Response != nil; r = r.Response.Request {
+		switch code := r.Response.StatusCode; code {
+		case http.StatusMovedPermanently, http.StatusPermanentRedirect:
+			if status == 0 {
+				status = code
 			}
-		} else if len(via) >= 10 {
-			return errTooManyRedirects
+		default:
+			return nil, 0
 		}
-		if n := notesOf(req); n != nil && req.Response != nil {
-			n.redirected(req.Response.StatusCode, req.URL)
-		}
-		return nil
 	}
+	if status == 0 {
+		return nil, 0
+	}
+	return resp.Request.URL, status
 }

@@ -2,11 +2,48 @@ package wrapper
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"time"
 
 	"github.com/ghjobs/ghjobs/generated"
 )
+
+// One request's life, top to bottom: it is built (firstRequest, linkRequest), then fetch sends
+// it, again as the retry policy allows. Each sending is a try, one value that send passes to
+// every step:
+//
+//  1. admit: no rate limit in the way, and a slot of the Store's cap (share.go);
+//  2. choose the page kept to make the request conditional: the Store's or the cache's
+//     (served without asking only when the Store's is fresh for this very credential);
+//  3. send it, and note the rate figures and permanent redirects of the answer;
+//  4. read the whole answer and give the Store its slot back;
+//  5. wait the page's turn to be decoded (order.go), then decode it (decode.go), or copy the
+//     decoded page kept, and check that it fits the listing (fit.go);
+//  6. keep the page, in the cache and the Store.
+//
+// A kept page that cannot be used (it does not decode, or does not fit) is dropped, and the
+// request is sent again without it, once: it costs a request, never the listing.
+
+// try is one sending of a request and what is known of it.
+type try struct {
+	req   *http.Request // as built; the try sends a copy with credentials and If-None-Match
+	fit   fit
+	place place
+	n     int  // retries before this try
+	bare  bool // send without a kept page: the last one could not be used
+
+	key        string    // the page's key in the cache (pageKey) and, hashed, in the Store
+	auth       string    // the Authorization value the client sets itself; "" for none
+	credential string    // auth's fingerprint for the Store; "" when the client cannot see it
+	scope      string    // the try's scope in the Store; "" when the Store was not asked
+	slot       *slot     // the Store's slot for the try, until given back; nil for none
+	kept       *keptPage // the page the request is conditional on; nil for none
+	fromStore  bool      // kept is the Store's page
+	unasked    bool      // kept is served without asking GitHub (WithSharedFreshness)
+}
 
 // firstRequest validates its arguments and builds the request for one page with the
 // generated request builder.
@@ -18,7 +55,7 @@ func (c *Client) firstRequest(ctx context.Context, a Attempt, opts *ListOptions)
 	if err != nil {
 		return nil, err
 	}
-	req, err := generated.NewActionsListJobsForWorkflowRunAttemptRequest(c.base, a.Owner, a.Repo, a.RunID, a.Number, params)
+	req, err := generated.NewActionsListJobsForWorkflowRunAttemptRequest(c.base.String(), a.Owner, a.Repo, a.RunID, a.Number, params)
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs: building the request for %s: %w", a, err)
 	}
@@ -28,8 +65,8 @@ func (c *Client) firstRequest(ctx context.Context, a Attempt, opts *ListOptions)
 	return req, nil
 }
 
-// newRequest builds the request for a Link URL, which is followed as given.
-func (c *Client) newRequest(ctx context.Context, rawURL string) (*http.Request, error) {
+// linkRequest builds the request for a Link URL, which is followed as given.
+func (c *Client) linkRequest(ctx context.Context, rawURL string) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: next link: %v", ErrPagination, err)
@@ -65,4 +102,282 @@ func (o *ListOptions) params() (*generated.ActionsListJobsForWorkflowRunAttemptP
 		p.Page = &o.Page
 	}
 	return &p, nil
+}
+
+// fetch returns the page req asks for, decoded and checked against f, sending req again as
+// the retry policy allows. Every wait of the client is decided here and in admit.
+func (c *Client) fetch(ctx context.Context, req *http.Request, f fit, at place) (*Page, error) {
+	bare := false
+	for retries, limits := 0, 0; ; retries++ {
+		p, err := c.send(ctx, &try{req: req, fit: f, place: at, n: retries, bare: bare})
+		if err == nil {
+			return p, nil
+		}
+		if bad, ok := errors.AsType[*unusableError](err); ok && !bare {
+			c.emit(Event{Kind: EventPageDropped, URL: req.URL.Redacted(), Retry: retries, MaxRetries: c.retry.MaxRetries, Err: bad.err})
+			bare, retries = true, retries-1 // not a retry of the policy's: GitHub did nothing wrong
+			continue
+		}
+		ev := Event{URL: req.URL.Redacted(), Retry: retries + 1, MaxRetries: c.retry.MaxRetries, Err: err}
+		if rl, ok := errors.AsType[*RateLimitError](err); ok {
+			if rl.StatusCode == 0 {
+				return nil, err // not sent: the client's policy already decided not to wait
+			}
+			if ev.Wait, ev.Asked, ok = rateLimitWait(c.retry, rl, limits, rl.serverNow()); !ok {
+				return nil, err
+			}
+			limits++
+			ev.Kind, ev.StatusCode = EventSecondaryLimit, rl.StatusCode
+			if !rl.Secondary {
+				ev.Kind, ev.Reset = EventPrimaryLimit, rl.Reset
+			}
+			if rl.Secondary && retries < c.retry.MaxRetries {
+				c.rate.hold(time.Now().Add(ev.Wait), ev)
+			}
+		} else if retryable(ctx, err) {
+			ev.Kind, ev.Wait = EventRetry, backoff(c.retry, retries-limits)
+			if apiErr, ok := errors.AsType[*APIError](err); ok {
+				ev.StatusCode = apiErr.StatusCode
+			}
+		} else {
+			return nil, err
+		}
+		if retries >= c.retry.MaxRetries {
+			if retries > 0 {
+				err = fmt.Errorf("%w (gave up after %d tries)", err, retries+1)
+			}
+			return nil, err
+		}
+		c.emit(ev)
+		if werr := sleep(ctx, ev.Wait); werr != nil {
+			return nil, fmt.Errorf("ghjobs: %w while waiting %s to retry after: %w", werr, ev.Wait.Round(time.Millisecond), err)
+		}
+	}
+}
+
+// send makes one try of t.req.
+func (c *Client) send(ctx context.Context, t *try) (*Page, error) {
+	t.key = pageKey(t.req)
+	auth, err := c.id.authorization()
+	if err != nil {
+		return nil, fmt.Errorf("ghjobs: the token source: %w", err)
+	}
+	t.auth, t.credential = auth, c.id.credential(auth)
+	if err := c.admit(ctx, t); err != nil {
+		return nil, err
+	}
+	c.choose(t)
+	if t.unasked {
+		c.giveBack(ctx, t, nil) // nothing is sent
+		return c.serveKept(ctx, t, nil)
+	}
+
+	resp, err := c.hc.Do(t.request(ctx))
+	if err != nil {
+		c.giveBack(ctx, t, err)
+		return nil, fmt.Errorf("ghjobs: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.Request == nil { // a stub RoundTripper's answer; http.Client does not fill it in
+		resp.Request = t.req
+	}
+	c.rate.observe(resp.Header, time.Now())
+	c.rememberMove(t, resp)
+
+	switch {
+	case resp.StatusCode == http.StatusNotModified && t.kept != nil:
+		io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody)) // lets the connection be reused
+		c.giveBack(ctx, t, nil)
+		return c.serveKept(ctx, t, resp)
+	case resp.StatusCode != http.StatusOK:
+		err := errorOf(resp)
+		c.giveBack(ctx, t, err)
+		return nil, err
+	}
+
+	body, err := readBody(resp)
+	c.giveBack(ctx, t, nil) // GitHub counts a request in flight until all of it is read
+	switch {
+	case errors.Is(err, errBodyTooLarge):
+		return nil, fmt.Errorf("ghjobs: %s: %w", describe(resp), malformed(err))
+	case err != nil: // the connection broke: retryable decides
+		return nil, fmt.Errorf("ghjobs: %s: reading the page: %w", describe(resp), err)
+	}
+	resp.Body.Close() // read to its end: the connection is free while the page waits its turn
+	if err := t.place.wait(ctx); err != nil {
+		return nil, fmt.Errorf("ghjobs: %s: %w", describe(resp), err)
+	}
+	jp, err := decodePage(resp.Header, body, unframed(resp), c.perPage)
+	if err == nil {
+		err = t.fit.jobs(jp.Jobs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ghjobs: %s: %w", describe(resp), err)
+	}
+	l, err := t.links(resp.Header, resp)
+	if err != nil {
+		return nil, err
+	}
+	if resp.Header.Get("ETag") != "" {
+		t.key = pageKey(resp.Request) // where a redirect led: where a moved request goes next
+		c.keepAnswer(ctx, t, keep(resp, body))
+	}
+	return newPage(jp.TotalCount, jp.Jobs, l, parseRate(resp.Header), false), nil
+}
+
+// request is the request the try sends: t.req with the client's credentials and, with a
+// page kept, If-None-Match.
+func (t *try) request(ctx context.Context) *http.Request {
+	req := t.req.Clone(ctx)
+	if t.auth != "" {
+		req.Header.Set("Authorization", t.auth)
+	}
+	if t.kept != nil {
+		req.Header.Set("If-None-Match", t.kept.etag)
+	}
+	return req
+}
+
+// choose picks the page the try's request is conditional on: the one the Store keeps, which
+// another client may have fetched more recently, else the cache's. The Store's is served
+// without asking when GitHub confirmed it, less than WithSharedFreshness ago, to this
+// credential.
+func (c *Client) choose(t *try) {
+	if t.bare || c.cache == nil {
+		return
+	}
+	if sp := t.slot.page(); sp != nil {
+		t.kept, t.fromStore = &keptPage{etag: sp.ETag, header: sp.Header, body: sp.Body}, true
+		t.unasked = sp.Age < c.freshFor && t.credential != "" && sp.ConfirmedTo == t.credential
+		return
+	}
+	t.kept = c.cache.page(t.key)
+}
+
+// serveKept answers the try with the page it kept, which GitHub confirmed unchanged (a 304:
+// resp), or which is served without asking (resp nil). A page GitHub confirmed before is
+// copied from its decoded form; any other is decoded, and once GitHub confirmed it, kept
+// decoded too. A kept page that does not decode or fit is dropped: the error is an
+// *unusableError.
+func (c *Client) serveKept(ctx context.Context, t *try, resp *http.Response) (*Page, error) {
+	k := t.kept
+	if err := t.place.wait(ctx); err != nil {
+		return nil, fmt.Errorf("ghjobs: %s: %w", t.req.URL.Redacted(), err)
+	}
+	l, err := t.links(k.header, resp)
+	if err != nil {
+		return nil, c.unusable(ctx, t, err)
+	}
+	total, jobs, fresh, err := c.keptJobs(t)
+	if err != nil {
+		return nil, c.unusable(ctx, t, err)
+	}
+	if resp == nil {
+		return newPage(total, jobs, l, Rate{}, true), nil
+	}
+	c.keepConfirmed(ctx, t)
+	if fresh { // confirmed unchanged: likely to be asked for again
+		c.cache.keepDecoded(t.key, &decodedPage{etag: k.etag, total: total, jobs: cloneJobs(jobs), size: decodedSize(jobs)})
+	}
+	return newPage(total, jobs, l, parseRate(resp.Header), true), nil
+}
+
+// keptJobs returns the jobs of the try's kept page: a copy of its decoded form, or, decoded
+// afresh (fresh), its body's.
+func (c *Client) keptJobs(t *try) (total int, jobs []Job, fresh bool, err error) {
+	if d := c.cache.decodedOf(t.key, t.kept.etag); d != nil {
+		return d.total, cloneJobs(d.jobs), false, nil
+	}
+	jp, err := decodePage(t.kept.header, t.kept.body, false, c.perPage)
+	if err == nil {
+		err = t.fit.jobs(jp.Jobs)
+	}
+	if err != nil {
+		return 0, nil, false, err
+	}
+	return jp.TotalCount, jp.Jobs, true, nil
+}
+
+// links reads and checks the pagination links of a page with headers h; resp is GitHub's
+// answer (nil for a page served without asking), whose final URL relative links resolve
+// against.
+func (t *try) links(h http.Header, resp *http.Response) (links, error) {
+	base := t.req.URL
+	if resp != nil {
+		base = resp.Request.URL
+	}
+	l, err := parseLinks(h.Values("Link"), base)
+	if err == nil {
+		err = t.fit.links(l, base)
+	}
+	return l, err
+}
+
+// unusableError is a kept page that could not be used; fetch sends the request again
+// without it.
+type unusableError struct{ err error }
+
+func (e *unusableError) Error() string {
+	return "ghjobs: a kept page could not be used: " + e.err.Error()
+}
+
+// unusable drops the try's kept page, here and in the Store, for the reason err.
+func (c *Client) unusable(ctx context.Context, t *try, err error) error {
+	c.cache.drop(t.key, t.kept.etag)
+	if t.fromStore {
+		c.tellStore(ctx, t, StoreEnd{Page: c.share.pageKey(t.key), Drop: true, ETag: t.kept.etag})
+	}
+	return &unusableError{err}
+}
+
+// keepAnswer keeps the page of a 200 that passed every check, in the cache and the Store.
+func (c *Client) keepAnswer(ctx context.Context, t *try, p *keptPage) {
+	c.cache.keep(t.key, p)
+	if c.share.pages() {
+		c.tellStore(ctx, t, StoreEnd{Page: c.share.pageKey(t.key), PageTTL: DefaultPageTTL,
+			Put: &StoredPage{ETag: p.etag, Header: p.header, Body: p.body}, ConfirmedTo: t.credential})
+	}
+}
+
+// keepConfirmed records that GitHub confirmed the try's kept page to its credential: the
+// cache keeps the Store's page too, and the Store renews its own, or gets the cache's.
+func (c *Client) keepConfirmed(ctx context.Context, t *try) {
+	if t.fromStore {
+		c.cache.keep(t.key, t.kept)
+	}
+	if !c.share.pages() {
+		return
+	}
+	e := StoreEnd{Page: c.share.pageKey(t.key), PageTTL: DefaultPageTTL, ConfirmedTo: t.credential}
+	if t.fromStore {
+		e.Validated, e.ETag = true, t.kept.etag
+	} else {
+		e.Put = &StoredPage{ETag: t.kept.etag, Header: t.kept.header, Body: t.kept.body}
+	}
+	c.tellStore(ctx, t, e)
+}
+
+// newPage is the Page of total_count total and jobs, with the links l.
+func newPage(total int, jobs []Job, l links, r Rate, notModified bool) *Page {
+	return &Page{
+		TotalCount:  total,
+		Jobs:        jobs,
+		NextPage:    pageNumber(l.next),
+		PrevPage:    pageNumber(l.prev),
+		FirstPage:   pageNumber(l.first),
+		LastPage:    pageNumber(l.last),
+		Rate:        r,
+		NotModified: notModified,
+		next:        l.next,
+		last:        l.last,
+	}
+}
+
+// errorOf is the error for a non-200 answer.
+func errorOf(resp *http.Response) error {
+	body, err := errorBody(resp)
+	if err != nil {
+		return fmt.Errorf("ghjobs: %s %s: %s, reading the body: %w", resp.Request.Method, resp.Request.URL.Redacted(), resp.Status, err)
+	}
+	return errorFromResponse(resp, body)
 }

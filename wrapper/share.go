@@ -2,19 +2,27 @@ package wrapper
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 const (
-	// storeTimeout bounds every call to a Store: a request waits at most this long for a
-	// Store that is down or slow before it goes on with the client's own state.
+	// storeTimeout bounds every call to a Store (see sharing.timeout): a request waits at
+	// most this long for a Store that is down before it goes on with the client's own state.
 	storeTimeout = 500 * time.Millisecond
+	// storeMaxTimeout bounds the calls to a Store that is slow but answers.
+	storeMaxTimeout = 2 * time.Second
+	// storeMinTimeout is the least time a slot is given to go back, when the request's own
+	// deadline has passed.
+	storeMinTimeout = 20 * time.Millisecond
 	// storeRetry is how often, while a Store fails, one request tries it again; the others
 	// do not wait for it.
 	storeRetry = time.Second
@@ -22,6 +30,9 @@ const (
 	// when all of them are taken. Requests last tens of milliseconds at least.
 	slotPollMin = 5 * time.Millisecond
 	slotPollMax = 200 * time.Millisecond
+	// slotWaitMin is the least time a request waits for a slot, however short the policy's
+	// MaxWait: a Store that grants none for longer is given up on for the request.
+	slotWaitMin = time.Second
 )
 
 // errSharedHold is the Err of the events of requests waiting out a secondary limit that
@@ -101,53 +112,14 @@ func (cfg *config) checkSharing(id identity) error {
 	return nil
 }
 
-// sharing is a client's use of its Store: whether the Store answers, and what to ask.
-type sharing struct {
-	store Store
-	id    identity
-	pages bool // the client keeps pages (WithCache above 0): ask the Store for them
-
-	mu      sync.Mutex
-	down    bool      // the last call failed
-	retryAt time.Time // while down: when one request may try the Store again
-	probing bool      // while down: a request is trying it
-}
-
-// storeTurn is one try of a request as the Store granted it; finish ends it.
-type storeTurn struct {
-	scope, slot, page string
-	credential        string // the fingerprint of the try's credential; "" when unseen
-	grant             StoreGrant
-}
-
-// lend hands the try's notes the turn, and the page the Store keeps for the request, as the
-// cache keeps pages, fresh when GitHub confirmed it less than freshFor ago.
-func (t *storeTurn) lend(notes *tryNotes, freshFor time.Duration) {
-	if t == nil {
-		return
-	}
-	notes.turn = t
-	if p := t.grant.Page; p != nil {
-		notes.shared = &cacheEntry{etag: p.ETag, header: p.Header, body: p.Body}
-		// Served without asking only to the credential GitHub last confirmed it to: no page
-		// crosses credentials without GitHub's say.
-		notes.fresh = p.Age < freshFor && t.credential != "" && p.ConfirmedTo == t.credential
-	}
-}
-
-// unasked answers req with the page, without asking GitHub: another client of the Store
-// had it confirmed moments ago (WithSharedFreshness). It carries no rate figures.
-func (e *cacheEntry) unasked(req *http.Request, n *tryNotes) *http.Response {
-	n.cached, n.notModified = e.body, true
-	return e.response(&http.Response{Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: make(http.Header), Request: req})
-}
-
-// WithSharedFreshness serves a page that GitHub confirmed to any client of the Store
-// (WithStore) less than d ago without asking GitHub again, up to a minute: GitHub marks its
-// pages fresh for 60 seconds (Cache-Control: max-age=60). A fleet whose members poll the
-// same attempts then asks GitHub about each page about once per d, together, instead of
-// once per poll each, and sees a change up to d later. 0, the default, always asks.
+// WithSharedFreshness serves a page that GitHub confirmed less than d ago to this client's
+// credential, through any client of the Store (WithStore), without asking GitHub again, up
+// to a minute: GitHub marks its pages fresh for 60 seconds (Cache-Control: max-age=60). A
+// fleet whose members poll the same attempts with one credential then asks GitHub about each
+// page about once per d, together, instead of once per poll each, and sees a change up to d
+// later. A page confirmed to another credential of the scope is never served without asking.
+// The client must see its credentials (WithToken, WithTokenSource): with a transport of yours
+// that adds them, New refuses it. 0, the default, always asks.
 func WithSharedFreshness(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 || d > time.Minute {
@@ -158,150 +130,217 @@ func WithSharedFreshness(d time.Duration) Option {
 	}
 }
 
-// admit waits until req may be sent: no secondary limit held, here or by any client of the
+// sharing is a client's use of its Store: whether the Store answers, how fast, and what to
+// ask.
+type sharing struct {
+	store     Store
+	id        identity
+	keepPages bool // the client keeps pages (WithCache above 0): ask the Store for them
+
+	latency atomic.Int64 // nanoseconds: the Store's recent answers to Begin, smoothed
+
+	mu      sync.Mutex
+	down    bool      // the last call failed
+	retryAt time.Time // while down: when one request may try the Store again
+	probing bool      // while down: a request is trying it
+}
+
+// slot is a try's place under the Store's cap, as Begin granted it.
+type slot struct {
+	lease string
+	grant StoreGrant
+}
+
+// page is the page the Store keeps for the try's request; nil for none.
+func (s *slot) page() *StoredPage {
+	if s == nil {
+		return nil
+	}
+	return s.grant.Page
+}
+
+// pages reports whether the client shares kept pages through a Store.
+func (s *sharing) pages() bool { return s != nil && s.keepPages }
+
+// pageKey is the key in the Store of the page the cache keeps under key: a hash, so that
+// the Store never sees which repository and run a page is of.
+func (s *sharing) pageKey(key string) string {
+	h := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(h[:16])
+}
+
+// admit waits until t may be sent: no secondary limit held, here or by any client of the
 // Store, the primary limit not used up (awaitQuota decides what then), and a slot of the
-// Store's cap taken. The turn is nil when the client does not share, or the Store failed;
-// otherwise finish must be called with it once the try is over.
-func (c *Client) admit(req *http.Request, retries int) (*storeTurn, error) {
+// Store's cap taken (t.slot, nil when the client does not share or the Store failed; then
+// giveBack must be called once the answer is read). A Store that grants no slot for longer
+// than the client would wait for a rate limit is given up on for the try.
+func (c *Client) admit(ctx context.Context, t *try) error {
 	poll := slotPollMin
+	giveUp := time.Now().Add(max(c.retry.MaxWait, slotWaitMin))
 	for {
-		if err := c.awaitQuota(req, retries); err != nil {
-			return nil, err
+		if err := c.awaitQuota(ctx, t.req, t.n); err != nil {
+			return err
 		}
-		t := c.begin(req)
+		sl, err := c.begin(ctx, t)
 		switch {
-		case t == nil:
-			return nil, nil
-		case t.grant.Hold > 0:
-			continue // begin held the client; awaitQuota waits
-		case t.grant.Slot:
+		case err != nil:
+			return err
+		case sl == nil:
+			return nil
+		case sl.grant.Hold > 0:
+			continue // begin held the client: awaitQuota waits
+		case sl.grant.Slot:
+			t.slot = sl
 			if _, _, exhausted := c.rate.exhausted(time.Now()); !exhausted {
-				return t, nil
+				return nil
 			}
-			c.finish(req, t, nil, nil) // another client saw the limit used up: awaitQuota decides
+			c.giveBack(ctx, t, nil) // another client saw the limit used up: awaitQuota decides
 			continue
 		}
-		if err := sleep(req.Context(), poll/2+rand.N(poll/2)); err != nil {
-			return nil, fmt.Errorf("ghjobs: %w while waiting for a slot of the store's cap on requests in flight", err)
+		if time.Now().After(giveUp) {
+			c.storeFailed(t.req, fmt.Errorf("ghjobs: no slot of the store's cap on requests in flight came free in %s", max(c.retry.MaxWait, slotWaitMin)))
+			t.scope = ""
+			return nil
+		}
+		if err := sleep(ctx, poll/2+rand.N(poll/2)); err != nil {
+			return fmt.Errorf("ghjobs: %w while waiting for a slot of the store's cap on requests in flight", err)
 		}
 		poll = min(2*poll, slotPollMax)
 	}
 }
 
-// begin asks the Store for req's turn and merges the shared hold and figures into the
-// client's own. It returns nil when the client does not share or the Store did not answer.
-func (c *Client) begin(req *http.Request) *storeTurn {
+// begin asks the Store for t's slot and merges the shared hold and figures into the client's
+// own. It returns nil when the client does not share or the Store did not answer, and an
+// error when the Store holds requests for longer than the client would wait.
+func (c *Client) begin(ctx context.Context, t *try) (*slot, error) {
 	s := c.share
 	if s == nil || !s.ready(time.Now()) {
-		return nil
+		return nil, nil
 	}
-	scope, credential, err := s.scope()
-	if err != nil {
-		s.unprobe() // the transport will report the token source's error
-		return nil
+	d := s.timeout(ctx)
+	if d <= 0 { // no time left to ask: the request goes on alone
+		s.unprobe()
+		return nil, nil
 	}
-	t := &storeTurn{scope: scope, credential: credential, slot: fmt.Sprintf("%016x", rand.Uint64())}
-	if s.pages {
-		t.page = storePageKey(req)
+	t.scope = s.id.scope(t.auth)
+	sl := &slot{lease: fmt.Sprintf("%016x", rand.Uint64())}
+	var page string
+	if s.pages() && !t.bare {
+		page = s.pageKey(t.key)
 	}
-	ctx, cancel := context.WithTimeout(req.Context(), storeTimeout)
-	t.grant, err = s.store.Begin(ctx, scope, StoreBegin{Slot: t.slot, Page: t.page})
+	callCtx, cancel := context.WithTimeout(ctx, d)
+	start := time.Now()
+	g, err := s.store.Begin(callCtx, t.scope, StoreBegin{Slot: sl.lease, Page: page})
 	cancel()
 	if err != nil {
-		if req.Context().Err() != nil { // the caller gave up, not the Store
+		t.scope = ""
+		if ctx.Err() != nil { // the caller gave up, not the Store
 			s.unprobe()
-			return nil
+			return nil, nil
 		}
-		c.storeFailed(req, err)
-		return nil
+		c.storeFailed(t.req, err)
+		return nil, nil
 	}
-	c.storeAnswered(req)
+	s.observe(time.Since(start))
+	c.storeAnswered(t.req)
+	sl.grant = g
 	now := time.Now()
-	if g := t.grant; g.Hold > 0 {
+	if g.Hold > 0 {
+		if err := c.holdable(ctx, g.Hold, t.req); err != nil {
+			return nil, err
+		}
 		c.rate.hold(now.Add(g.Hold), Event{Kind: EventSecondaryLimit, StatusCode: g.HoldStatus, Err: errSharedHold})
 	}
-	if g := t.grant; g.Rate.Limit > 0 {
+	if g.Rate.Limit > 0 && g.ResetIn > 0 && g.ResetIn <= maxReset {
 		c.rate.merge(g.Rate, now.Add(g.ResetIn))
 	}
-	return t
+	return sl, nil
 }
 
-// answered ends the try's turn once GitHub's whole answer is read, body included (until
-// then GitHub counts the request as in flight): the slot is given back before the page is
-// decoded, which may wait for earlier pages to be taken, and the Store gets the figures and
-// the page kept. It ends a turn once; later calls do nothing.
-func (c *Client) answered(req *http.Request, notes *tryNotes) {
-	if t := notes.turn; t != nil {
-		notes.turn = nil
-		c.end(req, t, c.storeEnd(t, notes))
+// maxReset is the furthest a Store's rate figures may reset: GitHub's window is an hour. Any
+// later is not believed.
+const maxReset = time.Hour + time.Minute
+
+// holdable returns the error for a Store's hold of d that the client would not wait out: one
+// beyond the policy's MaxWait, or beyond ctx's deadline. The hold is not kept: the next
+// request asks the Store again.
+func (c *Client) holdable(ctx context.Context, d time.Duration, req *http.Request) error {
+	dl, hasDeadline := ctx.Deadline()
+	if d <= c.retry.MaxWait && (!hasDeadline || time.Now().Add(d).Before(dl)) {
+		return nil
+	}
+	return &RateLimitError{
+		APIError:   &APIError{Method: req.Method, URL: req.URL.Redacted(), Message: "another client of the store met a secondary rate limit"},
+		Secondary:  true,
+		RetryAfter: d,
 	}
 }
 
-// finish ends the turn if answered did not (no answer came, or admit gives the slot back:
-// notes nil), and hands the Store the hold of a secondary limit that err met.
-func (c *Client) finish(req *http.Request, t *storeTurn, notes *tryNotes, err error) {
-	if t == nil {
+// giveBack gives the Store the try's slot back, with the client's latest figures and, when
+// err is a secondary limit, its hold; once a try, at the latest once its answer is read.
+func (c *Client) giveBack(ctx context.Context, t *try, err error) {
+	if t.slot == nil {
 		return
 	}
-	var e StoreEnd
-	if notes == nil || notes.turn != nil {
-		e = c.storeEnd(t, notes)
-		if notes != nil {
-			notes.turn = nil
-		}
+	e := StoreEnd{Slot: t.slot.lease}
+	t.slot = nil
+	if r, resetAt := c.rate.snapshot(); r.Limit > 0 {
+		e.Rate, e.ResetIn = r, time.Until(resetAt)
 	}
-	if rl, ok := errors.AsType[*RateLimitError](err); ok && rl.Secondary {
+	if rl, ok := errors.AsType[*RateLimitError](err); ok && rl.Secondary && rl.StatusCode != 0 {
 		// The wait GitHub asked for (or the policy's first), whether or not this request
 		// waits it out: the other clients must.
 		if wait, _, _ := rateLimitWait(c.retry, rl, 0, rl.serverNow()); wait > 0 {
 			e.Hold, e.HoldStatus = wait, rl.StatusCode
 		}
 	}
-	if e.Slot != "" || e.Hold > 0 {
-		c.end(req, t, e)
-	}
+	c.tellStore(ctx, t, e)
 }
 
-// storeEnd is what the Store learns from a try: its slot back, the client's latest figures,
-// and the page the cache kept or GitHub confirmed (notes; nil when nothing was sent).
-func (c *Client) storeEnd(t *storeTurn, notes *tryNotes) StoreEnd {
-	e := StoreEnd{Slot: t.slot}
-	if r, resetAt := c.rate.snapshot(); r.Limit > 0 {
-		e.Rate, e.ResetIn = r, time.Until(resetAt)
+// tellStore hands the Store e about t's scope, if the try has one. It does not wait for the
+// request's context to be cancelled: a slot is given back all the same.
+func (c *Client) tellStore(ctx context.Context, t *try, e StoreEnd) {
+	if c.share == nil || t.scope == "" {
+		return
 	}
-	switch {
-	case notes == nil || t.page == "" || notes.fresh:
-	case notes.kept != nil:
-		k := notes.kept
-		e.Page, e.Put, e.PageTTL = t.page, &StoredPage{ETag: k.etag, Header: k.header, Body: k.body}, DefaultPageTTL
-		e.ConfirmedTo = t.credential
-	case notes.shared != nil && notes.notModified:
-		e.Page, e.PageTTL, e.Validated, e.ETag = t.page, DefaultPageTTL, true, notes.shared.etag
-		e.ConfirmedTo = t.credential
-	}
-	return e
-}
-
-// end tells the Store e. It does not wait for the request's context, which may be done: the
-// slot is given back all the same.
-func (c *Client) end(req *http.Request, t *storeTurn, e StoreEnd) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), storeTimeout)
+	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), max(c.share.timeout(ctx), storeMinTimeout))
 	defer cancel()
-	if err := c.share.store.End(ctx, t.scope, e); err != nil {
-		c.storeFailed(req, err)
+	if err := c.share.store.End(callCtx, t.scope, e); err != nil {
+		c.storeFailed(t.req, err)
 	}
+}
+
+// timeout bounds one call to the Store: half a second, or four times its recent latency
+// when it is slower than that (up to two seconds), so that a slow Store is still asked; and
+// never more than a quarter of what is left before ctx's deadline, so that a Store that
+// does not answer costs a listing little of its time.
+func (s *sharing) timeout(ctx context.Context) time.Duration {
+	d := storeTimeout
+	if lat := time.Duration(s.latency.Load()); 4*lat > d {
+		d = min(4*lat, storeMaxTimeout)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		d = min(d, time.Until(dl)/4)
+	}
+	return d
+}
+
+// observe smooths the latency of a Store's answer into the recent latency.
+func (s *sharing) observe(d time.Duration) {
+	old := s.latency.Load()
+	s.latency.Store(old + (int64(d)-old)/8)
 }
 
 // storeFailed goes on without the Store, and says so once.
 func (c *Client) storeFailed(req *http.Request, err error) {
-	if c.share.settle(false, time.Now()) {
+	if c.share.record(false, time.Now()) {
 		c.emit(Event{Kind: EventStoreDown, URL: req.URL.Redacted(), Wait: storeRetry, Err: err})
 	}
 }
 
 // storeAnswered shares again after the Store failed, and says so once.
 func (c *Client) storeAnswered(req *http.Request) {
-	if c.share.settle(true, time.Now()) {
+	if c.share.record(true, time.Now()) {
 		c.emit(Event{Kind: EventStoreUp, URL: req.URL.Redacted()})
 	}
 }
@@ -321,8 +360,8 @@ func (s *sharing) ready(now time.Time) bool {
 	return true
 }
 
-// settle records whether the Store answered (up), and reports whether that changed.
-func (s *sharing) settle(up bool, now time.Time) (changed bool) {
+// record records whether the Store answered (up), and reports whether that changed.
+func (s *sharing) record(up bool, now time.Time) (changed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.probing = false
@@ -339,14 +378,4 @@ func (s *sharing) unprobe() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.probing = false
-}
-
-// scope names the client's state in the Store, and credential the credential its requests
-// carry (see identity).
-func (s *sharing) scope() (scope, credential string, err error) {
-	auth, err := s.id.authorization()
-	if err != nil {
-		return "", "", err
-	}
-	return s.id.scope(auth), s.id.credential(auth), nil
 }

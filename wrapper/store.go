@@ -183,10 +183,3 @@ func digest(purpose, secret, base string) string {
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s", storeScopeVersion, purpose, secret, base)
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
-
-// storePageKey returns the key of req's page within a scope: a hash of what, besides the
-// credentials the scope already names, changes GitHub's answer.
-func storePageKey(req *http.Request) string {
-	h := sha256.Sum256(fmt.Appendf(nil, "%s %s %s %s", req.Header.Get("Accept"), req.Header.Get("Accept-Encoding"), req.Header.Get("X-GitHub-Api-Version"), req.URL))
-	return hex.EncodeToString(h[:16])
-}
