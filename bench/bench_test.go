@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -213,7 +216,8 @@ func poll(tb testing.TB, s *server, g *guard, l lister) (stale int) {
 // every tenth request, at the first job of every tenth page (when a streaming client holds
 // a whole decoded page) and at the last job (when AllJobs holds the whole run).
 // peak-heap-MB is the largest of these above the live heap before the listing, which holds
-// the server's pages.
+// the server's pages; cache-at-peak-MB is what the client's cache held at that moment (the
+// wrapper's CacheSize; 0 for the others), and working-set-MB the rest.
 func BenchmarkPeakHeap(b *testing.B) {
 	benchProtos(b, bigRun, 0, func(b *testing.B, s *server) {
 		benchPeers(b, s, peers(), func(b *testing.B, p peer, g *guard) {
@@ -222,13 +226,13 @@ func BenchmarkPeakHeap(b *testing.B) {
 				next = http.DefaultTransport
 			}
 			h := newHeapSampler(next)
-			var above uint64
+			var above, cached uint64
 			for b.Loop() {
 				l, seen := open(b, p, s, h), 0
 				measured := func(ctx context.Context, see func(int64, string)) error {
 					return l(ctx, func(id int64, status string) {
 						see(id, status)
-						if seen++; seen%(sampleEvery*perPage) == 1 || seen == bigRun {
+						if seen++; h.due.Swap(false) || seen%(sampleEvery*perPage) == 1 || seen == bigRun {
 							h.measure()
 						}
 					})
@@ -237,10 +241,14 @@ func BenchmarkPeakHeap(b *testing.B) {
 				if err := g.list(b.Context(), measured); err != nil {
 					b.Fatal(err)
 				}
-				above += h.max() - base
+				peak, cache := h.max()
+				above += peak - base
+				cached += cache
 			}
 			b.ReportMetric(0, "ns/op") // mostly forced collections
 			b.ReportMetric(float64(above)/float64(b.N)/1e6, "peak-heap-MB")
+			b.ReportMetric(float64(cached)/float64(b.N)/1e6, "cache-at-peak-MB")
+			b.ReportMetric(float64(above-cached)/float64(b.N)/1e6, "working-set-MB")
 		})
 	})
 }
@@ -249,14 +257,28 @@ func BenchmarkPeakHeap(b *testing.B) {
 // each forces a collection, which takes long once the heap holds a run's jobs.
 const sampleEvery = 10
 
-// heapSampler measures the live heap before every sampleEvery-th request it sends on.
+// heapSampler measures the live heap at the job that follows every sampleEvery-th request
+// it sends on. The listing is paused at a job while the collection runs: a collection forced
+// in a request's goroutine let the others go on decoding and yielding pages, and Go counts
+// what is allocated while it marks as live (allocation is black during marking), so such
+// samples counted pages already handed on and dropped.
 type heapSampler struct {
 	next http.RoundTripper
 
-	mu       sync.Mutex
-	sample   []metrics.Sample
-	requests int
-	peak     uint64 // the largest live heap since start
+	due atomic.Bool // a request asked for a measurement at the next job
+
+	mu        sync.Mutex
+	sample    []metrics.Sample
+	requests  int
+	peak      uint64       // the largest live heap since start
+	cache     func() int64 // the bytes the client's cache holds; nil for a client without
+	peakCache uint64       // what cache said when the live heap was at its peak
+}
+
+func (h *heapSampler) watchCache(size func() int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.cache = size
 }
 
 func newHeapSampler(next http.RoundTripper) *heapSampler {
@@ -266,11 +288,10 @@ func newHeapSampler(next http.RoundTripper) *heapSampler {
 func (h *heapSampler) RoundTrip(req *http.Request) (*http.Response, error) {
 	h.mu.Lock()
 	h.requests++
-	due := h.requests%sampleEvery == 1
-	h.mu.Unlock()
-	if due {
-		h.measure()
+	if h.requests%sampleEvery == 1 {
+		h.due.Store(true)
 	}
+	h.mu.Unlock()
 	return h.next.RoundTrip(req)
 }
 
@@ -279,15 +300,15 @@ func (h *heapSampler) start() uint64 {
 	live := h.measure()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.peak = live
+	h.peak, h.peakCache = live, 0
 	return live
 }
 
-// max is the largest live heap since start.
-func (h *heapSampler) max() uint64 {
+// max is the largest live heap since start, and the bytes the cache held then.
+func (h *heapSampler) max() (peak, cache uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.peak
+	return h.peak, h.peakCache
 }
 
 // measure collects garbage, reads the live heap and raises peak to it.
@@ -297,6 +318,30 @@ func (h *heapSampler) measure() uint64 {
 	runtime.GC()
 	metrics.Read(h.sample)
 	live := h.sample[0].Value.Uint64()
-	h.peak = max(h.peak, live)
+	if live > h.peak {
+		h.peak = live
+		if h.cache != nil {
+			h.peakCache = uint64(h.cache())
+		}
+		if peakProfile != "" {
+			writeHeapProfile(peakProfile)
+		}
+	}
 	return live
+}
+
+// peakProfile, from $BENCH_PEAK_PROFILE, is a file that BenchmarkPeakHeap rewrites with a
+// heap profile at each new peak, so that the last one written explains the peak of the last
+// client run (run one client, with -test.memprofilerate=1 for every allocation).
+var peakProfile = os.Getenv("BENCH_PEAK_PROFILE")
+
+func writeHeapProfile(name string) {
+	f, err := os.Create(name)
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		panic(err)
+	}
 }

@@ -144,8 +144,16 @@ func (c wrapperConfig) client(baseURL string, rt http.RoundTripper) (*wrapper.Cl
 	if rt != nil {
 		opts = append(opts, wrapper.WithHTTPClient(&http.Client{Transport: rt}))
 	}
-	return wrapper.New(append(opts, c.opts...)...)
+	cl, err := wrapper.New(append(opts, c.opts...)...)
+	if w, ok := rt.(cacheWatcher); ok && err == nil {
+		w.watchCache(cl.CacheSize)
+	}
+	return cl, err
 }
+
+// cacheWatcher is a transport that wants to know how many bytes the client's cache holds
+// (the heap sampler of scenario 4).
+type cacheWatcher interface{ watchCache(size func() int64) }
 
 var benchAttempt = wrapper.Attempt{Owner: owner, Repo: repo, RunID: runID, Number: attempt}
 

@@ -228,3 +228,7 @@ func decodedSize(jobs []Job) int64 {
 	}
 	return n
 }
+
+// CacheSize returns the bytes of pages the client keeps now (see WithCache), bodies and
+// decoded pages together: what its budget holds at this moment.
+func (c *Client) CacheSize() int64 { return c.cache.size() }
