@@ -2,7 +2,7 @@ package bench
 
 import "testing"
 
-// BenchmarkPollWallTime is the poll of issue 12: the wall time for a client that listed the
+// BenchmarkPollWallTime is the poll of issues 12 and 17: the wall time for a client that listed the
 // 1,000-job attempt before to list it again, unchanged, when each request takes 50 ms, as
 // a dashboard polling it does. x-1rtt is that time in round trips: one is the least any
 // client can take, and a client that asks for page 1 first and the rest after takes two.

@@ -11,7 +11,7 @@
 // go-github: less time, fewer bytes, fewer requests. Units that are ratios themselves (x-...)
 // get none. For confidence intervals and significance, use benchstat on the same file.
 //
-// After these it prints the goal table of issue 12 for each proto key: each goal's ratio as
+// After these it prints the goal table of issue 17 for each proto key: each goal's ratio as
 // measured, the goal, and whether it is met (see goals).
 package main
 
