@@ -41,29 +41,29 @@ func WithCache(maxBytes int64) Option {
 	}
 }
 
-// keptPage is a page as GitHub sent it, for a conditional request: its ETag, the headers of
+// cachedPage is a page as GitHub sent it, for a conditional request: its ETag, the headers of
 // its answer that a 304 does not repeat, and its body as it came.
-type keptPage struct {
+type cachedPage struct {
 	etag   string
 	header http.Header
 	body   []byte
 }
 
-// keptHeaders are the headers of a 200 that a 304 does not repeat and the client reads.
-var keptHeaders = []string{"Content-Type", "Content-Encoding", "Link", "ETag"}
+// cachedHeaders are the headers of a 200 that a 304 does not repeat and the client reads.
+var cachedHeaders = []string{"Content-Type", "Content-Encoding", "Link", "ETag"}
 
 // keep returns the page of a 200 to keep: resp's ETag and kept headers, and body.
-func keep(resp *http.Response, body []byte) *keptPage {
-	h := make(http.Header, len(keptHeaders))
-	for _, k := range keptHeaders {
+func keep(resp *http.Response, body []byte) *cachedPage {
+	h := make(http.Header, len(cachedHeaders))
+	for _, k := range cachedHeaders {
 		if v := resp.Header.Values(k); len(v) > 0 {
 			h[k] = slices.Clone(v)
 		}
 	}
-	return &keptPage{etag: resp.Header.Get("ETag"), header: h, body: body}
+	return &cachedPage{etag: resp.Header.Get("ETag"), header: h, body: body}
 }
 
-func (p *keptPage) cost() int64 {
+func (p *cachedPage) cost() int64 {
 	n := len(p.etag) + len(p.body)
 	for k, vs := range p.header {
 		for _, v := range vs {
@@ -89,20 +89,20 @@ type pageCache struct {
 	budget int64
 
 	mu      sync.Mutex
-	bodies  *lru[string, *keptPage]
+	bodies  *lru[string, *cachedPage]
 	decoded *lru[string, *decodedPage]
 }
 
 func newPageCache(budget int64) *pageCache {
 	return &pageCache{
 		budget:  budget,
-		bodies:  newLRU[string](budget, (*keptPage).cost),
+		bodies:  newLRU[string](budget, (*cachedPage).cost),
 		decoded: newLRU[string](budget, func(d *decodedPage) int64 { return d.size }),
 	}
 }
 
 // page returns the body kept for key, or nil.
-func (c *pageCache) page(key string) *keptPage {
+func (c *pageCache) page(key string) *cachedPage {
 	if c == nil {
 		return nil
 	}
@@ -113,7 +113,7 @@ func (c *pageCache) page(key string) *keptPage {
 }
 
 // keep keeps p under key, in place of what was kept.
-func (c *pageCache) keep(key string, p *keptPage) {
+func (c *pageCache) keep(key string, p *cachedPage) {
 	if c == nil {
 		return
 	}
@@ -159,7 +159,7 @@ func (c *pageCache) drop(key, etag string) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.bodies.removeIf(key, func(p *keptPage) bool { return p.etag == etag })
+	c.bodies.removeIf(key, func(p *cachedPage) bool { return p.etag == etag })
 	c.decoded.removeIf(key, func(d *decodedPage) bool { return d.etag == etag })
 }
 

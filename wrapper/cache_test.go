@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-func kept(etag string, size int) *keptPage {
-	return &keptPage{etag: etag, body: []byte(strings.Repeat("x", size))}
+func kept(etag string, size int) *cachedPage {
+	return &cachedPage{etag: etag, body: []byte(strings.Repeat("x", size))}
 }
 
 func decoded(etag string, size int64) *decodedPage {

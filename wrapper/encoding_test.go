@@ -56,7 +56,7 @@ func TestGzipAskedForAndKept(t *testing.T) {
 	c.cache.mu.Lock()
 	defer c.cache.mu.Unlock()
 	for el := c.cache.bodies.order.Front(); el != nil; el = el.Next() {
-		e := el.Value.(*lruEntry[string, *keptPage]).val
+		e := el.Value.(*lruEntry[string, *cachedPage]).val
 		if !bytes.HasPrefix(e.body, []byte{0x1f, 0x8b}) || len(e.body) >= len(page) {
 			t.Errorf("the cache keeps %d bytes starting %q, want the gzip stream, smaller than the %d of the page", len(e.body), e.body[:min(len(e.body), 4)], len(page))
 		}

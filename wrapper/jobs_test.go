@@ -68,13 +68,13 @@ func TestNothingDecodedTwice(t *testing.T) {
 	}
 	key := ""
 	c.cache.mu.Lock()
-	c.cache.bodies.each(func(p **keptPage) {
+	c.cache.bodies.each(func(p **cachedPage) {
 		broken := **p
 		broken.body = []byte("not JSON at all") // the same ETag: only decoding would notice
 		*p = &broken
 	})
 	for el := c.cache.bodies.order.Front(); el != nil; el = el.Next() {
-		key = el.Value.(*lruEntry[string, *keptPage]).key
+		key = el.Value.(*lruEntry[string, *cachedPage]).key
 	}
 	c.cache.mu.Unlock()
 	if c.cache.decodedOf(key, etag) == nil {

@@ -30,7 +30,7 @@ type memPage struct {
 }
 
 func (p memPage) cost() int64 {
-	return (&keptPage{etag: p.ETag, header: p.Header, body: p.Body}).cost()
+	return (&cachedPage{etag: p.ETag, header: p.Header, body: p.Body}).cost()
 }
 
 // memScope is the state of one scope: the same rate state a Client keeps for itself, and the

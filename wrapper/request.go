@@ -16,7 +16,7 @@ import (
 // every step:
 //
 //  1. admit: no rate limit in the way, and a slot of the Store's cap (share.go);
-//  2. choose the page kept to make the request conditional: the Store's or the cache's
+//  2. choose the page whose ETag makes the request conditional: the Store's or the cache's
 //     (served without asking only when the Store's is fresh for this very credential);
 //  3. send it, and note the rate figures and permanent redirects of the answer;
 //  4. read the whole answer and give the Store its slot back;
@@ -35,14 +35,17 @@ type try struct {
 	n     int  // retries before this try
 	bare  bool // send without a kept page: the last one could not be used
 
-	key        string    // the page's key in the cache (pageKey) and, hashed, in the Store
-	auth       string    // the Authorization value the client sets itself; "" for none
-	credential string    // auth's fingerprint for the Store; "" when the client cannot see it
-	scope      string    // the try's scope in the Store; "" when the Store was not asked
-	slot       *slot     // the Store's slot for the try, until given back; nil for none
-	kept       *keptPage // the page the request is conditional on; nil for none
-	fromStore  bool      // kept is the Store's page
-	unasked    bool      // kept is served without asking GitHub (WithSharedFreshness)
+	key        string // the page's key in the cache (pageKey) and, hashed, in the Store
+	auth       string // the Authorization value the client sets itself; "" for none
+	credential string // auth's fingerprint for the Store; "" when the client cannot see it
+	scope      string // the try's scope in the Store; "" when the Store was not asked
+	slot       *slot  // the Store's slot for the try, until given back; nil for none
+	// conditional is the page whose ETag the request carries in If-None-Match, the cache's
+	// or (fromStore) the Store's; nil for none. withoutAsking: it is served without a
+	// request at all (WithSharedFreshness).
+	conditional   *cachedPage
+	fromStore     bool
+	withoutAsking bool
 }
 
 // firstRequest validates its arguments and builds the request for one page with the
@@ -167,9 +170,9 @@ func (c *Client) send(ctx context.Context, t *try) (*Page, error) {
 		return nil, err
 	}
 	c.choose(t)
-	if t.unasked {
+	if t.withoutAsking {
 		c.giveBack(ctx, t, nil) // nothing is sent
-		return c.serveKept(ctx, t, nil)
+		return c.serveConditional(ctx, t, nil)
 	}
 
 	resp, err := c.hc.Do(t.request(ctx))
@@ -185,10 +188,10 @@ func (c *Client) send(ctx context.Context, t *try) (*Page, error) {
 	c.rememberMove(t, resp)
 
 	switch {
-	case resp.StatusCode == http.StatusNotModified && t.kept != nil:
+	case resp.StatusCode == http.StatusNotModified && t.conditional != nil:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody)) // lets the connection be reused
 		c.giveBack(ctx, t, nil)
-		return c.serveKept(ctx, t, resp)
+		return c.serveConditional(ctx, t, resp)
 	case resp.StatusCode != http.StatusOK:
 		err := errorOf(resp)
 		c.giveBack(ctx, t, err)
@@ -226,14 +229,14 @@ func (c *Client) send(ctx context.Context, t *try) (*Page, error) {
 }
 
 // request is the request the try sends: t.req with the client's credentials and, with a
-// page kept, If-None-Match.
+// conditional page, If-None-Match.
 func (t *try) request(ctx context.Context) *http.Request {
 	req := t.req.Clone(ctx)
 	if t.auth != "" {
 		req.Header.Set("Authorization", t.auth)
 	}
-	if t.kept != nil {
-		req.Header.Set("If-None-Match", t.kept.etag)
+	if t.conditional != nil {
+		req.Header.Set("If-None-Match", t.conditional.etag)
 	}
 	return req
 }
@@ -247,20 +250,20 @@ func (c *Client) choose(t *try) {
 		return
 	}
 	if sp := t.slot.page(); sp != nil {
-		t.kept, t.fromStore = &keptPage{etag: sp.ETag, header: sp.Header, body: sp.Body}, true
-		t.unasked = sp.Age < c.freshFor && t.credential != "" && sp.ConfirmedTo == t.credential
+		t.conditional, t.fromStore = &cachedPage{etag: sp.ETag, header: sp.Header, body: sp.Body}, true
+		t.withoutAsking = sp.Age < c.freshFor && t.credential != "" && sp.ConfirmedTo == t.credential
 		return
 	}
-	t.kept = c.cache.page(t.key)
+	t.conditional = c.cache.page(t.key)
 }
 
-// serveKept answers the try with the page it kept, which GitHub confirmed unchanged (a 304:
-// resp), or which is served without asking (resp nil). A page GitHub confirmed before is
-// copied from its decoded form; any other is decoded, and once GitHub confirmed it, kept
-// decoded too. A kept page that does not decode or fit is dropped: the error is an
-// *unusableError.
-func (c *Client) serveKept(ctx context.Context, t *try, resp *http.Response) (*Page, error) {
-	k := t.kept
+// serveConditional answers the try with its conditional page, which GitHub confirmed
+// unchanged (a 304: resp), or which is served without asking (resp nil). A page GitHub
+// confirmed before is copied from its decoded form; any other is decoded, and once GitHub
+// confirmed it, kept decoded too. A page that does not decode or fit is dropped: the error
+// is an *unusableError.
+func (c *Client) serveConditional(ctx context.Context, t *try, resp *http.Response) (*Page, error) {
+	k := t.conditional
 	if err := t.place.wait(ctx); err != nil {
 		return nil, fmt.Errorf("ghjobs: %s: %w", t.req.URL.Redacted(), err)
 	}
@@ -268,7 +271,7 @@ func (c *Client) serveKept(ctx context.Context, t *try, resp *http.Response) (*P
 	if err != nil {
 		return nil, c.unusable(ctx, t, err)
 	}
-	total, jobs, fresh, err := c.keptJobs(t)
+	total, jobs, decoded, err := c.conditionalJobs(t)
 	if err != nil {
 		return nil, c.unusable(ctx, t, err)
 	}
@@ -276,19 +279,19 @@ func (c *Client) serveKept(ctx context.Context, t *try, resp *http.Response) (*P
 		return newPage(total, jobs, l, Rate{}, true), nil
 	}
 	c.keepConfirmed(ctx, t)
-	if fresh { // confirmed unchanged: likely to be asked for again
+	if decoded { // confirmed unchanged: likely to be asked for again, so kept decoded
 		c.cache.keepDecoded(t.key, &decodedPage{etag: k.etag, total: total, jobs: cloneJobs(jobs), size: decodedSize(jobs)})
 	}
 	return newPage(total, jobs, l, parseRate(resp.Header), true), nil
 }
 
-// keptJobs returns the jobs of the try's kept page: a copy of its decoded form, or, decoded
-// afresh (fresh), its body's.
-func (c *Client) keptJobs(t *try) (total int, jobs []Job, fresh bool, err error) {
-	if d := c.cache.decodedOf(t.key, t.kept.etag); d != nil {
+// conditionalJobs returns the jobs of the try's conditional page: a copy of its decoded form,
+// or its body's, decoded now (decoded).
+func (c *Client) conditionalJobs(t *try) (total int, jobs []Job, decoded bool, err error) {
+	if d := c.cache.decodedOf(t.key, t.conditional.etag); d != nil {
 		return d.total, cloneJobs(d.jobs), false, nil
 	}
-	jp, err := decodePage(t.kept.header, t.kept.body, false, c.perPage)
+	jp, err := decodePage(t.conditional.header, t.conditional.body, false, c.perPage)
 	if err == nil {
 		err = t.fit.jobs(jp.Jobs)
 	}
@@ -323,15 +326,15 @@ func (e *unusableError) Error() string {
 
 // unusable drops the try's kept page, here and in the Store, for the reason err.
 func (c *Client) unusable(ctx context.Context, t *try, err error) error {
-	c.cache.drop(t.key, t.kept.etag)
+	c.cache.drop(t.key, t.conditional.etag)
 	if t.fromStore {
-		c.tellStore(ctx, t, StoreEnd{Page: c.share.pageKey(t.key), Drop: true, ETag: t.kept.etag})
+		c.tellStore(ctx, t, StoreEnd{Page: c.share.pageKey(t.key), Drop: true, ETag: t.conditional.etag})
 	}
 	return &unusableError{err}
 }
 
 // keepAnswer keeps the page of a 200 that passed every check, in the cache and the Store.
-func (c *Client) keepAnswer(ctx context.Context, t *try, p *keptPage) {
+func (c *Client) keepAnswer(ctx context.Context, t *try, p *cachedPage) {
 	c.cache.keep(t.key, p)
 	if c.share.pages() {
 		c.tellStore(ctx, t, StoreEnd{Page: c.share.pageKey(t.key), PageTTL: DefaultPageTTL,
@@ -343,16 +346,16 @@ func (c *Client) keepAnswer(ctx context.Context, t *try, p *keptPage) {
 // cache keeps the Store's page too, and the Store renews its own, or gets the cache's.
 func (c *Client) keepConfirmed(ctx context.Context, t *try) {
 	if t.fromStore {
-		c.cache.keep(t.key, t.kept)
+		c.cache.keep(t.key, t.conditional)
 	}
 	if !c.share.pages() {
 		return
 	}
 	e := StoreEnd{Page: c.share.pageKey(t.key), PageTTL: DefaultPageTTL, ConfirmedTo: t.credential}
 	if t.fromStore {
-		e.Validated, e.ETag = true, t.kept.etag
+		e.Validated, e.ETag = true, t.conditional.etag
 	} else {
-		e.Put = &StoredPage{ETag: t.kept.etag, Header: t.kept.header, Body: t.kept.body}
+		e.Put = &StoredPage{ETag: t.conditional.etag, Header: t.conditional.header, Body: t.conditional.body}
 	}
 	c.tellStore(ctx, t, e)
 }
