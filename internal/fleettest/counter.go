@@ -28,6 +28,7 @@ type Counter struct {
 	Next http.Handler
 
 	mu       sync.Mutex
+	idle     *sync.Cond // signalled when inFlight falls to 0; made on first use
 	inFlight int
 	maxIn    int
 	arrivals []Arrival
@@ -47,6 +48,9 @@ func (c *Counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
 		c.inFlight--
 		c.arrivals = append(c.arrivals, a)
+		if c.inFlight == 0 && c.idle != nil {
+			c.idle.Broadcast()
+		}
 		c.mu.Unlock()
 	}()
 	c.Next.ServeHTTP(sw, r)
@@ -66,11 +70,20 @@ func (c *Counter) Arrivals() []Arrival {
 	return append([]Arrival(nil), c.arrivals...)
 }
 
-// Reset forgets the requests counted so far.
+// Reset waits until no request is in flight, then forgets the requests counted so far. A
+// client may have read a whole answer before the handler returned (the api fake checks what
+// it sent against the spec after sending it): without the wait, such a request of the phase
+// before would count in the next.
 func (c *Counter) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.arrivals, c.maxIn = nil, c.inFlight
+	if c.idle == nil {
+		c.idle = sync.NewCond(&c.mu)
+	}
+	for c.inFlight > 0 {
+		c.idle.Wait()
+	}
+	c.arrivals, c.maxIn = nil, 0
 }
 
 type statusWriter struct {
