@@ -190,6 +190,10 @@ func TestFaultMatrix(t *testing.T) {
 				if err != nil && strings.Contains(err.Error(), token) {
 					t.Errorf("the error shows the token: %v", err)
 				}
+				// Every error of the library says whose it is first, and once.
+				if err != nil && (!strings.HasPrefix(err.Error(), "ghjobs: ") || strings.Count(err.Error(), "ghjobs: ") != 1) {
+					t.Errorf("the error does not start with one \"ghjobs: \": %v", err)
+				}
 				if got := len(srv.Fake.Requests()); got != want {
 					t.Errorf("the server saw %d requests, want %d", got, want)
 				}

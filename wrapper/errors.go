@@ -83,12 +83,16 @@ func (d ErrorDetail) text() string {
 	return s
 }
 
-func (e *APIError) Error() string {
+func (e *APIError) Error() string { return "ghjobs: " + e.detail() }
+
+// detail is the error's text without the library's "ghjobs: ", for an error that says it
+// first (RateLimitError).
+func (e *APIError) detail() string {
 	var b strings.Builder
 	if e.StatusCode == 0 {
-		fmt.Fprintf(&b, "ghjobs: %s %s: not sent", e.Method, e.URL)
+		fmt.Fprintf(&b, "%s %s: not sent", e.Method, e.URL)
 	} else {
-		fmt.Fprintf(&b, "ghjobs: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+		fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
 	}
 	if e.Message != "" {
 		fmt.Fprintf(&b, ": %s", e.Message)
@@ -155,7 +159,7 @@ func (e *RateLimitError) Error() string {
 	case e.StatusCode == 0:
 		return fmt.Sprintf("%s (0 of %d requests left: %s %s not sent)", msg, e.Rate.Limit, e.Method, e.URL)
 	}
-	return msg + " (" + e.APIError.Error() + ")"
+	return msg + " (" + e.APIError.detail() + ")"
 }
 
 // Unwrap gives errors.As access to the *APIError.

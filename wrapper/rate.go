@@ -152,7 +152,7 @@ func (c *Client) awaitQuota(ctx context.Context, req *http.Request, retries int)
 	c.emit(Event{Kind: EventPrimaryLimit, URL: req.URL.Redacted(), Wait: wait, Retry: retries,
 		MaxRetries: c.retry.MaxRetries, Asked: true, Reset: rate.Reset, Err: err})
 	if werr := sleep(ctx, wait); werr != nil {
-		return fmt.Errorf("ghjobs: %w while waiting %s for the rate limit to reset: %w", werr, wait.Round(time.Second), err)
+		return fmt.Errorf("%w (then %w while waiting %s for the reset)", err, werr, wait.Round(time.Second))
 	}
 	return nil
 }

@@ -153,7 +153,7 @@ func (c *Client) fetch(ctx context.Context, req *http.Request, f fit, at place) 
 		}
 		c.emit(ev)
 		if werr := sleep(ctx, ev.Wait); werr != nil {
-			return nil, fmt.Errorf("ghjobs: %w while waiting %s to retry after: %w", werr, ev.Wait.Round(time.Millisecond), err)
+			return nil, fmt.Errorf("%w (then %w while waiting %s to retry)", err, werr, ev.Wait.Round(time.Millisecond))
 		}
 	}
 }
