@@ -131,10 +131,7 @@ func write(w io.Writer, tables []*table, base string) error {
 		}
 		fmt.Fprintf(&b, "%s\n\n", t.name)
 		ratios := slices.Contains(t.clients, base) && len(t.clients) > 1
-		head := []string{"client"}
-		for _, u := range t.units {
-			head = append(head, u)
-		}
+		head := append([]string{"client"}, t.units...)
 		if ratios {
 			for _, u := range t.units {
 				if !isRatio(u) {
