@@ -63,9 +63,9 @@ func ExampleFake_Script() {
 	}
 	fmt.Println("pending:", srv.Fake.Pending(), "requests:", len(srv.Fake.Requests()))
 	// Output:
-	// 502 Bad Gateway, retry-after "", remaining 4999
-	// 429 Too Many Requests, retry-after "90", remaining 4998
+	// 502 Bad Gateway, retry-after "", remaining 59
+	// 429 Too Many Requests, retry-after "90", remaining 58
 	// 403 Forbidden, retry-after "", remaining 0
-	// 200 OK, retry-after "", remaining 4996
+	// 200 OK, retry-after "", remaining 56
 	// pending: 0 requests: 4
 }

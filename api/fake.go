@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -50,7 +49,8 @@ type config struct {
 	runs      []Run
 	token     string
 	prefix    string
-	limit     int
+	limit     int // WithRateLimit
+	anonLimit int // WithUnauthenticatedRateLimit
 	handlers  []func(error)
 	latency   time.Duration
 	faults    []Fault
@@ -81,16 +81,6 @@ func WithPathPrefix(prefix string) Option {
 	return func(c *config) { c.prefix = prefix }
 }
 
-// WithRateLimit sets x-ratelimit-limit (default 5000). Once limit requests have been
-// answered, every further request gets GitHub's primary-rate-limit 403. Every request
-// counts, whatever its answer (a redirect too), except a 304 Not Modified to a request
-// with credentials (an Authorization header), which GitHub does not count either; a 304
-// to a request without counts, as GitHub documents. A limit of 0 rate-limits the first
-// request; a negative limit makes New fail. WithoutRateLimit turns the limit off.
-func WithRateLimit(limit int) Option {
-	return func(c *config) { c.limit = limit }
-}
-
 // WithViolationHandler calls h for every contract violation, in addition to recording it
 // for Violations. Repeat it to add handlers; they run in order, possibly on several
 // goroutines at once, so h must be safe for concurrent use.
@@ -118,10 +108,7 @@ type Request struct {
 type Fake struct {
 	v         *Validator
 	token     string
-	limit     int64
-	unlimited bool  // WithoutRateLimit
-	reset     int64 // unix seconds: creation + 1h
-	created   int64 // unix seconds
+	unlimited bool // WithoutRateLimit
 	handlers  []func(error)
 
 	latency  time.Duration
@@ -135,7 +122,7 @@ type Fake struct {
 	repoByID   map[int64]repoKey
 	requests   ring[Request] // the most recent RequestLogSize, and a count of all
 	violations ring[error]   // the most recent RequestLogSize, and a count of all
-	used       int64         // requests counted against the rate limit
+	user, anon budget        // the rate limits of requests with credentials and without
 	faults     []Fault       // scripted, for the next requests in order
 }
 
@@ -151,12 +138,12 @@ func keyOf(owner, repo string, runID, attempt int64) runKey {
 // New returns a Fake configured by opts. It loads and validates openapi.yaml, so its error
 // means a broken spec or an invalid option.
 func New(opts ...Option) (*Fake, error) {
-	c := config{limit: 5000}
+	c := config{limit: defaultUserLimit, anonLimit: defaultAnonLimit}
 	for _, o := range opts {
 		o(&c)
 	}
-	if c.limit < 0 {
-		return nil, fmt.Errorf("ghjobs/api: negative rate limit %d", c.limit)
+	if c.limit < 0 || c.anonLimit < 0 {
+		return nil, fmt.Errorf("ghjobs/api: negative rate limit %d", min(c.limit, c.anonLimit))
 	}
 	if c.latency < 0 {
 		return nil, fmt.Errorf("ghjobs/api: negative latency %v", c.latency)
@@ -169,14 +156,13 @@ func New(opts ...Option) (*Fake, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now().Unix()
+	now := time.Now()
 	f := &Fake{
 		v:          v,
 		token:      c.token,
-		limit:      int64(c.limit),
 		unlimited:  c.unlimited,
-		created:    now,
-		reset:      now + 3600,
+		user:       newBudget(c.limit, now),
+		anon:       newBudget(c.anonLimit, now),
 		handlers:   c.handlers,
 		latency:    c.latency,
 		renames:    renames,
@@ -276,19 +262,6 @@ type reply struct {
 	gzip      bool // the request accepts gzip: write compresses a body it sends whole
 }
 
-// rateFigures are what the x-ratelimit-* headers of one answer say.
-type rateFigures struct {
-	limit, remaining, used, reset int64
-}
-
-func (rf rateFigures) set(h http.Header) {
-	h.Set("X-RateLimit-Limit", strconv.FormatInt(rf.limit, 10))
-	h.Set("X-RateLimit-Remaining", strconv.FormatInt(rf.remaining, 10))
-	h.Set("X-RateLimit-Used", strconv.FormatInt(rf.used, 10))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(rf.reset, 10))
-	h.Set("X-RateLimit-Resource", "core")
-}
-
 // basicError is components.schemas.basic-error as GitHub writes it: message, errors (of a
 // 422; Octokit's fixture scenarios/api.github.com/errors), documentation_url, and "status",
 // the code as a string, which GitHub has added since 2024 (a 404 of
@@ -303,12 +276,6 @@ type basicError struct {
 
 func errorReply(status int, message, doc string) reply {
 	return jsonReply(status, basicError{Message: message, DocumentationURL: doc, Status: strconv.Itoa(status)})
-}
-
-// rateLimitReply is GitHub's primary-limit 403, whose body has no "status" (as recorded in
-// paseo-cafe/paseo-cafe#31, 2026).
-func rateLimitReply(r *http.Request, requestID string) reply {
-	return jsonReply(http.StatusForbidden, basicError{Message: rateLimitMessage(r, requestID), DocumentationURL: docRateLimit})
 }
 
 func jsonReply(status int, v any) reply {
@@ -329,12 +296,13 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !f.wait(r.Context(), f.latency, fault.delay()) {
 		return // the client gave up waiting: nobody is left to answer
 	}
-	id := f.requestID(n)
-	rep := f.respond(r, fault, id)
+	at := time.Now()
+	id := ghwire.RequestID(uint64(n), at)
+	rep := f.respond(r, fault, id, at)
 	if rep.status != http.StatusNotModified {
 		rep.header.Set("Content-Type", "application/json; charset=utf-8")
 	}
-	f.setGitHubHeaders(r, &rep, id)
+	f.setGitHubHeaders(r, &rep, id, at)
 
 	if err := f.v.validateResponse(r, rep.status, rep.header, rep.body); err != nil {
 		f.violate(responseError(r, rep.status, fmt.Errorf("not sent, the client got 500 instead (is a Run the fake serves invalid?): %w", err)))
@@ -384,6 +352,7 @@ func write(w http.ResponseWriter, rep reply, n int) {
 	if rep.status != http.StatusNotModified { // a 304 has no body, hence no length
 		dst.Set("Content-Length", strconv.Itoa(len(body)))
 	}
+	ghwire.Spell(dst)
 	w.WriteHeader(rep.status)
 	if n >= 0 {
 		body = body[:min(n, len(body))]
@@ -395,69 +364,37 @@ func write(w http.ResponseWriter, rep reply, n int) {
 // for them. It is idempotent.
 func (f *Fake) shutdown() { f.doneOnce.Do(func() { close(f.done) }) }
 
-// requestID returns a unique X-GitHub-Request-Id for the n-th request, in GitHub's shape
-// (for example C0DE:1A2B:3C4D5E:6F7A8B:6743A1B2).
-func (f *Fake) requestID(n int64) string {
-	x := uint64(n)
-	// Multiplying by an odd constant is a bijection modulo 2^48: groups 3 and 4 are unique.
-	y := (x * 0x9E3779B97F4A7C15) & (1<<48 - 1)
-	z := x ^ x>>31
-	z *= 0xBF58476D1CE4E5B9
-	return fmt.Sprintf("%04X:%04X:%06X:%06X:%08X",
-		uint16(z>>48), uint16(z>>32), y>>24, y&(1<<24-1), uint32(f.created))
-}
-
-// respond renders the answer to r, recording the request's violations and counting it
-// against the rate limit. Checks run in GitHub's order: the edge (User-Agent, API
+// respond renders the answer to r, sent at time at, recording the request's violations and
+// counting it against the rate limit. Checks run in GitHub's order: the edge (User-Agent, API
 // version) and authentication, then the rate limit, then routing, parameters, renamed
 // repositories and the data. A scripted fault's own answer wins over all of them.
-func (f *Fake) respond(r *http.Request, fault Fault, requestID string) reply {
+func (f *Fake) respond(r *http.Request, fault Fault, requestID string, at time.Time) reply {
 	rep, refused := f.screen(r)
+	// Credentials GitHub refuses do not name a user: the address's limit counts the request.
+	authed := r.Header.Get("Authorization") != "" && !(refused && rep.status == http.StatusUnauthorized)
 	if !refused {
 		rep = f.lookup(r, fault)
 		if etag := rep.header.Get("ETag"); fault.conditional() && rep.status == http.StatusOK &&
 			ghwire.ETagMatches(strings.Join(r.Header.Values("If-None-Match"), ","), etag) {
 			rep = reply{status: http.StatusNotModified, header: http.Header{}}
 			rep.header.Set("ETag", etag)
-			if r.Header.Get("Authorization") != "" {
+			if authed {
 				// Not counted against the rate limit, as GitHub documents for an
 				// authorized request.
-				rep.rate = f.figures()
+				rep.rate = f.figures(authed, at)
 				return rep
 			}
 		}
 	}
-	rate, within := f.count()
-	if own, ok := fault.answer(r, rate, requestID); ok {
+	rate, within := f.count(authed, at)
+	if own, ok := fault.answer(r, rate, requestID, at, authed); ok {
 		return own
 	}
 	if !refused && !within {
-		rep = rateLimitReply(r, requestID)
+		rep = rateLimitReply(r, requestID, at, authed)
 	}
 	rep.rate = rate
 	return rep
-}
-
-// count counts one request against the rate limit and reports whether it was within it.
-func (f *Fake) count() (rateFigures, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	within := f.used < f.limit || f.unlimited
-	if within {
-		f.used++
-	}
-	return f.figuresLocked(), within
-}
-
-// figures returns the rate-limit figures as they stand.
-func (f *Fake) figures() rateFigures {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.figuresLocked()
-}
-
-func (f *Fake) figuresLocked() rateFigures {
-	return rateFigures{limit: f.limit, remaining: f.limit - f.used, used: f.used, reset: f.reset}
 }
 
 // screen refuses what GitHub refuses before it looks at the rate limit: a request without
@@ -563,21 +500,6 @@ func (f *Fake) authenticate(r *http.Request) (reply, bool) {
 		return reply{}, true
 	}
 	return errorReply(http.StatusUnauthorized, "Bad credentials", docREST), false
-}
-
-// rateLimitMessage is GitHub's primary-limit message, for a user (as recorded in
-// zerocracy/judges-action#589, 2025) or, without credentials, for the client's address (as
-// in paseo-cafe/paseo-cafe#31, 2026).
-func rateLimitMessage(r *http.Request, requestID string) string {
-	if r.Header.Get("Authorization") != "" {
-		return "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID " +
-			requestID + " and timestamp " + time.Now().UTC().Format(time.DateTime) + " UTC."
-	}
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
-	return "API rate limit exceeded for " + ip + ". (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)"
 }
 
 // onlyPerPageTooLarge reports whether r would be valid with per_page clamped to 100.
