@@ -42,6 +42,10 @@ type Run struct {
 	// DefaultRepositoryID. It belongs to the repository: the latest non-zero one counts for
 	// all its runs.
 	RepositoryID int64
+	// OldShape writes the jobs as GitHub wrote them before created_at, run_attempt,
+	// workflow_name and head_branch existed, and as older GitHub Enterprise Server versions
+	// still may: without those four fields, whatever the jobs hold. See SampleRunOldShape.
+	OldShape bool
 }
 
 // config collects the options of New.
@@ -118,6 +122,7 @@ type Fake struct {
 
 	mu         sync.Mutex
 	runs       map[runKey][]generated.Job
+	oldShape   map[runKey]bool // the runs served in the old shape (Run.OldShape)
 	repoIDs    map[repoKey]int64 // repository ids, set by AddRun
 	repoByID   map[int64]repoKey
 	requests   ring[Request] // the most recent RequestLogSize, and a count of all
@@ -168,6 +173,7 @@ func New(opts ...Option) (*Fake, error) {
 		renames:    renames,
 		done:       make(chan struct{}),
 		runs:       make(map[runKey][]generated.Job),
+		oldShape:   make(map[runKey]bool),
 		repoIDs:    make(map[repoKey]int64),
 		repoByID:   make(map[int64]repoKey),
 		requests:   ring[Request]{size: RequestLogSize},
@@ -191,7 +197,13 @@ func (f *Fake) AddRun(r Run) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.setRepositoryIDLocked(repoKeyOf(r.Owner, r.Repo), r.RepositoryID)
-	f.runs[keyOf(r.Owner, r.Repo, r.RunID, r.Attempt)] = jobs
+	key := keyOf(r.Owner, r.Repo, r.RunID, r.Attempt)
+	f.runs[key] = jobs
+	if r.OldShape {
+		f.oldShape[key] = true
+	} else {
+		delete(f.oldShape, key)
+	}
 }
 
 // RequestLogSize is how many requests Requests keeps, and how many violations Violations
@@ -260,6 +272,7 @@ type reply struct {
 	rate      rateFigures
 	rateFault bool // a rate-limit fault's answer: its figures are sent even WithoutRateLimit
 	gzip      bool // the request accepts gzip: write compresses a body it sends whole
+	oldShape  bool // a page of jobs in the old shape (Run.OldShape)
 }
 
 // basicError is components.schemas.basic-error as GitHub writes it: message, errors (of a
@@ -304,7 +317,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f.setGitHubHeaders(r, &rep, id, at)
 
-	if err := f.v.validateResponse(r, rep.status, rep.header, rep.body); err != nil {
+	if err := f.v.validate(r, rep.status, rep.header, rep.body, rep.oldShape); err != nil {
 		f.violate(responseError(r, rep.status, fmt.Errorf("not sent, the client got 500 instead (is a Run the fake serves invalid?): %w", err)))
 		bad := errorReply(http.StatusInternalServerError,
 			"ghjobs/api: the fake's response violated openapi.yaml (is a Run it serves invalid?): "+err.Error(), docOperation)
@@ -443,14 +456,16 @@ func (f *Fake) lookup(r *http.Request, fault Fault) reply {
 	if to, ok := f.renames[repo]; ok {
 		return f.moved(r, to)
 	}
+	key := keyOf(repo.owner, repo.repo, runID, attempt)
 	f.mu.Lock()
-	jobs, ok := f.runs[keyOf(repo.owner, repo.repo, runID, attempt)]
+	jobs, ok := f.runs[key]
+	old := f.oldShape[key]
 	f.mu.Unlock()
 	if !ok {
 		return errorReply(http.StatusNotFound, "Not Found", docOperation)
 	}
 	links := byIDPath(f.v.prefix, f.repositoryID(repo), r.URL.EscapedPath())
-	return pageReply(r, jobs, links, fault)
+	return pageReply(r, jobs, old, links, fault)
 }
 
 // repository returns the repository a routed request names, by name or by id; false for
