@@ -122,7 +122,7 @@ type Fake struct {
 
 	mu         sync.Mutex
 	runs       map[runKey][]generated.Job
-	oldShape   map[runKey]bool // the runs served in the old shape (Run.OldShape)
+	oldShape   map[runKey]bool   // the runs served in the old shape (Run.OldShape)
 	repoIDs    map[repoKey]int64 // repository ids, set by AddRun
 	repoByID   map[int64]repoKey
 	requests   ring[Request] // the most recent RequestLogSize, and a count of all
