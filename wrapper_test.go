@@ -480,7 +480,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 
 func TestPrimaryRateLimit(t *testing.T) {
 	run := api.SampleRun(owner, repo, bigRunID, 1, 5)
-	srv := api.NewTestServer(t, api.WithRun(run), api.WithRateLimit(2))
+	srv := api.NewTestServer(t, api.WithRun(run), api.WithUnauthenticatedRateLimit(2)) // the client has no token
 	c := newClient(t, srv)
 	for want := 1; want >= 0; want-- {
 		// Two different pages: asking for the same one again would be a conditional

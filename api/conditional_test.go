@@ -13,15 +13,15 @@ var etagPattern = regexp.MustCompile(`^"[0-9a-f]{64}"$`)
 func TestConditionalRequests(t *testing.T) {
 	s := NewTestServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 40)))
 	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
-	resp, _ := get(t, s.Client(), url)
+	resp, _ := get(t, s.Client(), url, "Authorization", "Bearer t")
 	etag := resp.Header.Get("ETag")
 	if !etagPattern.MatchString(etag) {
 		t.Fatalf("ETag %q, want a strong validator \"<sha-256 hex>\"", etag)
 	}
-	if again, _ := get(t, s.Client(), url); again.Header.Get("ETag") != etag {
+	if again, _ := get(t, s.Client(), url, "Authorization", "Bearer t"); again.Header.Get("ETag") != etag {
 		t.Errorf("the same page has two ETags: %q and %q", etag, again.Header.Get("ETag"))
 	}
-	if other, _ := get(t, s.Client(), url+"?page=2"); other.Header.Get("ETag") == etag {
+	if other, _ := get(t, s.Client(), url+"?page=2", "Authorization", "Bearer t"); other.Header.Get("ETag") == etag {
 		t.Error("pages 1 and 2 have the same ETag")
 	}
 	used := 3
@@ -102,7 +102,7 @@ func TestNotModifiedIsFreeAtTheRateLimit(t *testing.T) {
 // TestNotModifiedWithoutCredentialsCosts: GitHub counts a 304 against the rate limit when
 // the request carried no credentials, and at the limit answers 403 instead.
 func TestNotModifiedWithoutCredentialsCosts(t *testing.T) {
-	s := NewTestServer(t, WithRateLimit(3), WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)))
+	s := NewTestServer(t, WithUnauthenticatedRateLimit(3), WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)))
 	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
 	resp, _ := get(t, s.Client(), url)
 	etag := resp.Header.Get("ETag")

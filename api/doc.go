@@ -20,10 +20,16 @@
 // (/repositories/{repository_id}/..., a path the fake serves too); 404 for unknown runs
 // and repository ids and, with WithToken, for requests without credentials; 401 for wrong
 // credentials; 403 without a User-Agent; 400 for an unsupported X-GitHub-Api-Version;
-// x-ratelimit-* headers and the primary rate limit in GitHub's words (WithRateLimit), or
-// none (WithoutRateLimit, a GitHub Enterprise Server with rate limiting off);
-// X-GitHub-Request-Id, X-GitHub-Media-Type, X-GitHub-Api-Version-Selected, Vary, the
-// edge's Server, CORS and security headers, and with a token X-OAuth-Scopes; gzip for a
+// x-ratelimit-* headers and the primary rate limit in GitHub's words, 5000 an hour for
+// requests with credentials (WithRateLimit) and, apart, 60 for requests without
+// (WithUnauthenticatedRateLimit), each window reset an hour after it began, or none
+// (WithoutRateLimit, a GitHub Enterprise Server with rate limiting off);
+// X-GitHub-Request-Id in GitHub's varying shape, its last group the second of the Date
+// header, X-GitHub-Media-Type, X-GitHub-Api-Version-Selected, Vary, the edge's Server, CORS
+// and security headers, and with a token X-OAuth-Scopes, every name spelled as GitHub
+// spells it (ETag, X-GitHub-Request-Id, X-RateLimit-Limit: Go's client reads them as
+// always, but code that reads the handler's header map directly, such as an
+// httptest.ResponseRecorder's, must index it by that spelling); gzip for a
 // request that accepts it; a path prefix as on GitHub Enterprise Server
 // (WithPathPrefix); a strong ETag and Cache-Control on every page, and 304 Not Modified
 // for an If-None-Match that names it, free for a request with credentials and counted for

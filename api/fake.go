@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -42,6 +41,10 @@ type Run struct {
 	// DefaultRepositoryID. It belongs to the repository: the latest non-zero one counts for
 	// all its runs.
 	RepositoryID int64
+	// OldShape writes the jobs as GitHub wrote them before created_at, run_attempt,
+	// workflow_name and head_branch existed, and as older GitHub Enterprise Server versions
+	// still may: without those four fields, whatever the jobs hold. See SampleRunOldShape.
+	OldShape bool
 }
 
 // config collects the options of New.
@@ -49,7 +52,8 @@ type config struct {
 	runs      []Run
 	token     string
 	prefix    string
-	limit     int
+	limit     int // WithRateLimit
+	anonLimit int // WithUnauthenticatedRateLimit
 	handlers  []func(error)
 	latency   time.Duration
 	faults    []Fault
@@ -82,16 +86,6 @@ func WithPathPrefix(prefix string) Option {
 	return func(c *config) { c.prefix = prefix }
 }
 
-// WithRateLimit sets x-ratelimit-limit (default 5000). Once limit requests have been
-// answered, every further request gets GitHub's primary-rate-limit 403. Every request
-// counts, whatever its answer (a redirect too), except a 304 Not Modified to a request
-// with credentials (an Authorization header), which GitHub does not count either; a 304
-// to a request without counts, as GitHub documents. A limit of 0 rate-limits the first
-// request; a negative limit makes New fail. WithoutRateLimit turns the limit off.
-func WithRateLimit(limit int) Option {
-	return func(c *config) { c.limit = limit }
-}
-
 // WithViolationHandler calls h for every contract violation, in addition to recording it
 // for Violations. Repeat it to add handlers; they run in order, possibly on several
 // goroutines at once, so h must be safe for concurrent use.
@@ -119,10 +113,7 @@ type Request struct {
 type Fake struct {
 	v         *Validator
 	token     string
-	limit     int64
-	unlimited bool  // WithoutRateLimit
-	reset     int64 // unix seconds: creation + 1h
-	created   int64 // unix seconds
+	unlimited bool // WithoutRateLimit
 	handlers  []func(error)
 
 	repoTokens map[string][]repoKey // WithTokenForRepos
@@ -134,11 +125,12 @@ type Fake struct {
 
 	mu         sync.Mutex
 	runs       map[runKey][]generated.Job
+	oldShape   map[runKey]bool   // the runs served in the old shape (Run.OldShape)
 	repoIDs    map[repoKey]int64 // repository ids, set by AddRun
 	repoByID   map[int64]repoKey
 	requests   ring[Request] // the most recent RequestLogSize, and a count of all
 	violations ring[error]   // the most recent RequestLogSize, and a count of all
-	used       int64         // requests counted against the rate limit
+	user, anon budget        // the rate limits of requests with credentials and without
 	faults     []Fault       // scripted, for the next requests in order
 }
 
@@ -154,12 +146,12 @@ func keyOf(owner, repo string, runID, attempt int64) runKey {
 // New returns a Fake configured by opts. It loads and validates openapi.yaml, so its error
 // means a broken spec or an invalid option.
 func New(opts ...Option) (*Fake, error) {
-	c := config{limit: 5000}
+	c := config{limit: defaultUserLimit, anonLimit: defaultAnonLimit}
 	for _, o := range opts {
 		o(&c)
 	}
-	if c.limit < 0 {
-		return nil, fmt.Errorf("ghjobs/api: negative rate limit %d", c.limit)
+	if c.limit < 0 || c.anonLimit < 0 {
+		return nil, fmt.Errorf("ghjobs/api: negative rate limit %d", min(c.limit, c.anonLimit))
 	}
 	if c.latency < 0 {
 		return nil, fmt.Errorf("ghjobs/api: negative latency %v", c.latency)
@@ -172,20 +164,20 @@ func New(opts ...Option) (*Fake, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now().Unix()
+	now := time.Now()
 	f := &Fake{
 		v:          v,
 		token:      c.token,
 		repoTokens: c.repoTokens,
-		limit:      int64(c.limit),
 		unlimited:  c.unlimited,
-		created:    now,
-		reset:      now + 3600,
+		user:       newBudget(c.limit, now),
+		anon:       newBudget(c.anonLimit, now),
 		handlers:   c.handlers,
 		latency:    c.latency,
 		renames:    renames,
 		done:       make(chan struct{}),
 		runs:       make(map[runKey][]generated.Job),
+		oldShape:   make(map[runKey]bool),
 		repoIDs:    make(map[repoKey]int64),
 		repoByID:   make(map[int64]repoKey),
 		requests:   ring[Request]{size: RequestLogSize},
@@ -209,7 +201,13 @@ func (f *Fake) AddRun(r Run) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.setRepositoryIDLocked(repoKeyOf(r.Owner, r.Repo), r.RepositoryID)
-	f.runs[keyOf(r.Owner, r.Repo, r.RunID, r.Attempt)] = jobs
+	key := keyOf(r.Owner, r.Repo, r.RunID, r.Attempt)
+	f.runs[key] = jobs
+	if r.OldShape {
+		f.oldShape[key] = true
+	} else {
+		delete(f.oldShape, key)
+	}
 }
 
 // RequestLogSize is how many requests Requests keeps, and how many violations Violations
@@ -278,19 +276,7 @@ type reply struct {
 	rate      rateFigures
 	rateFault bool // a rate-limit fault's answer: its figures are sent even WithoutRateLimit
 	gzip      bool // the request accepts gzip: write compresses a body it sends whole
-}
-
-// rateFigures are what the x-ratelimit-* headers of one answer say.
-type rateFigures struct {
-	limit, remaining, used, reset int64
-}
-
-func (rf rateFigures) set(h http.Header) {
-	h.Set("X-RateLimit-Limit", strconv.FormatInt(rf.limit, 10))
-	h.Set("X-RateLimit-Remaining", strconv.FormatInt(rf.remaining, 10))
-	h.Set("X-RateLimit-Used", strconv.FormatInt(rf.used, 10))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(rf.reset, 10))
-	h.Set("X-RateLimit-Resource", "core")
+	oldShape  bool // a page of jobs in the old shape (Run.OldShape)
 }
 
 // basicError is components.schemas.basic-error as GitHub writes it: message, errors (of a
@@ -307,12 +293,6 @@ type basicError struct {
 
 func errorReply(status int, message, doc string) reply {
 	return jsonReply(status, basicError{Message: message, DocumentationURL: doc, Status: strconv.Itoa(status)})
-}
-
-// rateLimitReply is GitHub's primary-limit 403, whose body has no "status" (as recorded in
-// paseo-cafe/paseo-cafe#31, 2026).
-func rateLimitReply(r *http.Request, requestID string) reply {
-	return jsonReply(http.StatusForbidden, basicError{Message: rateLimitMessage(r, requestID), DocumentationURL: docRateLimit})
 }
 
 func jsonReply(status int, v any) reply {
@@ -333,14 +313,15 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !f.wait(r.Context(), f.latency, fault.delay()) {
 		return // the client gave up waiting: nobody is left to answer
 	}
-	id := f.requestID(n)
-	rep := f.respond(r, fault, id)
+	at := time.Now()
+	id := ghwire.RequestID(uint64(n), at)
+	rep := f.respond(r, fault, id, at)
 	if rep.status != http.StatusNotModified {
 		rep.header.Set("Content-Type", "application/json; charset=utf-8")
 	}
-	f.setGitHubHeaders(r, &rep, id)
+	f.setGitHubHeaders(r, &rep, id, at)
 
-	if err := f.v.validateResponse(r, rep.status, rep.header, rep.body); err != nil {
+	if err := f.v.validate(r, rep.status, rep.header, rep.body, rep.oldShape); err != nil {
 		f.violate(responseError(r, rep.status, fmt.Errorf("not sent, the client got 500 instead (is a Run the fake serves invalid?): %w", err)))
 		bad := errorReply(http.StatusInternalServerError,
 			"ghjobs/api: the fake's response violated openapi.yaml (is a Run it serves invalid?): "+err.Error(), docOperation)
@@ -388,6 +369,7 @@ func write(w http.ResponseWriter, rep reply, n int) {
 	if rep.status != http.StatusNotModified { // a 304 has no body, hence no length
 		dst.Set("Content-Length", strconv.Itoa(len(body)))
 	}
+	ghwire.Spell(dst)
 	w.WriteHeader(rep.status)
 	if n >= 0 {
 		body = body[:min(n, len(body))]
@@ -399,69 +381,37 @@ func write(w http.ResponseWriter, rep reply, n int) {
 // for them. It is idempotent.
 func (f *Fake) shutdown() { f.doneOnce.Do(func() { close(f.done) }) }
 
-// requestID returns a unique X-GitHub-Request-Id for the n-th request, in GitHub's shape
-// (for example C0DE:1A2B:3C4D5E:6F7A8B:6743A1B2).
-func (f *Fake) requestID(n int64) string {
-	x := uint64(n)
-	// Multiplying by an odd constant is a bijection modulo 2^48: groups 3 and 4 are unique.
-	y := (x * 0x9E3779B97F4A7C15) & (1<<48 - 1)
-	z := x ^ x>>31
-	z *= 0xBF58476D1CE4E5B9
-	return fmt.Sprintf("%04X:%04X:%06X:%06X:%08X",
-		uint16(z>>48), uint16(z>>32), y>>24, y&(1<<24-1), uint32(f.created))
-}
-
-// respond renders the answer to r, recording the request's violations and counting it
-// against the rate limit. Checks run in GitHub's order: the edge (User-Agent, API
+// respond renders the answer to r, sent at time at, recording the request's violations and
+// counting it against the rate limit. Checks run in GitHub's order: the edge (User-Agent, API
 // version) and authentication, then the rate limit, then routing, parameters, renamed
 // repositories and the data. A scripted fault's own answer wins over all of them.
-func (f *Fake) respond(r *http.Request, fault Fault, requestID string) reply {
+func (f *Fake) respond(r *http.Request, fault Fault, requestID string, at time.Time) reply {
 	rep, refused := f.screen(r)
+	// Credentials GitHub refuses do not name a user: the address's limit counts the request.
+	authed := r.Header.Get("Authorization") != "" && !(refused && rep.status == http.StatusUnauthorized)
 	if !refused {
 		rep = f.lookup(r, fault)
 		if etag := rep.header.Get("ETag"); fault.conditional() && rep.status == http.StatusOK &&
 			ghwire.ETagMatches(strings.Join(r.Header.Values("If-None-Match"), ","), etag) {
 			rep = reply{status: http.StatusNotModified, header: http.Header{}}
 			rep.header.Set("ETag", etag)
-			if r.Header.Get("Authorization") != "" {
+			if authed {
 				// Not counted against the rate limit, as GitHub documents for an
 				// authorized request.
-				rep.rate = f.figures()
+				rep.rate = f.figures(authed, at)
 				return rep
 			}
 		}
 	}
-	rate, within := f.count()
-	if own, ok := fault.answer(r, rate, requestID); ok {
+	rate, within := f.count(authed, at)
+	if own, ok := fault.answer(r, rate, requestID, at, authed); ok {
 		return own
 	}
 	if !refused && !within {
-		rep = rateLimitReply(r, requestID)
+		rep = rateLimitReply(r, requestID, at, authed)
 	}
 	rep.rate = rate
 	return rep
-}
-
-// count counts one request against the rate limit and reports whether it was within it.
-func (f *Fake) count() (rateFigures, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	within := f.used < f.limit || f.unlimited
-	if within {
-		f.used++
-	}
-	return f.figuresLocked(), within
-}
-
-// figures returns the rate-limit figures as they stand.
-func (f *Fake) figures() rateFigures {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.figuresLocked()
-}
-
-func (f *Fake) figuresLocked() rateFigures {
-	return rateFigures{limit: f.limit, remaining: f.limit - f.used, used: f.used, reset: f.reset}
 }
 
 // screen refuses what GitHub refuses before it looks at the rate limit: a request without
@@ -510,14 +460,16 @@ func (f *Fake) lookup(r *http.Request, fault Fault) reply {
 	if to, ok := f.renames[repo]; ok {
 		return f.moved(r, to)
 	}
+	key := keyOf(repo.owner, repo.repo, runID, attempt)
 	f.mu.Lock()
-	jobs, ok := f.runs[keyOf(repo.owner, repo.repo, runID, attempt)]
+	jobs, ok := f.runs[key]
+	old := f.oldShape[key]
 	f.mu.Unlock()
 	if !ok {
 		return errorReply(http.StatusNotFound, "Not Found", docOperation)
 	}
 	links := byIDPath(f.v.prefix, f.repositoryID(repo), r.URL.EscapedPath())
-	return pageReply(r, jobs, links, fault)
+	return pageReply(r, jobs, old, links, fault)
 }
 
 // repository returns the repository a routed request names, by name or by id; false for
@@ -564,21 +516,6 @@ func (f *Fake) authenticate(r *http.Request) (reply, bool) {
 		return reply{}, true
 	}
 	return errorReply(http.StatusUnauthorized, "Bad credentials", docREST), false
-}
-
-// rateLimitMessage is GitHub's primary-limit message, for a user (as recorded in
-// zerocracy/judges-action#589, 2025) or, without credentials, for the client's address (as
-// in paseo-cafe/paseo-cafe#31, 2026).
-func rateLimitMessage(r *http.Request, requestID string) string {
-	if r.Header.Get("Authorization") != "" {
-		return "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID " +
-			requestID + " and timestamp " + time.Now().UTC().Format(time.DateTime) + " UTC."
-	}
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
-	return "API rate limit exceeded for " + ip + ". (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)"
 }
 
 // onlyPerPageTooLarge reports whether r would be valid with per_page clamped to 100.

@@ -382,75 +382,126 @@ func TestPathPrefix(t *testing.T) {
 	}
 }
 
-var requestIDPattern = regexp.MustCompile(`^[0-9A-F]{4}:[0-9A-F]{4}:[0-9A-F]{6}:[0-9A-F]{6}:[0-9A-F]{8}$`)
+// requestIDPattern is GitHub's X-GitHub-Request-Id (Octokit's fixtures: 0684:716A:2015008:5E2FD3C:62D634F3).
+var requestIDPattern = regexp.MustCompile(`^068[0-7]:[0-9A-F]{4}:[1-9A-F][0-9A-F]{4,6}:[1-9A-F][0-9A-F]{4,6}:[0-9A-F]{8}$`)
 
+// TestRateLimitHeaders: a request with credentials counts against the user's 5000 an hour,
+// one without against the address's 60, apart, as on GitHub; every request counts, whatever
+// its answer; the request id names the second of the answer's Date.
 func TestRateLimitHeaders(t *testing.T) {
 	start := time.Now()
 	s := mustServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)))
 	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
 	ids := map[string]bool{}
-	var reset string
-	for i := 1; i <= 5; i++ {
-		// Every request counts, whatever its answer.
-		u := url
-		if i == 4 {
+	resets := map[string]string{}
+	used := map[string]int{}
+	for i := 1; i <= 8; i++ {
+		u, auth, limit := url, "", 60
+		if i%2 == 0 {
+			auth, limit = "Bearer t", 5000
+		}
+		if i == 4 || i == 5 {
 			u = s.URL + "/nope"
 		}
-		resp, _ := get(t, s.Client(), u)
+		resp, _ := get(t, s.Client(), u, "Authorization", auth)
+		used[auth]++
 		h := resp.Header
 		want := map[string]string{
-			"X-RateLimit-Limit":     "5000",
-			"X-RateLimit-Remaining": strconv.Itoa(5000 - i),
-			"X-RateLimit-Used":      strconv.Itoa(i),
+			"X-RateLimit-Limit":     strconv.Itoa(limit),
+			"X-RateLimit-Remaining": strconv.Itoa(limit - used[auth]),
+			"X-RateLimit-Used":      strconv.Itoa(used[auth]),
 			"X-RateLimit-Resource":  "core",
 		}
 		for k, v := range want {
 			if h.Get(k) != v {
-				t.Errorf("request %d: %s %q, want %q", i, k, h.Get(k), v)
+				t.Errorf("request %d (%q): %s %q, want %q", i, auth, k, h.Get(k), v)
 			}
 		}
-		if reset == "" {
-			reset = h.Get("X-RateLimit-Reset")
-			sec, err := strconv.ParseInt(reset, 10, 64)
+		if resets[auth] == "" {
+			resets[auth] = h.Get("X-RateLimit-Reset")
+			sec, err := strconv.ParseInt(resets[auth], 10, 64)
 			if d := time.Unix(sec, 0).Sub(start); err != nil || d < 59*time.Minute || d > 61*time.Minute {
-				t.Errorf("X-RateLimit-Reset %q, want about an hour from now", reset)
+				t.Errorf("X-RateLimit-Reset %q, want about an hour from now", resets[auth])
 			}
-		} else if h.Get("X-RateLimit-Reset") != reset {
-			t.Errorf("X-RateLimit-Reset moved from %s to %s", reset, h.Get("X-RateLimit-Reset"))
+		} else if h.Get("X-RateLimit-Reset") != resets[auth] {
+			t.Errorf("X-RateLimit-Reset moved from %s to %s", resets[auth], h.Get("X-RateLimit-Reset"))
 		}
 		id := h.Get("X-GitHub-Request-Id")
 		if !requestIDPattern.MatchString(id) || ids[id] {
 			t.Errorf("X-GitHub-Request-Id %q: not GitHub's shape or not unique", id)
 		}
 		ids[id] = true
+		date, err := http.ParseTime(h.Get("Date"))
+		if err != nil || id[len(id)-8:] != fmt.Sprintf("%08X", date.Unix()) {
+			t.Errorf("X-GitHub-Request-Id %q does not end in the second of Date %q", id, h.Get("Date"))
+		}
+	}
+}
+
+// TestRateLimitWindow: a limit's window ends at its reset; the next request opens a new one,
+// an hour long, with nothing used.
+func TestRateLimitWindow(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	b := newBudget(2, now)
+	b.used = 2
+	b.roll(now.Add(window - time.Second))
+	if f := b.figures(); f.used != 2 || f.remaining != 0 || f.reset != now.Add(window).Unix() {
+		t.Errorf("within the window: %+v", f)
+	}
+	later := now.Add(3 * window)
+	b.roll(later)
+	if f := b.figures(); f.used != 0 || f.remaining != 2 || f.reset != later.Add(window).Unix() {
+		t.Errorf("after the reset: %+v, want a new window of an hour from %v", f, later)
 	}
 }
 
 func TestRateLimitExceeded(t *testing.T) {
-	s := NewTestServer(t, WithRateLimit(2), WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)))
+	s := NewTestServer(t, WithRateLimit(2), WithUnauthenticatedRateLimit(1), WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)))
 	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
 	for i, want := range []struct {
-		status    int
-		remaining string
-	}{{200, "1"}, {200, "0"}, {403, "0"}, {403, "0"}} {
-		auth := ""
-		if i == 3 {
-			auth = "Bearer t"
-		}
-		resp, body := get(t, s.Client(), url, "Authorization", auth)
+		auth             string
+		status           int
+		limit, remaining string
+	}{
+		{"Bearer t", 200, "2", "1"}, {"Bearer t", 200, "2", "0"}, {"Bearer t", 403, "2", "0"},
+		// The address's limit is another: the user's used up leaves it whole.
+		{"", 200, "1", "0"}, {"", 403, "1", "0"},
+	} {
+		resp, body := get(t, s.Client(), url, "Authorization", want.auth)
 		if resp.StatusCode != want.status || resp.Header.Get("X-RateLimit-Remaining") != want.remaining ||
-			resp.Header.Get("X-RateLimit-Limit") != "2" {
-			t.Errorf("request %d: %d remaining %q, want %d remaining %s", i+1, resp.StatusCode, resp.Header.Get("X-RateLimit-Remaining"), want.status, want.remaining)
+			resp.Header.Get("X-RateLimit-Limit") != want.limit {
+			t.Errorf("request %d: %d limit %q remaining %q, want %d, %s and %s", i+1, resp.StatusCode,
+				resp.Header.Get("X-RateLimit-Limit"), resp.Header.Get("X-RateLimit-Remaining"), want.status, want.limit, want.remaining)
 		}
 		if want.status == 403 {
-			checkPrimaryLimitBody(t, fmt.Sprintf("request %d", i+1), resp, body, auth != "")
-			if got := resp.Header.Get("X-RateLimit-Used"); got != "2" {
-				t.Errorf("request %d: X-RateLimit-Used %q, want 2", i+1, got)
+			checkPrimaryLimitBody(t, fmt.Sprintf("request %d", i+1), resp, body, want.auth != "")
+			if got := resp.Header.Get("X-RateLimit-Used"); got != want.limit {
+				t.Errorf("request %d: X-RateLimit-Used %q, want %s", i+1, got, want.limit)
 			}
 		}
 	}
 	if _, err := New(WithRateLimit(-1)); err == nil {
 		t.Error("New accepted a negative rate limit")
+	}
+	if _, err := New(WithUnauthenticatedRateLimit(-1)); err == nil {
+		t.Error("New accepted a negative unauthenticated rate limit")
+	}
+}
+
+// TestRefusedCredentialsCountAsAnonymous: a wrong token names no user; GitHub counts the
+// request against the address's limit.
+func TestRefusedCredentialsCountAsAnonymous(t *testing.T) {
+	s := NewTestServer(t, WithToken("right"), WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)))
+	url := s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
+	for _, tt := range []struct {
+		auth   string
+		status int
+		limit  string
+	}{{"Bearer wrong", 401, "60"}, {"", 404, "60"}, {"Bearer right", 200, "5000"}} {
+		resp, _ := get(t, s.Client(), url, "Authorization", tt.auth)
+		if resp.StatusCode != tt.status || resp.Header.Get("X-RateLimit-Limit") != tt.limit {
+			t.Errorf("Authorization %q: %d, limit %q; want %d and %s", tt.auth, resp.StatusCode, resp.Header.Get("X-RateLimit-Limit"), tt.status, tt.limit)
+		}
 	}
 }
 
@@ -491,6 +542,7 @@ func TestConcurrentUse(t *testing.T) {
 				}
 				req, _ := http.NewRequest("GET", s.URL+jobsPath(testOwner, testRepo, run, 1)+"?per_page="+strconv.Itoa(1+i%100)+"&page="+strconv.Itoa(1+i%3), nil)
 				req.Header.Set("User-Agent", "ghjobs-api-test/1.0")
+				req.Header.Set("Authorization", "Bearer t") // 160 requests: past the 60 of an address
 				resp, err := s.Client().Do(req)
 				if err != nil {
 					t.Error(err)

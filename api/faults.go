@@ -330,15 +330,15 @@ func (f Fault) conditional() bool { return f.kind == noFault || f.kind == latenc
 
 // answer returns the fault's own answer in place of the fake's, or false for a fault that
 // keeps (and perhaps breaks) the fake's answer. rate holds the figures after this
-// request was counted.
-func (f Fault) answer(r *http.Request, rate rateFigures, requestID string) (reply, bool) {
+// request was counted, at time at, against the user's limit (authed) or the address's.
+func (f Fault) answer(r *http.Request, rate rateFigures, requestID string, at time.Time, authed bool) (reply, bool) {
 	var rep reply
 	switch f.kind {
 	case statusFault:
 		rep = errorReply(f.status, http.StatusText(f.status), docREST)
 	case primaryFault:
-		rep = rateLimitReply(r, requestID)
-		rate.remaining, rate.used, rate.reset = 0, rate.limit, unixCeil(time.Now().Add(f.d))
+		rep = rateLimitReply(r, requestID, at, authed)
+		rate.remaining, rate.used, rate.reset = 0, rate.limit, unixCeil(at.Add(f.d))
 	case secondaryFault:
 		rep = errorReply(f.status, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "+
 			"If you reach out to GitHub Support for help, please include the request ID "+requestID+".", docSecondary)
@@ -410,12 +410,12 @@ func spoil(rep reply, contentType, body string) reply {
 // Content-Length of its body, or, unframed, with none and "Connection: close" instead.
 func rawHead(rep reply, unframed bool) []byte {
 	h := rep.header.Clone()
-	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
 	if unframed {
 		h.Set("Connection", "close")
 	} else {
 		h.Set("Content-Length", strconv.Itoa(len(rep.body)))
 	}
+	ghwire.Spell(h)
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "HTTP/1.1 %d %s\r\n", rep.status, http.StatusText(rep.status))
 	_ = h.Write(&b) // a bytes.Buffer does not fail

@@ -93,8 +93,8 @@ func TestStatus(t *testing.T) {
 			t.Errorf("Status(%d): Content-Type %q, X-GitHub-Request-Id %q", code, h.Get("Content-Type"), h.Get("X-GitHub-Request-Id"))
 		}
 		// A faulted request counts against the rate limit like any other.
-		if h.Get("X-RateLimit-Used") != strconv.Itoa(i+1) || h.Get("X-RateLimit-Remaining") != strconv.Itoa(5000-i-1) {
-			t.Errorf("Status(%d): used %q remaining %q, want %d and %d", code, h.Get("X-RateLimit-Used"), h.Get("X-RateLimit-Remaining"), i+1, 5000-i-1)
+		if h.Get("X-RateLimit-Used") != strconv.Itoa(i+1) || h.Get("X-RateLimit-Remaining") != strconv.Itoa(60-i-1) {
+			t.Errorf("Status(%d): used %q remaining %q, want %d and %d", code, h.Get("X-RateLimit-Used"), h.Get("X-RateLimit-Remaining"), i+1, 60-i-1)
 		}
 		if h.Get("Link") != "" || h.Get("ETag") != "" || h.Get("Retry-After") != "" {
 			t.Errorf("Status(%d): page headers on an error: %v", code, h)
@@ -120,8 +120,11 @@ func TestPrimaryRateLimit(t *testing.T) {
 			if resp.StatusCode != http.StatusForbidden {
 				t.Fatalf("%s: status %d: %s", name, resp.StatusCode, body)
 			}
-			h := resp.Header
-			if h.Get("X-RateLimit-Remaining") != "0" || h.Get("X-RateLimit-Used") != "5000" || h.Get("X-RateLimit-Limit") != "5000" {
+			h, limit := resp.Header, "60" // the limit of the request's own budget
+			if auth != "" {
+				limit = "5000"
+			}
+			if h.Get("X-RateLimit-Remaining") != "0" || h.Get("X-RateLimit-Used") != limit || h.Get("X-RateLimit-Limit") != limit {
 				t.Errorf("%s: limit %q remaining %q used %q", name, h.Get("X-RateLimit-Limit"), h.Get("X-RateLimit-Remaining"), h.Get("X-RateLimit-Used"))
 			}
 			reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64)
@@ -134,10 +137,11 @@ func TestPrimaryRateLimit(t *testing.T) {
 			checkPrimaryLimitBody(t, name, resp, body, auth != "")
 		}
 	}
-	// The next request sees the fake's own figures again: 8 requests counted so far.
+	// The next request sees the fake's own figures again: 4 requests without credentials
+	// counted so far, and this one.
 	resp, _ := get(t, s.Client(), url)
-	if resp.StatusCode != 200 || resp.Header.Get("X-RateLimit-Remaining") != "4991" {
-		t.Errorf("after the fault: status %d remaining %q, want 200 and 4991", resp.StatusCode, resp.Header.Get("X-RateLimit-Remaining"))
+	if resp.StatusCode != 200 || resp.Header.Get("X-RateLimit-Remaining") != "55" {
+		t.Errorf("after the fault: status %d remaining %q, want 200 and 55", resp.StatusCode, resp.Header.Get("X-RateLimit-Remaining"))
 	}
 }
 
@@ -178,7 +182,7 @@ func TestSecondaryRateLimit(t *testing.T) {
 	}
 
 	// Remaining stays above 0 even when the fake's own figures are used up.
-	s = NewTestServer(t, WithRateLimit(1), WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)))
+	s = NewTestServer(t, WithUnauthenticatedRateLimit(1), WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)))
 	url = s.URL + jobsPath(testOwner, testRepo, testRunID, 1)
 	get(t, s.Client(), url)
 	s.Fake.Script(SecondaryRateLimit(429, 0))

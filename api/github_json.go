@@ -7,9 +7,11 @@ import (
 )
 
 // GitHubJob is a job as GitHub writes it in JSON: GitHub's field order (generated.Job
-// marshals its fields alphabetically), null for an unset nullable field, and steps and
-// labels always arrays. Marshal it to print or serve what GitHub would; the fake serves
-// its pages through it.
+// marshals its fields alphabetically), null for an unset nullable field, steps and labels
+// always arrays, and step times with milliseconds (StepTime). Marshal it to print or serve
+// what GitHub would; the fake serves its pages through it. A zero CreatedAt is left out, as
+// payloads older than the field (Run.OldShape) leave it out, rather than written as the
+// year 1.
 //
 // The order is the one GitHub's serializer gives a job in API answers and in the
 // workflow_job webhook payload (id, run_id, workflow_name, head_branch, run_url,
@@ -29,7 +31,7 @@ type GitHubJob struct {
 	HTMLURL         *string                  `json:"html_url"`
 	Status          generated.JobStatus      `json:"status"`
 	Conclusion      *generated.JobConclusion `json:"conclusion"`
-	CreatedAt       time.Time                `json:"created_at"`
+	CreatedAt       time.Time                `json:"created_at,omitzero"`
 	StartedAt       time.Time                `json:"started_at"`
 	CompletedAt     *time.Time               `json:"completed_at"`
 	Name            string                   `json:"name"`
@@ -43,17 +45,45 @@ type GitHubJob struct {
 }
 
 // GitHubStep is a step as GitHub writes it: "started_at": null for a step that has not
-// started, where generated.JobStep, marshalled, leaves the field out.
+// started, where generated.JobStep, marshalled, leaves the field out, and times with
+// milliseconds.
 type GitHubStep struct {
 	Name        string                  `json:"name"`
 	Status      generated.JobStepStatus `json:"status"`
 	Conclusion  *string                 `json:"conclusion"`
 	Number      int                     `json:"number"`
-	StartedAt   *time.Time              `json:"started_at"`
-	CompletedAt *time.Time              `json:"completed_at"`
+	StartedAt   *StepTime               `json:"started_at"`
+	CompletedAt *StepTime               `json:"completed_at"`
 }
 
-// ToGitHub returns j in GitHub's JSON shape. It shares j's pointers and label slice.
+// StepTime is a step's time as GitHub writes it, with milliseconds: "2026-11-02T09:00:35.000Z",
+// where a job's own times have none ("2026-11-02T09:00:35Z"). So do the workflow_job
+// payloads recorded in @octokit/webhooks-examples (testdata/recorded) and the operation's
+// example in openapi.yaml ("2020-01-20T09:42:40.000-08:00"). Finer fractions are cut to the
+// millisecond; the time's own zone is kept (UTC is written Z).
+type StepTime struct{ time.Time }
+
+// stepTimeLayout is RFC 3339 with exactly three fractional digits.
+const stepTimeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// MarshalJSON writes t in stepTimeLayout.
+func (t StepTime) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, len(stepTimeLayout)+2)
+	b = append(b, '"')
+	b = t.AppendFormat(b, stepTimeLayout)
+	return append(b, '"'), nil
+}
+
+// stepTime is t as a StepTime, nil for nil.
+func stepTime(t *time.Time) *StepTime {
+	if t == nil {
+		return nil
+	}
+	return &StepTime{*t}
+}
+
+// ToGitHub returns j in GitHub's JSON shape. It shares j's pointers (but for step times)
+// and label slice.
 func ToGitHub(j *generated.Job) GitHubJob {
 	g := GitHubJob{
 		ID: j.ID, RunID: j.RunID, WorkflowName: j.WorkflowName, HeadBranch: j.HeadBranch,
@@ -65,7 +95,7 @@ func ToGitHub(j *generated.Job) GitHubJob {
 		RunnerGroupID: j.RunnerGroupID, RunnerGroupName: j.RunnerGroupName,
 	}
 	for i, s := range j.Steps {
-		g.Steps[i] = GitHubStep{s.Name, s.Status, s.Conclusion, s.Number, s.StartedAt, s.CompletedAt}
+		g.Steps[i] = GitHubStep{s.Name, s.Status, s.Conclusion, s.Number, stepTime(s.StartedAt), stepTime(s.CompletedAt)}
 	}
 	if g.Labels == nil {
 		g.Labels = []string{}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ghjobs/ghjobs/generated"
 )
@@ -65,5 +66,37 @@ func TestToGitHubPage(t *testing.T) {
 		if err != nil || !strings.HasPrefix(string(b), tt.want) {
 			t.Errorf("ToGitHubPage: %s, %v; want it to start %s", b, err, tt.want)
 		}
+	}
+}
+
+// TestStepTimes: step times carry GitHub's milliseconds, job times none, as in the recorded
+// workflow_job payloads; the zone is kept, finer fractions are cut, and they decode back.
+func TestStepTimes(t *testing.T) {
+	utc := time.Date(2026, 11, 2, 9, 0, 35, 0, time.UTC)
+	pst := time.Date(2020, 1, 20, 9, 42, 40, 0, time.FixedZone("PST", -8*3600))
+	fine := utc.Add(123456789 * time.Nanosecond)
+	j := generated.Job{ID: 1, CreatedAt: utc, StartedAt: utc, Steps: []generated.JobStep{
+		{Name: "a", Number: 1, StartedAt: &utc, CompletedAt: &fine},
+		{Name: "b", Number: 2, StartedAt: &pst},
+	}}
+	b, err := json.Marshal(ToGitHub(&j))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`"created_at":"2026-11-02T09:00:35Z","started_at":"2026-11-02T09:00:35Z"`,
+		`"started_at":"2026-11-02T09:00:35.000Z","completed_at":"2026-11-02T09:00:35.123Z"`,
+		`"started_at":"2020-01-20T09:42:40.000-08:00","completed_at":null`, // GitHub's own example
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s\nlacks %s", b, want)
+		}
+	}
+	var back generated.Job
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if s := back.Steps; !s[0].StartedAt.Equal(utc) || !s[0].CompletedAt.Equal(fine.Truncate(time.Millisecond)) || !s[1].StartedAt.Equal(pst) {
+		t.Errorf("decoded steps %+v", s)
 	}
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/ghjobs/ghjobs/generated"
 	"github.com/ghjobs/ghjobs/internal/ghwire"
@@ -52,10 +53,12 @@ func WithoutRateLimit() Option {
 	return func(c *config) { c.unlimited = true }
 }
 
-// setGitHubHeaders adds to the answer rep to r the headers GitHub sends with it, but for
-// Content-Type, which the caller sets.
-func (f *Fake) setGitHubHeaders(r *http.Request, rep *reply, requestID string) {
+// setGitHubHeaders adds to the answer rep to r, sent at time at, the headers GitHub sends
+// with it, but for Content-Type, which the caller sets. Its Date is at, the second that the
+// request id's last group names, as on GitHub.
+func (f *Fake) setGitHubHeaders(r *http.Request, rep *reply, requestID string, at time.Time) {
 	h := rep.header
+	h.Set("Date", at.UTC().Format(http.TimeFormat))
 	credentials := r.Header.Get("Authorization") != ""
 	if rep.header.Get("ETag") != "" { // a page, or its 304
 		h.Set("Cache-Control", ghwire.CacheControl(credentials))

@@ -1,8 +1,13 @@
 package api
 
 import (
+	"bufio"
+	"fmt"
 	"maps"
+	"net"
 	"net/http"
+	"net/textproto"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ghjobs/ghjobs/generated"
+	"github.com/ghjobs/ghjobs/internal/ghwire"
 )
 
 // TestGitHubHeaders: each kind of answer carries the headers GitHub sends with it, as
@@ -143,5 +149,67 @@ func TestJobsInGitHubsFieldOrder(t *testing.T) {
 	}
 	if diff := cmp.Diff(jsonNames(GitHubJob{}), order); diff != "" {
 		t.Errorf("fields of the first job out of GitHub's order (-want +got):\n%s", diff)
+	}
+}
+
+// TestHeaderSpellingOnTheWire: the header names go out as GitHub writes them (ETag,
+// X-GitHub-Request-Id, X-RateLimit-Limit, ...), which only a raw reader sees: Go's client
+// canonicalises them as it reads, and finds them with Header.Get as before.
+func TestHeaderSpellingOnTheWire(t *testing.T) {
+	s := NewTestServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 40)))
+	path := jobsPath(testOwner, testRepo, testRunID, 1)
+	names := rawHeaderNames(t, s, path)
+	for _, want := range []string{"ETag", "Link", "X-GitHub-Request-Id", "X-GitHub-Media-Type", "X-GitHub-Api-Version-Selected",
+		"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-Used", "X-RateLimit-Resource",
+		"X-OAuth-Scopes", "X-Accepted-OAuth-Scopes", "X-XSS-Protection", "Cache-Control", "Content-Type", "Date"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("no %s on the wire; names: %q", want, names)
+		}
+	}
+	for _, n := range names {
+		if n != ghwire.Spelling(n) {
+			t.Errorf("%s on the wire, GitHub writes %s", n, ghwire.Spelling(n))
+		}
+	}
+	// A fault that writes the head itself spells it the same.
+	s.Fake.Script(UnframedTruncatedBody())
+	if names := rawHeaderNames(t, s, path); !slices.Contains(names, "X-GitHub-Request-Id") || slices.Contains(names, "X-Github-Request-Id") {
+		t.Errorf("UnframedTruncatedBody: names %q", names)
+	}
+	resp, _ := get(t, s.Client(), s.URL+path)
+	if resp.Header.Get("ETag") == "" || resp.Header.Get("X-GitHub-Request-Id") == "" || resp.Header.Get("X-RateLimit-Limit") != "60" {
+		t.Errorf("Go's client does not find GitHub's spelling: %v", resp.Header)
+	}
+}
+
+// rawHeaderNames sends GET path with credentials over a connection of its own and returns
+// the header names of the answer as they came, uncanonicalised.
+func rawHeaderNames(t *testing.T, s *Server, path string) []string {
+	t.Helper()
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: raw\r\nAuthorization: Bearer t\r\nConnection: close\r\n\r\n", path, u.Host)
+	r := textproto.NewReader(bufio.NewReader(conn))
+	if _, err := r.ReadLine(); err != nil { // the status line
+		t.Fatal(err)
+	}
+	var names []string
+	for {
+		line, err := r.ReadLine()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line == "" {
+			return names
+		}
+		name, _, _ := strings.Cut(line, ":")
+		names = append(names, name)
 	}
 }

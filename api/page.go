@@ -15,10 +15,10 @@ const (
 	maxPerPage     = 100
 )
 
-// pageReply answers with one page of jobs in GitHub's JSON shape, its ETag and GitHub's
-// Link header, whose URLs have the escaped path links (prefix/repositories/{id}/rest), as
-// the fault (Shifted, ForeignLink, SelfLink) bends them.
-func pageReply(r *http.Request, jobs []generated.Job, links string, fault Fault) reply {
+// pageReply answers with one page of jobs in GitHub's JSON shape (the old one for oldShape),
+// its ETag and GitHub's Link header, whose URLs have the escaped path links
+// (prefix/repositories/{id}/rest), as the fault (Shifted, ForeignLink, SelfLink) bends them.
+func pageReply(r *http.Request, jobs []generated.Job, oldShape bool, links string, fault Fault) reply {
 	q := r.URL.Query()
 	perPage := int64(defaultPerPage)
 	if v, err := strconv.ParseInt(q.Get("per_page"), 10, 64); err == nil && v >= 1 {
@@ -41,7 +41,12 @@ func pageReply(r *http.Request, jobs []generated.Job, links string, fault Fault)
 		end := min(start+perPage, total)
 		window = jobs[start:end:end]
 	}
-	rep := jsonReply(http.StatusOK, ToGitHubPage(len(jobs), window))
+	var body any = ToGitHubPage(len(jobs), window)
+	if oldShape {
+		body = toOldShapePage(len(jobs), window)
+	}
+	rep := jsonReply(http.StatusOK, body)
+	rep.oldShape = oldShape
 	rep.header.Set("ETag", ghwire.ETag(rep.body))
 	if l := pageLinks(r, links, page, last, fault); l != "" {
 		rep.header.Set("Link", l)

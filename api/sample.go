@@ -16,9 +16,12 @@ import (
 // SampleRun returns a realistic run attempt with n jobs: a Go matrix ("build", "lint",
 // "test (ubuntu-latest, 1.25)", "test (macos-latest, 1.26) / shard 3", ...) with job IDs
 // above 2^32, 6 to 12 steps a job, mostly successes, some failures, skipped and cancelled
-// jobs and, from 20 jobs on, in-progress and queued jobs at the end (the last twentieth).
-// It is deterministic: the same arguments give the same jobs. Every job satisfies
-// openapi.yaml.
+// jobs, from 100 jobs on one each of timed_out, neutral and action_required, and, from 20
+// jobs on, jobs still going at the end (the last twentieth): in progress, then not started
+// yet, the first of those (from 80 jobs on) waiting as for an environment's approval,
+// pending and requested, the rest queued. Jobs not started have no runner and no steps, as GitHub reports them. It is
+// deterministic: the same arguments give the same jobs. Every job satisfies openapi.yaml;
+// SampleRunOldShape gives the same jobs in the shape of older payloads.
 func SampleRun(owner, repo string, runID, attempt int64, n int) Run {
 	run := Run{Owner: owner, Repo: repo, RunID: runID, Attempt: attempt}
 	if n <= 0 {
@@ -41,7 +44,13 @@ func SampleRun(owner, repo string, runID, attempt int64, n int) Run {
 	g.repoNode = g.rng.Uint32()
 
 	inflight := n / 20
-	queued := inflight / 2
+	queued := inflight / 2 // not started yet
+	// The rarer conclusions each take the place of the first success from a quarter, half and
+	// three quarters of the way on.
+	var rare []rareOutcome
+	if n >= 100 {
+		rare = []rareOutcome{{"timed_out", n / 4}, {"neutral", n / 2}, {"action_required", 3 * n / 4}}
+	}
 	id := 30_000_000_000 + g.rng.Int64N(10_000_000_000)
 	run.Jobs = make([]generated.Job, n)
 	for i := range n {
@@ -49,7 +58,7 @@ func SampleRun(owner, repo string, runID, attempt int64, n int) Run {
 		var outcome string
 		switch {
 		case i >= n-queued:
-			outcome = "queued"
+			outcome = notStarted(i-(n-queued), queued)
 		case i >= n-inflight:
 			outcome = "in_progress"
 		case i == 2: // a run to look at has a failure: the first test job fails
@@ -65,11 +74,33 @@ func SampleRun(owner, repo string, runID, attempt int64, n int) Run {
 			default:
 				outcome = "cancelled"
 			}
+			if outcome == "success" && len(rare) > 0 && i >= rare[0].from {
+				outcome, rare = rare[0].outcome, rare[1:]
+			}
 		}
 		run.Jobs[i] = g.job(i, id, outcome)
 	}
 	return run
 }
+
+// rareOutcome is a conclusion SampleRun gives once, to the first success from index on.
+type rareOutcome struct {
+	outcome string
+	from    int
+}
+
+// notStarted is the status of the k-th of n jobs not started yet: waiting, pending and
+// requested first, as far as there are more than one, then queued.
+func notStarted(k, n int) string {
+	kinds := []string{"waiting", "pending", "requested"}
+	if k < min(n-1, len(kinds)) {
+		return kinds[k]
+	}
+	return "queued"
+}
+
+// sampleTimeout is the timeout-minutes of the sample's timed-out job.
+const sampleTimeout = 15 * time.Minute
 
 type sampler struct {
 	rng         *rand.Rand
@@ -153,9 +184,10 @@ func (g *sampler) job(i int, id int64, outcome string) generated.Job {
 		HeadBranch:   ptr("main"),
 	}
 	switch outcome {
-	case "queued":
-		// No runner yet, no steps: GitHub reports started_at as the creation time.
-		j.Status = generated.JobStatusQueued
+	case "queued", "waiting", "pending", "requested":
+		// No runner yet, no steps: GitHub reports started_at as the creation time (a waiting
+		// job recorded in @octokit/webhooks-examples, testdata/recorded, has the same).
+		j.Status = generated.JobStatus(outcome)
 		j.StartedAt = created
 		return j
 	case "skipped":
@@ -198,6 +230,11 @@ func (g *sampler) job(i int, id int64, outcome string) generated.Job {
 		}
 		conclusion := "success"
 		switch {
+		case outcome == "timed_out" && k == stop:
+			// Cut off at the job's timeout: the step is cancelled, the job timed out.
+			conclusion, d = "cancelled", max(d, started.Add(sampleTimeout).Sub(t))
+		case outcome == "timed_out" && k > stop && k <= lastWork:
+			conclusion, d = "skipped", 0
 		case outcome == "in_progress" && k == stop:
 			s.Status = generated.JobStepStatusInProgress
 			s.StartedAt = ptr(t)
@@ -221,6 +258,14 @@ func (g *sampler) job(i int, id int64, outcome string) generated.Job {
 	switch outcome {
 	case "in_progress":
 		j.Status = generated.JobStatusInProgress
+	case "action_required":
+		// Never ran, like a skipped job: it awaits someone's approval. It is drawn as a
+		// success first, so that the jobs after it are the same either way.
+		j.Status = generated.JobStatusCompleted
+		j.Conclusion = ptr(generated.JobConclusionActionRequired)
+		j.StartedAt, j.CompletedAt = created, ptr(created)
+		j.RunnerID, j.RunnerName, j.RunnerGroupID, j.RunnerGroupName = nil, nil, nil, nil
+		j.Steps = nil
 	default:
 		j.Status = generated.JobStatusCompleted
 		j.Conclusion = ptr(generated.JobConclusion(outcome))

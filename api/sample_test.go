@@ -112,16 +112,18 @@ func TestSampleRunShape(t *testing.T) {
 		}
 		checkSampleJob(t, where, j)
 	}
-	for _, c := range []string{"success", "failure", "skipped", "cancelled"} {
-		if conclusions[c] == 0 {
+	for _, c := range []generated.JobConclusion{"success", "failure", "skipped", "cancelled", "timed_out", "neutral", "action_required"} {
+		if conclusions[string(c)] == 0 || !c.Valid() {
 			t.Errorf("no %s job in %d", c, n)
 		}
 	}
 	if conclusions["success"] < n/2 {
 		t.Errorf("only %d successes in %d jobs", conclusions["success"], n)
 	}
-	if statuses[generated.JobStatusInProgress] == 0 || statuses[generated.JobStatusQueued] == 0 {
-		t.Errorf("statuses %v: want in_progress and queued jobs too", statuses)
+	for _, s := range []generated.JobStatus{"completed", "in_progress", "queued", "waiting", "pending", "requested"} {
+		if statuses[s] == 0 || !s.Valid() {
+			t.Errorf("statuses %v: want %s jobs too", statuses, s)
+		}
 	}
 	// The last twentieth is still running; everything before it is done.
 	for _, j := range run.Jobs[:n-n/20] {
@@ -137,15 +139,16 @@ func checkSampleJob(t *testing.T, where string, j generated.Job) {
 	hasRunner := j.RunnerID != nil && j.RunnerName != nil && *j.RunnerName == fmt.Sprint("GitHub Actions ", *j.RunnerID) &&
 		j.RunnerGroupID != nil && *j.RunnerGroupID == 2 && j.RunnerGroupName != nil && *j.RunnerGroupName == "GitHub Actions"
 	noRunner := j.RunnerID == nil && j.RunnerName == nil && j.RunnerGroupID == nil && j.RunnerGroupName == nil
+	neverRan := j.Conclusion != nil && (*j.Conclusion == generated.JobConclusionSkipped || *j.Conclusion == generated.JobConclusionActionRequired)
 	switch {
-	case j.Status == generated.JobStatusQueued:
-		if j.Conclusion != nil || j.CompletedAt != nil || !noRunner || len(j.Steps) != 0 {
-			t.Errorf("%s: queued job with conclusion, completed_at, runner or steps", where)
+	case j.Status != generated.JobStatusCompleted && j.Status != generated.JobStatusInProgress: // not started yet
+		if j.Conclusion != nil || j.CompletedAt != nil || !noRunner || len(j.Steps) != 0 || !j.StartedAt.Equal(j.CreatedAt) {
+			t.Errorf("%s: %s job with conclusion, completed_at, runner, steps or a start", where, j.Status)
 		}
 		return
-	case j.Conclusion != nil && *j.Conclusion == generated.JobConclusionSkipped:
-		if j.CompletedAt == nil || !j.CompletedAt.Equal(j.StartedAt) || !noRunner || len(j.Steps) != 0 {
-			t.Errorf("%s: skipped job that ran", where)
+	case neverRan:
+		if j.CompletedAt == nil || !j.CompletedAt.Equal(j.StartedAt) || !j.StartedAt.Equal(j.CreatedAt) || !noRunner || len(j.Steps) != 0 {
+			t.Errorf("%s: %s job that ran", where, *j.Conclusion)
 		}
 		return
 	case j.Status == generated.JobStatusInProgress:
@@ -198,29 +201,38 @@ func checkSampleJob(t *testing.T, where string, j generated.Job) {
 		if !last.CompletedAt.Equal(*j.CompletedAt) {
 			t.Errorf("%s: completed_at %v, last step %v", where, j.CompletedAt, last.CompletedAt)
 		}
-		c := string(*j.Conclusion)
-		if c != "success" && (counts[c] != 1 || counts["failure"]+counts["cancelled"] != 1) {
-			t.Errorf("%s: %s job with steps %v, want exactly one %s step", where, c, counts, c)
-		}
-		if c == "success" && counts["success"] != len(j.Steps) {
-			t.Errorf("%s: successful job with steps %v", where, counts)
+		switch c := string(*j.Conclusion); c {
+		case "success", "neutral":
+			if counts["success"] != len(j.Steps) {
+				t.Errorf("%s: %s job with steps %v", where, c, counts)
+			}
+		case "timed_out": // the step running at the timeout is cancelled
+			if counts["cancelled"] != 1 || counts["failure"] != 0 || j.CompletedAt.Sub(j.StartedAt) < sampleTimeout {
+				t.Errorf("%s: timed-out job with steps %v after %v", where, counts, j.CompletedAt.Sub(j.StartedAt))
+			}
+		default:
+			if counts[c] != 1 || counts["failure"]+counts["cancelled"] != 1 {
+				t.Errorf("%s: %s job with steps %v, want exactly one %s step", where, c, counts, c)
+			}
 		}
 	}
 }
 
 // TestSampleRunNulls checks what goes on the wire for in-flight jobs: explicit nulls.
 func TestSampleRunNulls(t *testing.T) {
-	run := SampleRun(testOwner, testRepo, testRunID, 1, 40) // jobs 38 in progress, 39 queued
-	inProgress, queued := run.Jobs[38], run.Jobs[39]
-	if inProgress.Status != generated.JobStatusInProgress || queued.Status != generated.JobStatusQueued {
-		t.Fatalf("statuses %s, %s", inProgress.Status, queued.Status)
+	run := SampleRun(testOwner, testRepo, testRunID, 1, 80) // jobs 76, 77 in progress, 78 waiting, 79 queued
+	inProgress, waiting, queued := run.Jobs[77], run.Jobs[78], run.Jobs[79]
+	if inProgress.Status != generated.JobStatusInProgress || waiting.Status != generated.JobStatusWaiting || queued.Status != generated.JobStatusQueued {
+		t.Fatalf("statuses %s, %s, %s", inProgress.Status, waiting.Status, queued.Status)
 	}
+	noRunner := []string{"conclusion", "completed_at", "runner_id", "runner_name", "runner_group_id", "runner_group_name"}
 	for _, tt := range []struct {
 		job   generated.Job
 		nulls []string
 	}{
 		{inProgress, []string{"conclusion", "completed_at"}},
-		{queued, []string{"conclusion", "completed_at", "runner_id", "runner_name", "runner_group_id", "runner_group_name"}},
+		{waiting, noRunner},
+		{queued, noRunner},
 	} {
 		b, err := json.Marshal(tt.job)
 		if err != nil {

@@ -31,6 +31,7 @@ type Validator struct {
 	router     routers.Router
 	basicError *openapi3.Schema
 	opts       *openapi3filter.Options
+	oldShapeOnce
 }
 
 // NewValidator loads openapi.yaml, validates it, and serves its paths under pathPrefix
@@ -40,11 +41,26 @@ func NewValidator(pathPrefix string) (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx := context.Background()
 	doc, err := openapi3.NewLoader().LoadFromData(ghjobs.Spec)
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs/api: load openapi.yaml: %w", err)
 	}
+	router, err := routerFor(context.Background(), doc, prefix)
+	if err != nil {
+		return nil, err
+	}
+	be := doc.Components.Schemas["basic-error"]
+	if be == nil || be.Value == nil {
+		return nil, errors.New("ghjobs/api: openapi.yaml has no components.schemas.basic-error")
+	}
+	// Defaults are not written into the request: the fake must see the query as sent.
+	opts := &openapi3filter.Options{SkipSettingDefaults: true}
+	opts.WithCustomSchemaErrorFunc(schemaMessage)
+	return &Validator{prefix: prefix, router: router, basicError: be.Value, opts: opts}, nil
+}
+
+// routerFor validates doc and routes its operations below prefix.
+func routerFor(ctx context.Context, doc *openapi3.T, prefix string) (routers.Router, error) {
 	if err := doc.Validate(ctx); err != nil {
 		return nil, fmt.Errorf("ghjobs/api: openapi.yaml is invalid: %w", err)
 	}
@@ -58,14 +74,7 @@ func NewValidator(pathPrefix string) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs/api: route openapi.yaml: %w", err)
 	}
-	be := doc.Components.Schemas["basic-error"]
-	if be == nil || be.Value == nil {
-		return nil, errors.New("ghjobs/api: openapi.yaml has no components.schemas.basic-error")
-	}
-	// Defaults are not written into the request: the fake must see the query as sent.
-	opts := &openapi3filter.Options{SkipSettingDefaults: true}
-	opts.WithCustomSchemaErrorFunc(schemaMessage)
-	return &Validator{prefix: prefix, router: router, basicError: be.Value, opts: opts}, nil
+	return router, nil
 }
 
 // schemaMessage words a schema error on one line: where, why, and the value (shortened),

@@ -64,7 +64,7 @@ func ExampleClient_ListJobs() {
 	fmt.Printf("rate limit: %d of %d left\n", page.Rate.Remaining, page.Rate.Limit)
 	// Output:
 	// 100 of 250 jobs; pages: prev 1, next 3, last 3
-	// rate limit: 4999 of 5000 left
+	// rate limit: 59 of 60 left
 }
 
 // Every job in one slice; on error, no jobs at all rather than a partial list.

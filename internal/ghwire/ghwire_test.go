@@ -1,11 +1,18 @@
 package ghwire
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"io"
+	"maps"
+	"net/http"
+	"net/textproto"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestETagMatches(t *testing.T) {
@@ -99,5 +106,64 @@ func TestCacheControl(t *testing.T) {
 	}
 	if got := CacheControl(false); got != "public, max-age=60, s-maxage=60" {
 		t.Errorf("without: %s", got)
+	}
+}
+
+func TestSpell(t *testing.T) {
+	h := http.Header{}
+	for _, name := range []string{"ETag", "X-GitHub-Request-Id", "X-RateLimit-Limit", "X-OAuth-Scopes", "X-XSS-Protection", "Link", "Content-Type"} {
+		h.Set(name, "v") // canonicalised: Etag, X-Github-Request-Id, ...
+	}
+	Spell(h)
+	want := []string{"Content-Type", "ETag", "Link", "X-GitHub-Request-Id", "X-OAuth-Scopes", "X-RateLimit-Limit", "X-XSS-Protection"}
+	if got := slices.Sorted(maps.Keys(h)); !slices.Equal(got, want) {
+		t.Errorf("keys %q, want %q", got, want)
+	}
+	// Go's client reads them all the same: it canonicalises what it reads off the wire.
+	var b bytes.Buffer
+	if err := h.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	read, err := textproto.NewReader(bufio.NewReader(strings.NewReader(b.String() + "\r\n"))).ReadMIMEHeader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range want {
+		if got := http.Header(read).Get(name); got != "v" {
+			t.Errorf("%s read back as %q", name, got)
+		}
+	}
+	for in, out := range map[string]string{"etag": "ETag", "x-ratelimit-used": "X-RateLimit-Used", "vary": "Vary", "X-GITHUB-MEDIA-TYPE": "X-GitHub-Media-Type"} {
+		if got := Spelling(in); got != out {
+			t.Errorf("Spelling(%q) = %q, want %q", in, got, out)
+		}
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	shape := regexp.MustCompile(`^068[0-7]:[0-9A-F]{4}:([0-9A-F]+):([0-9A-F]+):([0-9A-F]{8})$`)
+	at := time.Date(2022, 7, 19, 4, 37, 7, 0, time.UTC) // 62D634F3, as recorded
+	seen := map[string]bool{}
+	lengths := map[int]int{}
+	for n := uint64(0); n <= 100_000; n++ {
+		id := RequestID(n, at)
+		m := shape.FindStringSubmatch(id)
+		if m == nil || m[3] != "62D634F3" || seen[id[:len(id)-9]] {
+			t.Fatalf("RequestID(%d) = %q: not GitHub's shape, another second, or not unique", n, id)
+		}
+		seen[id[:len(id)-9]] = true
+		for _, g := range m[1:3] {
+			if g[0] == '0' || len(g) < 5 || len(g) > 7 {
+				t.Fatalf("RequestID(%d) = %q: group %s", n, id, g)
+			}
+			lengths[len(g)]++
+		}
+	}
+	// GitHub's vary in length; most have seven digits, some six or five.
+	if lengths[7] < lengths[6] || lengths[6] == 0 || lengths[5] == 0 {
+		t.Errorf("group lengths %v: want mostly 7 digits, some 6 and 5", lengths)
+	}
+	if a, b := RequestID(7, at), RequestID(7, at.Add(time.Second)); a[:len(a)-8] != b[:len(b)-8] || a == b {
+		t.Errorf("the time changes only the last group: %s, %s", a, b)
 	}
 }
