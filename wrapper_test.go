@@ -39,7 +39,7 @@ const (
 	owner = "octo-org"
 	repo  = "octo-repo"
 	// Above 2^32, so that a 32-bit int anywhere on the way would show.
-	bigRunID = 1<<33 + 29679449
+	bigRunID int64 = 1<<33 + 29679449
 )
 
 var ctx = context.Background()
