@@ -11,7 +11,8 @@
 //
 // One span for the attempt (kind Server), named after the workflow; under it one for each
 // completed job (kind Internal), named after the job, from its started_at to its
-// completed_at exactly; under each job a span named "queued" from its created_at to its
+// completed_at exactly (a job or step GitHub timed at no length, as it does skipped ones,
+// lasts MinDuration); under each job a span named "queued" from its created_at to its
 // started_at, the time it waited for a runner (it lies before its job's span, as the wait
 // came before the job), and one span for each step that ran, named after the step. A
 // failed, timed-out, cancelled or never-started (startup_failure) job or step has status

@@ -23,6 +23,9 @@ const ScopeName = "github.com/ghjobs/ghjobs/otelexport"
 // default export batch (OTEL_BSP_MAX_EXPORT_BATCH_SIZE).
 const DefaultBatchSize = 512
 
+// MinDuration is the length of a span that GitHub timed as taking no time, or less.
+const MinDuration = time.Microsecond
+
 // QueueSpanName is the name of the span of the time a job waited for a runner.
 const QueueSpanName = "queued"
 
@@ -212,11 +215,14 @@ func (x *exporter) attempt() {
 	span.End(trace.WithTimestamp(end))
 }
 
-// ordered returns start and end, end moved to start if GitHub put it before (it does, for
-// some skipped jobs and steps): a span of no length rather than a negative one.
+// ordered returns start and end, the end at least a microsecond after the start: GitHub
+// times to the second, so a skipped job or step started and completed in the same second,
+// and some it even completed before they started. Backends take a span without length for
+// a broken one (Jaeger stores it with a warning, and again on every export); a microsecond,
+// the least Jaeger shows, is below what GitHub's clock tells.
 func ordered(start, end time.Time) (time.Time, time.Time) {
-	if end.Before(start) {
-		return start, start
+	if !end.After(start) {
+		return start, start.Add(MinDuration)
 	}
 	return start, end
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ var testAttempt = wrapper.Attempt{Owner: "octo-org", Repo: "Octo_Repo", RunID: 2
 // t0 is when the test attempt began; times carry milliseconds, to show they pass exactly.
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
-func at(sec float64) time.Time { return t0.Add(time.Duration(sec * float64(time.Second))) }
+func at(sec float64) time.Time { return t0.Add(time.Duration(math.Round(sec*1e6)) * time.Microsecond) }
 
 func ptr[T any](v T) *T { return &v }
 
@@ -102,13 +103,10 @@ type want struct {
 	attrs  map[attribute.Key]any // a subset of the span's
 }
 
-// TestExportMapsTheAttempt checks every span of the test attempt: ids, parents, names,
-// kinds, times to the nanosecond, status, the attributes of the CICD conventions.
-func TestExportMapsTheAttempt(t *testing.T) {
-	r, spans := export(t, testJobs())
-	tid := TraceID(testAttempt.RunID, testAttempt.Number)
+// testWants are the spans of testJobs, by id.
+func testWants() map[trace.SpanID]want {
 	root := AttemptSpanID(testAttempt.RunID, testAttempt.Number)
-	wants := map[trace.SpanID]want{
+	return map[trace.SpanID]want{
 		root: {name: "CI", kind: trace.SpanKindServer, start: at(0), end: at(130.000001), status: codes.Error, desc: "failure",
 			attrs: map[attribute.Key]any{
 				"cicd.pipeline.name": "CI", "cicd.pipeline.run.id": "29679449", "github.workflow.run.attempt": int64(2),
@@ -142,14 +140,22 @@ func TestExportMapsTheAttempt(t *testing.T) {
 		QueueSpanID(30000000002):                        {name: "queued", parent: JobSpanID(30000000002), kind: trace.SpanKindInternal, start: at(1), end: at(30)},
 		StepSpanID(30000000002, "Set up job", 1):        {name: "Set up job", parent: JobSpanID(30000000002), kind: trace.SpanKindInternal, start: at(30), end: at(31)},
 		StepSpanID(30000000002, "Run go test ./...", 1): {name: "Run go test ./...", parent: JobSpanID(30000000002), kind: trace.SpanKindInternal, start: at(31), end: at(99), status: codes.Error, desc: "failure", attrs: map[attribute.Key]any{"cicd.pipeline.task.run.result": "failure", "error.type": "failure"}},
-		StepSpanID(30000000002, "Upload coverage", 1):   {name: "Upload coverage", parent: JobSpanID(30000000002), kind: trace.SpanKindInternal, start: at(99), end: at(99), attrs: map[attribute.Key]any{"cicd.pipeline.task.run.result": "skip", "error.type": nil}},
+		StepSpanID(30000000002, "Upload coverage", 1):   {name: "Upload coverage", parent: JobSpanID(30000000002), kind: trace.SpanKindInternal, start: at(99), end: at(99).Add(time.Microsecond), attrs: map[attribute.Key]any{"cicd.pipeline.task.run.result": "skip", "error.type": nil}},
 
 		JobSpanID(30000000003):   {name: "lint", parent: root, kind: trace.SpanKindInternal, start: at(5), end: at(20), status: codes.Error, desc: "cancelled", attrs: map[attribute.Key]any{"cicd.pipeline.task.run.result": "cancellation", "error.type": "cancellation", "github.job.conclusion": "cancelled"}},
 		QueueSpanID(30000000003): {name: "queued", parent: JobSpanID(30000000003), kind: trace.SpanKindInternal, start: at(0), end: at(5)},
-		JobSpanID(30000000004):   {name: "deploy", parent: root, kind: trace.SpanKindInternal, start: at(2), end: at(2), attrs: map[attribute.Key]any{"cicd.pipeline.task.run.result": "skip", "github.job.labels": nil}},
+		JobSpanID(30000000004):   {name: "deploy", parent: root, kind: trace.SpanKindInternal, start: at(2), end: at(2).Add(time.Microsecond), attrs: map[attribute.Key]any{"cicd.pipeline.task.run.result": "skip", "github.job.labels": nil}},
 		JobSpanID(30000000005):   {name: "e2e", parent: root, kind: trace.SpanKindInternal, start: at(10), end: at(130.000001), status: codes.Error, desc: "timed_out", attrs: map[attribute.Key]any{"cicd.pipeline.task.run.result": "timeout", "error.type": "timeout"}},
 		QueueSpanID(30000000005): {name: "queued", parent: JobSpanID(30000000005), kind: trace.SpanKindInternal, start: at(3), end: at(10)},
 	}
+}
+
+// TestExportMapsTheAttempt checks every span of the test attempt: ids, parents, names,
+// kinds, times to the nanosecond, status, the attributes of the CICD conventions.
+func TestExportMapsTheAttempt(t *testing.T) {
+	r, spans := export(t, testJobs())
+	tid := TraceID(testAttempt.RunID, testAttempt.Number)
+	wants := testWants()
 	if got := (Result{TraceID: tid, Jobs: 5, Spans: len(wants), Attempt: true}); r != got {
 		t.Errorf("result %+v, want %+v", r, got)
 	}
