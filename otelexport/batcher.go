@@ -49,7 +49,11 @@ func (b *batcher) flush() error {
 		return b.err
 	}
 	if err := b.exp.ExportSpans(b.ctx, b.batch); err != nil {
-		b.err = fmt.Errorf("ghjobs: sending %d spans (%d sent before): %w", len(b.batch), b.sent, err)
+		after := ""
+		if b.sent > 0 {
+			after = fmt.Sprintf(" after %d sent", b.sent)
+		}
+		b.err = fmt.Errorf("ghjobs: sending %d spans%s: %w", len(b.batch), after, err)
 		return b.err
 	}
 	b.sent += len(b.batch)

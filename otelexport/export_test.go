@@ -352,7 +352,7 @@ func TestExportBatches(t *testing.T) {
 	refused := errors.New("413 Request Entity Too Large")
 	rec = &recorder{failAt: 2, err: refused}
 	r, err = Export(context.Background(), rec, testAttempt, seqOf(bigAttempt(100)), WithBatchSize(100))
-	if !errors.Is(err, refused) || !strings.HasPrefix(err.Error(), "ghjobs: sending 100 spans (100 sent before): ") {
+	if !errors.Is(err, refused) || !strings.HasPrefix(err.Error(), "ghjobs: sending 100 spans after 100 sent: ") {
 		t.Errorf("error %v, want the exporter's, saying how far it got", err)
 	}
 	if len(rec.batches) != 2 || r.Spans != 100 || r.Attempt {
