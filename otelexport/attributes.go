@@ -24,12 +24,13 @@ const (
 
 // jobAttributes are a finished job's span attributes.
 func jobAttributes(j *wrapper.Job, o outcome) []attribute.KeyValue {
-	kv := []attribute.KeyValue{
+	kv := make([]attribute.KeyValue, 0, 12) // room for all: one allocation a job
+	kv = append(kv,
 		semconv.CICDPipelineTaskName(j.Name),
 		semconv.CICDPipelineTaskRunID(strconv.FormatInt(j.ID, 10)),
 		semconv.CICDPipelineTaskRunResultKey.String(o.result),
 		JobConclusionKey.String(conclusion(j)),
-	}
+	)
 	if j.HTMLURL != nil && *j.HTMLURL != "" {
 		kv = append(kv, semconv.CICDPipelineTaskRunURLFull(*j.HTMLURL))
 	}
@@ -54,12 +55,13 @@ func jobAttributes(j *wrapper.Job, o outcome) []attribute.KeyValue {
 // stepAttributes are a step's span attributes; jobURL is its job's page, to which GitHub's
 // step anchors are added.
 func stepAttributes(s *wrapper.JobStep, o outcome, jobURL string) []attribute.KeyValue {
-	kv := []attribute.KeyValue{
+	kv := make([]attribute.KeyValue, 0, 6) // room for all: one allocation a step
+	kv = append(kv,
 		semconv.CICDPipelineTaskName(s.Name),
 		semconv.CICDPipelineTaskRunResultKey.String(o.result),
 		StepNumberKey.Int(s.Number),
 		StepConclusionKey.String(stepConclusion(s)),
-	}
+	)
 	if jobURL != "" {
 		kv = append(kv, semconv.CICDPipelineTaskRunURLFull(jobURL+"#step:"+strconv.Itoa(s.Number)+":1"))
 	}
