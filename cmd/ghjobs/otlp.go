@@ -242,18 +242,18 @@ func sliceJobs(jobs []wrapper.Job) iter.Seq2[wrapper.Job, error] {
 // stderr: how many jobs and spans, and what was left out while jobs were still running.
 func (c *cli) reportExport(a wrapper.Attempt, where string, r otelexport.Result) {
 	if r.Jobs == 0 && r.Unfinished == 0 {
-		fmt.Fprintf(c.stderr, "ghjobs: %s has no jobs: nothing was sent to %s\n", a, where)
+		c.log.say(fmt.Sprintf("ghjobs: %s has no jobs: nothing was sent to %s", a, where))
 		return
 	}
 	fmt.Fprintln(c.stdout, r.TraceID)
-	fmt.Fprintf(c.stderr, "ghjobs: sent %s to %s: %d of %s, %s\n", a, where,
-		r.Jobs, count(r.Jobs+r.Unfinished, "job"), count(r.Spans, "span"))
+	c.log.say(fmt.Sprintf("ghjobs: sent %s to %s: %d of %s, %s", a, where,
+		r.Jobs, count(r.Jobs+r.Unfinished, "job"), count(r.Spans, "span")))
 	switch r.Unfinished {
 	case 0:
 	case 1:
-		fmt.Fprintln(c.stderr, "ghjobs: 1 job has not completed: it was left out, and so was the attempt's own span; send again once it has, or use --watch (what was sent now is sent again unchanged)")
+		c.log.say("ghjobs: 1 job has not completed: it was left out, and so was the attempt's own span; send again once it has, or use --watch (what was sent now is sent again unchanged)")
 	default:
-		fmt.Fprintf(c.stderr, "ghjobs: %d jobs have not completed: they were left out, and so was the attempt's own span; send again once they have, or use --watch (what was sent now is sent again unchanged)\n", r.Unfinished)
+		c.log.say(fmt.Sprintf("ghjobs: %d jobs have not completed: they were left out, and so was the attempt's own span; send again once they have, or use --watch (what was sent now is sent again unchanged)", r.Unfinished))
 	}
 }
 
@@ -268,7 +268,8 @@ type exportError struct {
 }
 
 func (e exportError) Error() string {
-	msg := "ghjobs: OTLP export to " + e.where + " failed: " + trimPrefix(e.err)
+	// The collector's answer is quoted in the exporter's error: shown, never obeyed.
+	msg := "ghjobs: OTLP export to " + e.where + " failed: " + printable(trimPrefix(e.err))
 	if e.r.Spans > 0 {
 		msg += fmt.Sprintf(" (%d spans had been sent; exporting again sends them again, unchanged)", e.r.Spans)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -136,6 +137,7 @@ func TestOTLPEndpointFromEnvironment(t *testing.T) {
 // keeps the headers it was sent.
 type otlpSink struct {
 	status  int
+	body    string // what it says when it refuses
 	mu      sync.Mutex
 	headers []http.Header
 }
@@ -147,7 +149,7 @@ func (s *otlpSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/x-protobuf")
 	w.WriteHeader(s.status)
 	if s.status != http.StatusOK {
-		w.Write([]byte("invalid API key"))
+		w.Write([]byte(s.body))
 	}
 }
 
@@ -202,8 +204,10 @@ func TestOTLPCollectorFaults(t *testing.T) {
 	}
 	down := "http://" + l.Addr().String()
 	l.Close()
-	refusing := httptest.NewServer(&otlpSink{status: http.StatusUnauthorized})
+	refusing := httptest.NewServer(&otlpSink{status: http.StatusUnauthorized, body: "invalid API key"})
 	defer refusing.Close()
+	hostile := httptest.NewServer(&otlpSink{status: http.StatusBadRequest, body: "\x1b[2J\x1b[31mbad\u202e request"})
+	defer hostile.Close()
 	failing := httptest.NewServer(&otlpSink{status: http.StatusServiceUnavailable})
 	defer failing.Close()
 	_, env := fixtureServer(t)
@@ -215,6 +219,7 @@ func TestOTLPCollectorFaults(t *testing.T) {
 	}{
 		{"down", down, 1, []string{"ghjobs: OTLP export to " + down + "/v1/traces failed: ", "connection refused"}},
 		{"refusing", refusing.URL, 1, []string{"ghjobs: OTLP export to " + refusing.URL + "/v1/traces failed: ", "401", "invalid API key"}},
+		{"refusing with terminal escapes", hostile.URL, 1, []string{"ghjobs: OTLP export to " + hostile.URL + "/v1/traces failed: ", "400", "bad"}},
 		{"503 until --timeout", failing.URL, 124, []string{"ghjobs: gave up after 1s (--timeout 1s): "}},
 		{"never answering until --timeout", hangingServer(t), 124, []string{"ghjobs: gave up after 1s (--timeout 1s): "}},
 	} {
@@ -228,7 +233,7 @@ func TestOTLPCollectorFaults(t *testing.T) {
 					t.Errorf("stderr %q, want %q", errOut, w)
 				}
 			}
-			if strings.Count(errOut, "ghjobs: ghjobs:") > 0 || strings.Contains(errOut, fixtureToken) {
+			if strings.Count(errOut, "ghjobs: ghjobs:") > 0 || strings.Contains(errOut, fixtureToken) || strings.ContainsAny(errOut, "\x1b\u202e") {
 				t.Errorf("stderr %q", errOut)
 			}
 		})
@@ -404,6 +409,64 @@ func TestOTLPBinary(t *testing.T) {
 		code, out, errOut := runBinary(t, bin, env, append(tt.args, fixtureArgs...)...)
 		if code != tt.code || (code == 0) != traceIDLine.MatchString(out) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %d", tt.name, code, out, errOut, tt.code)
+		}
+	}
+}
+
+// TestOTLPTerminal runs the built command in a real terminal (tmux): at 80 and 40 columns,
+// --otlp leaves the trace id whole on a line of its own and no trace of the progress line;
+// with --watch at 50 columns the table is redrawn in place on stderr (the header shows
+// once), then the trace id follows.
+func TestOTLPTerminal(t *testing.T) {
+	j := jaeger.Get(t)
+	bin := buildGhjobs(t)
+	srv, _ := fixtureServer(t)
+	envs := fmt.Sprintf("GITHUB_API_URL=%s GH_TOKEN=%s HOME=%s", srv.URL, fixtureToken, t.TempDir())
+	id := otelexport.TraceID(fixtureRunID, 1).String()
+	for _, width := range []int{80, 40} {
+		screen, code := tmuxRun(t, width, fmt.Sprintf("env %s %s --otlp %s %s", envs, bin, j.OTLPHTTP, strings.Join(fixtureArgs, " ")))
+		lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
+		if code != 0 || !slices.Contains(lines, id) {
+			t.Errorf("%d columns: exit %d, no line that is the trace id alone:\n%s", width, code, screen)
+		}
+		if strings.ContainsAny(screen, "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏") || !strings.Contains(screen, "ghjobs: sent ") {
+			t.Errorf("%d columns: progress left on the screen, or no report:\n%s", width, screen)
+		}
+	}
+
+	start := time.Now()
+	tl := api.Timeline{Owner: fixtureOwner, Repo: fixtureRepo, RunID: fixtureRunID + 49, Attempt: 1, Start: start, Jobs: []api.JobLife{
+		{Name: "build", Created: 0, Started: 500 * time.Millisecond, Completed: 1500 * time.Millisecond, Conclusion: "success"},
+		{Name: "test with a name long enough to be cut on a narrow terminal", Created: 0, Started: time.Second, Completed: 2500 * time.Millisecond, Conclusion: "failure"},
+	}}
+	moving := api.NewTestServer(t, api.WithRun(tl.At(start)), api.WithToken(fixtureToken))
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-tick.C:
+				moving.Fake.AddRun(tl.At(now))
+			}
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	envs = fmt.Sprintf("GITHUB_API_URL=%s GH_TOKEN=%s HOME=%s", moving.URL, fixtureToken, t.TempDir())
+	screen, code := tmuxCapture(t, 50, fmt.Sprintf("env %s %s --otlp %s --watch --interval 1s %s/%s %d", envs, bin, j.OTLPHTTP, fixtureOwner, fixtureRepo, tl.RunID), false)
+	watchID := otelexport.TraceID(tl.RunID, 1).String()
+	if code != 0 || strings.Count(screen, "jobs completed") != 1 || !strings.Contains(screen, "2 of 2 jobs completed") {
+		t.Errorf("exit %d; want 0 and the table redrawn in place, once:\n%s", code, screen)
+	}
+	if !slices.Contains(strings.Split(screen, "\n"), watchID) {
+		t.Errorf("no line that is the trace id %s alone:\n%s", watchID, screen)
+	}
+	for i, l := range strings.Split(screen, "\n") {
+		if displayWidth(l) > 50 {
+			t.Errorf("line %d is %d wide on a 50-column terminal", i+1, displayWidth(l))
 		}
 	}
 }
