@@ -188,8 +188,8 @@ func TestExportMapsTheAttempt(t *testing.T) {
 	}
 	res := spans[0].Resource
 	for k, v := range map[attribute.Key]string{"service.name": "octo-repo", "vcs.provider.name": "github", "vcs.owner.name": "octo-org", "vcs.repository.name": "Octo_Repo", "telemetry.sdk.language": "go"} {
-		if got, _ := res.Set().Value(k); got.Emit() != v {
-			t.Errorf("resource %s = %q, want %q", k, got.Emit(), v)
+		if got, _ := res.Set().Value(k); got.String() != v {
+			t.Errorf("resource %s = %q, want %q", k, got.String(), v)
 		}
 	}
 }
@@ -208,7 +208,7 @@ func checkAttrs(t *testing.T, s tracetest.SpanStub, want map[attribute.Key]any) 
 		v, ok := got[k]
 		switch {
 		case w == nil && ok:
-			t.Errorf("span %q: %s = %s, want none", s.Name, k, v.Emit())
+			t.Errorf("span %q: %s = %s, want none", s.Name, k, v.String())
 		case w == nil:
 		case !ok:
 			t.Errorf("span %q: no %s, want %v", s.Name, k, w)
@@ -418,13 +418,13 @@ func TestExportResource(t *testing.T) {
 	_, spans := export(t, testJobs()[:1])
 	res := spans[0].Resource.Set()
 	for k, v := range map[attribute.Key]string{"service.name": "ci-traces", "deployment.environment.name": "prod", "vcs.owner.name": "from-env", "vcs.repository.name": "Octo_Repo"} {
-		if got, _ := res.Value(k); got.Emit() != v {
-			t.Errorf("%s = %q, want %q", k, got.Emit(), v)
+		if got, _ := res.Value(k); got.String() != v {
+			t.Errorf("%s = %q, want %q", k, got.String(), v)
 		}
 	}
 	_, spans = export(t, testJobs()[:1], WithResource(resource.NewSchemaless(attribute.String("service.name", "mine"))))
-	if got, _ := spans[0].Resource.Set().Value("service.name"); got.Emit() != "mine" {
-		t.Errorf("with WithResource, service.name = %q", got.Emit())
+	if got, _ := spans[0].Resource.Set().Value("service.name"); got.String() != "mine" {
+		t.Errorf("with WithResource, service.name = %q", got.String())
 	}
 }
 
