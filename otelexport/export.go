@@ -86,7 +86,7 @@ func Export(ctx context.Context, exp sdktrace.SpanExporter, a wrapper.Attempt, j
 	case cfg.batchSize < 1:
 		return Result{}, fmt.Errorf("%w: batch size %d: want at least 1", wrapper.ErrInvalidInput, cfg.batchSize)
 	}
-	res, err := newResource(ctx, a, cfg.res)
+	res, err := Resource(ctx, a, cfg.res...)
 	if err != nil {
 		return Result{}, err
 	}

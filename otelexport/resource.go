@@ -22,9 +22,11 @@ func WithResource(r *resource.Resource) Option {
 	return func(c *config) { c.res = append(c.res, r) }
 }
 
-// newResource builds the resource: the repository's, then the SDK's and the environment's,
-// then the caller's, each over the one before.
-func newResource(ctx context.Context, a wrapper.Attempt, extra []*resource.Resource) (*resource.Resource, error) {
+// Resource is the resource Export sends attempt a's spans with: the repository's attributes,
+// then the SDK's and the environment's (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES), then
+// extra, each over the one before. A malformed variable is an error matching
+// wrapper.ErrInvalidInput: a program can call Resource to say so before it lists anything.
+func Resource(ctx context.Context, a wrapper.Attempt, extra ...*resource.Resource) (*resource.Resource, error) {
 	res := resource.NewSchemaless(
 		semconv.ServiceName(serviceName(a.Repo)),
 		semconv.VCSProviderNameGithub,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,12 +56,7 @@ func checkOTLPOptions(o options) error {
 }
 
 func anySet(o options, names []string) bool {
-	for _, n := range names {
-		if o.set[n] {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(names, func(n string) bool { return o.set[n] })
 }
 
 // traceparentText is what --traceparent prints: the traceparent of the current job's span
@@ -104,7 +100,7 @@ func (c *cli) collector(ctx context.Context, flagURL string) (*collector, error)
 		protocol = "http/protobuf"
 	}
 	if protocol != "http/protobuf" && protocol != "grpc" {
-		return nil, usageErr("OTLP protocol %q (OTEL_EXPORTER_OTLP_PROTOCOL): want %s", protocol, otlpProtocols)
+		return nil, usageErr("OTLP protocol %q (OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL): want %s", protocol, otlpProtocols)
 	}
 	grpc := protocol == "grpc"
 	name, raw, base := "--otlp", flagURL, true
@@ -156,6 +152,10 @@ func (c *cli) exportOTLP(ctx context.Context, o options, a wrapper.Attempt) erro
 	if err != nil {
 		return err
 	}
+	// A malformed OTEL_RESOURCE_ATTRIBUTES is said now, not after a --watch of hours.
+	if _, err := otelexport.Resource(ctx, a); err != nil {
+		return err
+	}
 	defer func() {
 		// The exporters send nothing at shutdown: this only closes their connections.
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -204,7 +204,7 @@ func (c *cli) exportOTLP(ctx context.Context, o options, a wrapper.Attempt) erro
 
 	r, err := otelexport.Export(ctx, col.exp, a, jobs)
 	switch {
-	case err != nil && listErr != nil && errors.Is(err, listErr):
+	case err != nil && (errors.Is(err, wrapper.ErrInvalidInput) || listErr != nil && errors.Is(err, listErr)):
 		return err
 	case err != nil:
 		return exportError{col.where, r, err}

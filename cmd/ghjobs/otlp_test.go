@@ -275,6 +275,15 @@ func TestOTLPUsage(t *testing.T) {
 			t.Errorf("%q: %d requests to GitHub", tt.args, n)
 		}
 	}
+	// OpenTelemetry's SDK reads the resource's variables from the process environment.
+	t.Run("malformed OTEL_RESOURCE_ATTRIBUTES, with --watch", func(t *testing.T) {
+		t.Setenv("OTEL_RESOURCE_ATTRIBUTES", "team")
+		before := len(srv.Fake.Requests())
+		code, out, errOut := ghjobs(t, env, append([]string{"--otlp", col.URL, "--watch"}, fixtureArgs...)...)
+		if code != 2 || out != "" || !strings.Contains(errOut, "OTEL_RESOURCE_ATTRIBUTES") || len(srv.Fake.Requests()) != before {
+			t.Errorf("exit %d, stdout %q, stderr %q, %d requests; want 2 at once", code, out, errOut, len(srv.Fake.Requests())-before)
+		}
+	})
 	if len(sink.headers) > 0 {
 		t.Error("something was sent to the collector")
 	}
