@@ -429,11 +429,11 @@ func TestOTLPBinary(t *testing.T) {
 func TestOTLPTerminal(t *testing.T) {
 	j := jaeger.Get(t)
 	bin := buildGhjobs(t)
-	srv, _ := fixtureServer(t)
+	srv := api.NewTestServer(t, api.WithRun(api.SampleRun(fixtureOwner, fixtureRepo, fixtureRunID+59, 1, 40)), api.WithToken(fixtureToken))
 	envs := fmt.Sprintf("GITHUB_API_URL=%s GH_TOKEN=%s HOME=%s", srv.URL, fixtureToken, t.TempDir())
-	id := otelexport.TraceID(fixtureRunID, 1).String()
+	id := otelexport.TraceID(fixtureRunID+59, 1).String()
 	for _, width := range []int{80, 40} {
-		screen, code := tmuxRun(t, width, fmt.Sprintf("env %s %s --otlp %s %s", envs, bin, j.OTLPHTTP, strings.Join(fixtureArgs, " ")))
+		screen, code := tmuxRun(t, width, fmt.Sprintf("env %s %s --otlp %s %s/%s %d", envs, bin, j.OTLPHTTP, fixtureOwner, fixtureRepo, fixtureRunID+59))
 		lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
 		if code != 0 || !slices.Contains(lines, id) {
 			t.Errorf("%d columns: exit %d, no line that is the trace id alone:\n%s", width, code, screen)
