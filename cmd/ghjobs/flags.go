@@ -25,6 +25,10 @@ type options struct {
 	interval   time.Duration
 	redis      string          // --redis, else $GHJOBS_REDIS_URL (read with the token)
 	set        map[string]bool // the flags given
+
+	// otlp.go's
+	otlp        string // --otlp URL: send the attempt as a trace
+	traceparent bool   // --traceparent: print a span's W3C traceparent
 }
 
 // defaultTimeout bounds a listing: long enough for retries and a secondary rate limit's
@@ -54,6 +58,7 @@ func parseOptions(args []string) (options, []string, error) {
 	fs.BoolVar(&o.watch, "watch", false, "")
 	fs.DurationVar(&o.interval, "interval", defaultInterval, "")
 	fs.StringVar(&o.redis, "redis", "", "")
+	otlpFlags(fs, &o)
 	positional, err := parseFlags(fs, args)
 	if err != nil {
 		return o, nil, err
@@ -93,6 +98,9 @@ func parseOptions(args []string) (options, []string, error) {
 		return o, nil, usageErr("--demo takes no --redis")
 	case o.watch && (o.demo || o.currentJob):
 		return o, nil, usageErr("--watch follows an attempt on GitHub: it takes no --demo or --current-job")
+	}
+	if err := checkOTLPOptions(o); err != nil {
+		return o, nil, err
 	}
 	if o.watch && !o.set["timeout"] {
 		o.timeout = defaultWatchTimeout

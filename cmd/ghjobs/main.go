@@ -6,6 +6,7 @@
 //	ghjobs [flags] https://github.com/OWNER/REPO/actions/runs/RUN_ID[/attempts/N]
 //	ghjobs [flags]                         inside GitHub Actions: this run
 //	ghjobs --watch [flags] OWNER/REPO RUN_ID [ATTEMPT]   until every job has completed
+//	ghjobs --otlp URL [flags] OWNER/REPO RUN_ID [ATTEMPT]   sent as one OpenTelemetry trace
 //	ghjobs --demo [flags]                  a sample run from the built-in fake API
 //	ghjobs serve [--addr HOST:PORT] [--jobs N]
 //
@@ -38,6 +39,7 @@ import (
 const usage = `usage: ghjobs [flags] OWNER/REPO RUN_ID [ATTEMPT]
        ghjobs [flags] https://github.com/OWNER/REPO/actions/runs/RUN_ID[/attempts/N]
        ghjobs [flags]                  in GitHub Actions: the run of this workflow
+       ghjobs --otlp URL [flags] OWNER/REPO RUN_ID [ATTEMPT]   sent as a trace
        ghjobs --demo [flags]           a sample run from the built-in fake API
        ghjobs serve [--addr HOST:PORT] [--jobs N]
 
@@ -53,6 +55,12 @@ flags:
   --summary       figures instead of the list: jobs by conclusion, queue time and
                   duration (median, p95, max), slowest jobs and steps, failed steps
   --current-job   print the id of the in-progress job running on $RUNNER_NAME
+  --otlp URL      send the attempt's completed jobs and steps as one OpenTelemetry trace
+                  to the collector at URL (http://localhost:4318; '' for the
+                  OTEL_EXPORTER_OTLP_* variables) and print its id; with --watch, the
+                  whole attempt once every job has completed
+  --traceparent   print the W3C traceparent of the attempt's span in that trace (with
+                  --current-job: of the current job's), for a step's own spans
   -o FILE         write to FILE instead of standard output (- for standard output);
                   a regular file is replaced once all is written, keeping its mode
   --api-url URL   REST API root (default $GITHUB_API_URL or https://api.github.com);
@@ -150,6 +158,7 @@ type cli struct {
 	progress      atomic.Pointer[progress] // the progress line being drawn, if any
 	authenticated bool                     // the client sends a token
 	closers       []func() error           // what run closes at the end (the Redis store)
+	watched       []wrapper.Job            // the jobs --watch saw last (--otlp --watch sends them)
 }
 
 func newCLI() *cli {

@@ -18,7 +18,7 @@ import (
 	"github.com/ghjobs/ghjobs/generated"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(jaeger.Around(m)) }
 
 // fixtureServer serves fixtureRun as GitHub would, failing the test on any contract
 // violation, and returns the environment that points ghjobs at it with the right token.

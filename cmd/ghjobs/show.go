@@ -43,15 +43,22 @@ func (c *cli) show(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	if o.traceparent && !o.currentJob { // the attempt's span: known without asking GitHub
+		_, err := fmt.Fprintln(c.stdout, traceparentText(o, a, 0))
+		return err
+	}
 
 	if o.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeoutCause(ctx, o.timeout, errTimedOut)
 		defer cancel()
 	}
-	if o.watch {
+	switch {
+	case o.exporting():
+		err = c.exportOTLP(ctx, o, a)
+	case o.watch:
 		err = c.watch(ctx, o, dest, a)
-	} else {
+	default:
 		err = c.list(ctx, o, dest, a, runner)
 	}
 	if err != nil && errors.Is(context.Cause(ctx), errTimedOut) {
@@ -94,6 +101,10 @@ func (c *cli) list(ctx context.Context, o options, dest *destination, a wrapper.
 			return err
 		}
 		return c.output(dest, func(w io.Writer, _ bool) error {
+			if o.traceparent {
+				_, err := fmt.Fprintln(w, traceparentText(o, a, id))
+				return err
+			}
 			_, err := fmt.Fprintln(w, id)
 			return err
 		})

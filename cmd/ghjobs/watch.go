@@ -69,6 +69,7 @@ func (c *cli) watch(ctx context.Context, o options, dest *destination, a wrapper
 	if err != nil {
 		return err
 	}
+	c.watched = final // what --otlp --watch exports
 	return verdict(final)
 }
 

@@ -1,0 +1,14 @@
+package otelexport
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/ghjobs/ghjobs/internal/jaegertest"
+)
+
+// jaeger is the one Jaeger of this test binary, started by the first test that needs it.
+var jaeger jaegertest.Shared
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(jaeger.Around(m)) }
