@@ -298,7 +298,7 @@ func TestColour(t *testing.T) {
 		if code := c.run(context.Background(), fixtureArgs); code != 0 {
 			t.Fatalf("exit %d", code)
 		}
-		if got := strings.Contains(out.String(), ansiRed+"failure"+ansiReset); got != tt.want {
+		if got := strings.Contains(out.String(), "\x1b[31mfailure\x1b[0m"); got != tt.want {
 			t.Errorf("terminal %v, NO_COLOR %v: coloured %v, want %v", tt.terminal, tt.noColor, got, tt.want)
 		}
 		if strings.Contains(out.String(), "\x1b[2J") {

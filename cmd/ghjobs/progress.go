@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ghjobs/ghjobs/internal/render"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -124,7 +125,7 @@ func (p *progress) text() string {
 		s += " · " + p.note
 	}
 	if q := time.Since(p.last); q >= quietAfter {
-		s += fmt.Sprintf(" · no answer for %s", human(q))
+		s += fmt.Sprintf(" · no answer for %s", render.Human(q))
 	}
 	return s
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/internal/render"
 )
 
 // serve runs the fake API with a sample run until ctx is done (Ctrl-C), so people can point
@@ -35,7 +36,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 
 	run := api.SampleRun(sampleOwner, sampleRepo, sampleRunID, 1, *n)
 	// The sample's last event happened a few seconds ago.
-	shiftJobs(run.Jobs, c.now().Add(-5*time.Second).Sub(latest(run.Jobs)))
+	shiftJobs(run.Jobs, c.now().Add(-5*time.Second).Sub(render.Latest(run.Jobs)))
 	stderr := &lockedWriter{w: c.stderr}
 	fake, err := api.New(api.WithRun(run), api.WithViolationHandler(func(err error) {
 		fmt.Fprintf(stderr, "ghjobs serve: contract violation: %v\n", err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/ghjobs/ghjobs/internal/render"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -69,7 +70,7 @@ func (c *cli) list(ctx context.Context, o options, dest *destination, a wrapper.
 		if jobs, a, err = c.demo(ctx, o.demoJobs); err != nil {
 			return err
 		}
-		now = latest(jobs) // the sample is a snapshot: its "now" is its last timestamp
+		now = render.Latest(jobs) // the sample is a snapshot: its "now" is its last timestamp
 	} else {
 		client, err := c.client(ctx, o.apiURL, o.redis)
 		if err != nil {
@@ -78,7 +79,7 @@ func (c *cli) list(ctx context.Context, o options, dest *destination, a wrapper.
 		if o.format == "jsonl" && !o.currentJob {
 			// Each job is written as it arrives, so `| head` ends the listing early.
 			return c.output(dest, func(w io.Writer, _ bool) error {
-				return streamJSONL(w, func(each func(wrapper.Job) error) error {
+				return render.StreamJSONL(w, func(each func(wrapper.Job) error) error {
 					return c.fetch(ctx, client, a, each)
 				})
 			})
@@ -99,7 +100,7 @@ func (c *cli) list(ctx context.Context, o options, dest *destination, a wrapper.
 		})
 	}
 	return c.output(dest, func(w io.Writer, colour bool) error {
-		return render(w, o, a, jobs, now, colour, c.tableWidth(dest, o))
+		return renderJobs(w, o, a, jobs, now, colour, c.tableWidth(dest, o))
 	})
 }
 
@@ -111,26 +112,26 @@ func (c *cli) tableWidth(dest *destination, o options) int {
 	return c.width(c.stdout)
 }
 
-// render writes jobs in the format o asks for; a table fits width columns if it is above 0.
-func render(w io.Writer, o options, a wrapper.Attempt, jobs []wrapper.Job, now time.Time, colour bool, width int) error {
+// renderJobs writes jobs in the format o asks for; a table fits width columns if it is above 0.
+func renderJobs(w io.Writer, o options, a wrapper.Attempt, jobs []wrapper.Job, now time.Time, colour bool, width int) error {
 	switch o.format {
 	case "json":
-		return writeJSON(w, jobs)
+		return render.JSON(w, jobs)
 	case "jsonl":
-		return writeJSONL(w, jobs)
+		return render.JSONL(w, jobs)
 	}
-	at := timeAttempt(a, jobs, now)
+	at := render.Time(a, jobs, now)
 	switch {
 	case o.summary:
-		return writeSummary(w, at)
+		return render.Summary(w, at)
 	case o.format == "csv":
-		return writeCSV(w, at, o.steps)
+		return render.CSV(w, at, o.steps)
 	case o.format == "mermaid":
-		return writeMermaid(w, at, o.steps)
+		return render.Mermaid(w, at, o.steps)
 	case o.format == "svg":
-		return writeSVG(w, at)
+		return render.SVG(w, at)
 	}
-	return writeTable(w, at, o.steps, colour, width)
+	return render.Table(w, at, o.steps, colour, width)
 }
 
 // output runs write on standard output (dest nil), in colour when it is a terminal and

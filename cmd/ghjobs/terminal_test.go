@@ -1,50 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/internal/render"
 )
-
-// TestTableFits: at any width the table's lines fit, long names end with "…", and status and
-// times are whole; without a width (a pipe, --wide) nothing is cut.
-func TestTableFits(t *testing.T) {
-	at := fixtureTiming()
-	var full bytes.Buffer
-	writeTable(&full, at, true, false, 0)
-	for _, width := range []int{200, 120, 80, 60, 40} {
-		for _, steps := range []bool{false, true} {
-			var b bytes.Buffer
-			if err := writeTable(&b, at, steps, true, width); err != nil {
-				t.Fatal(err)
-			}
-			lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-			for i, l := range lines {
-				plain := strings.NewReplacer(ansiRed, "", ansiGreen, "", ansiGrey, "", ansiYellow, "", ansiReset, "").Replace(l)
-				if displayWidth(plain) > width {
-					t.Errorf("width %d, steps %v, line %d: %d columns: %q", width, steps, i+1, displayWidth(plain), plain)
-				}
-			}
-			if !strings.Contains(b.String(), "in_progress") || !strings.Contains(b.String(), "failure") {
-				t.Errorf("width %d: a status was cut", width)
-			}
-			if width <= 80 && !strings.Contains(b.String(), "…") {
-				t.Errorf("width %d: nothing cut with …", width)
-			}
-		}
-	}
-	if strings.Contains(full.String(), "shard 1…") {
-		t.Error("without a width, names were cut")
-	}
-}
 
 // tmuxRun runs script in a tmux pane of the given width (a real terminal, as a person has)
 // and returns the screen, history included, once the script has printed its exit status.
@@ -109,7 +76,7 @@ func TestTerminalWidth(t *testing.T) {
 	// The binary's clock is the real one: the fixture is moved to end now, as serve does,
 	// so that running jobs show minutes, as they would.
 	run := fixtureRun()
-	shiftJobs(run.Jobs, time.Since(latest(run.Jobs)))
+	shiftJobs(run.Jobs, time.Since(render.Latest(run.Jobs)))
 	srv := api.NewTestServer(t, api.WithRun(run), api.WithToken(fixtureToken))
 	envs := fmt.Sprintf("GITHUB_API_URL=%s GH_TOKEN=%s NO_COLOR=1 HOME=%s", srv.URL, fixtureToken, t.TempDir())
 	args := strings.Join(fixtureArgs, " ")
@@ -120,8 +87,8 @@ func TestTerminalWidth(t *testing.T) {
 			t.Errorf("%d columns: exit %d, %d screen lines for a header and 250 jobs (a wrapped line adds one)", width, code, len(lines))
 		}
 		for i, l := range lines {
-			if displayWidth(l) > width {
-				t.Errorf("%d columns, line %d is %d wide", width, i+1, displayWidth(l))
+			if render.DisplayWidth(l) > width {
+				t.Errorf("%d columns, line %d is %d wide", width, i+1, render.DisplayWidth(l))
 			}
 		}
 		if !strings.Contains(screen, "…") || !strings.HasPrefix(lines[0], "JOB ") {
@@ -181,28 +148,8 @@ func TestWatchRedraws(t *testing.T) {
 		}
 	}
 	for i, l := range strings.Split(screen, "\n") {
-		if displayWidth(l) > 50 {
-			t.Errorf("line %d is %d wide on a 50-column terminal", i+1, displayWidth(l))
-		}
-	}
-}
-
-// TestFitTableOrder: columns give way in giveWay's order: the failed step is cut, the
-// runner goes whole, the job's name is cut to 24 columns, then the failed step goes.
-func TestFitTableOrder(t *testing.T) {
-	widths := []int{38, 11, 6, 8, 22, 40} // job, status, queued, duration, runner, failed step
-	for _, tt := range []struct {
-		width int
-		want  []int
-	}{
-		{200, []int{0, 0, 0, 0, 0, 0}},
-		{110, []int{0, 0, 0, 0, -1, 16}},
-		{80, []int{31, 0, 0, 0, -1, 16}},
-		{60, []int{24, 0, 0, 0, -1, -1}},
-		{40, []int{9, 0, 0, 0, -1, -1}},
-	} {
-		if got := fitTable(widths, tt.width); !slices.Equal(got, tt.want) {
-			t.Errorf("width %d: limits %v, want %v", tt.width, got, tt.want)
+		if render.DisplayWidth(l) > 50 {
+			t.Errorf("line %d is %d wide on a 50-column terminal", i+1, render.DisplayWidth(l))
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/internal/render"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -85,8 +86,8 @@ func TestProgressShowsWaits(t *testing.T) {
 	for _, seg := range strings.Split(got, "\r") {
 		line, _, _ := strings.Cut(seg, "\x1b[K")
 		line, _, _ = strings.Cut(line, "\n")
-		if displayWidth(line) > 39 {
-			t.Errorf("a status line of %d columns on a 40-column terminal: %q", displayWidth(line), line)
+		if render.DisplayWidth(line) > 39 {
+			t.Errorf("a status line of %d columns on a 40-column terminal: %q", render.DisplayWidth(line), line)
 		}
 	}
 }

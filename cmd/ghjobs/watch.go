@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/internal/render"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -134,7 +134,7 @@ func (wt *watcher) show(jobs []wrapper.Job, fresh []int, next time.Duration) err
 	case wt.redraw:
 		return wt.draw(jobs, now, next)
 	case wt.o.format == "jsonl":
-		enc := newEncoder(wt.w)
+		enc := render.NewEncoder(wt.w)
 		for _, i := range fresh {
 			if err := enc.Encode(api.ToGitHub(&jobs[i])); err != nil {
 				return err
@@ -148,18 +148,18 @@ func (wt *watcher) show(jobs []wrapper.Job, fresh []int, next time.Duration) err
 	if wt.o.format != "table" {
 		out = wt.c.stderr
 	}
-	at := timeAttempt(wt.a, jobs, now)
+	at := render.Time(wt.a, jobs, now)
 	for _, i := range fresh {
 		t := &at.Jobs[i]
-		line := outcome(t.Job)
-		if t.Phase == done && t.Ran {
-			line += "  " + human(t.Duration)
+		line := render.Outcome(t.Job)
+		if t.Phase == render.Done && t.Ran {
+			line += "  " + render.Human(t.Duration)
 		}
 		if wt.shown[t.Job.ID] == line {
 			continue // the steps moved; the job's state did not
 		}
 		wt.shown[t.Job.ID] = line
-		if _, err := fmt.Fprintf(out, "%s  %s  %s\n", now.UTC().Format("15:04:05"), printable(t.Job.Name), line); err != nil {
+		if _, err := fmt.Fprintf(out, "%s  %s  %s\n", now.UTC().Format("15:04:05"), render.Printable(t.Job.Name), line); err != nil {
 			return err
 		}
 	}
@@ -193,21 +193,21 @@ func (wt *watcher) draw(jobs []wrapper.Job, now time.Time, next time.Duration) e
 	header := fmt.Sprintf("%d of %d jobs completed · %s UTC · %s · %s",
 		completed, len(jobs), now.UTC().Format("15:04:05"), poll, wt.a)
 	if width > 1 {
-		header = truncate(header, width-1)
+		header = render.Truncate(header, width-1)
 	}
 	b.WriteString(header + "\n\n")
-	at := timeAttempt(wt.a, jobs, now)
+	at := render.Time(wt.a, jobs, now)
 	var body bytes.Buffer
 	if wt.o.summary {
-		if err := writeSummary(&body, at); err != nil {
+		if err := render.Summary(&body, at); err != nil {
 			return err
 		}
-	} else if err := writeTable(&body, at, wt.o.steps, wt.colour, width); err != nil {
+	} else if err := render.Table(&body, at, wt.o.steps, wt.colour, width); err != nil {
 		return err
 	}
 	for line := range strings.Lines(body.String()) {
 		if wt.o.summary && width > 1 {
-			line = truncate(strings.TrimSuffix(line, "\n"), width-1) + "\n"
+			line = render.Truncate(strings.TrimSuffix(line, "\n"), width-1) + "\n"
 		}
 		b.WriteString(line)
 	}
@@ -222,9 +222,9 @@ func (wt *watcher) finish(jobs []wrapper.Job) error {
 	case wt.redraw, wt.o.format == "jsonl":
 		return nil
 	case wt.o.format != "table" || wt.o.summary:
-		return render(wt.w, wt.o, wt.a, jobs, now, wt.colour, 0)
+		return renderJobs(wt.w, wt.o, wt.a, jobs, now, wt.colour, 0)
 	}
-	_, err := fmt.Fprintf(wt.w, "%s  all %d jobs completed: %s\n", now.UTC().Format("15:04:05"), len(jobs), tally(jobs))
+	_, err := fmt.Fprintf(wt.w, "%s  all %d jobs completed: %s\n", now.UTC().Format("15:04:05"), len(jobs), render.Tally(jobs))
 	return err
 }
 
@@ -233,33 +233,13 @@ func allCompleted(jobs []wrapper.Job) bool {
 	return len(jobs) > 0 && !slices.ContainsFunc(jobs, func(j wrapper.Job) bool { return j.Status != wrapper.JobStatusCompleted })
 }
 
-// tally is "8 success, 1 failure" in the summary's order.
-func tally(jobs []wrapper.Job) string {
-	counts := map[string]int{}
-	for i := range jobs {
-		counts[outcome(&jobs[i])]++
-	}
-	var parts []string
-	for _, o := range outcomeOrder {
-		if counts[o] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
-			delete(counts, o)
-		}
-	}
-	for _, o := range slices.Sorted(maps.Keys(counts)) {
-		parts = append(parts, fmt.Sprintf("%d %s", counts[o], printable(o)))
-	}
-	return strings.Join(parts, ", ")
-}
-
 // verdict is --watch's exit: nil when every job succeeded or was skipped, else status 1
 // naming the jobs that did not.
 func verdict(jobs []wrapper.Job) error {
 	var bad []string
 	for i := range jobs {
-		t := timeJob(&jobs[i], time.Time{})
-		if !jobClass(&t).ok() {
-			bad = append(bad, fmt.Sprintf("%s (%s)", printable(jobs[i].Name), printable(outcome(&jobs[i]))))
+		if !render.Succeeded(&jobs[i]) {
+			bad = append(bad, fmt.Sprintf("%s (%s)", render.Printable(jobs[i].Name), render.Printable(render.Outcome(&jobs[i]))))
 		}
 	}
 	if len(bad) == 0 {

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bufio"
@@ -38,7 +38,7 @@ func colourOf(c class) string {
 // time running, runner and first failed step; with steps, an indented row per step.
 // Figures still growing end with "…". colour adds ANSI colours to the status column. A
 // width above 0 (a terminal's) fits the lines into that many columns (see fitTable).
-func writeTable(w io.Writer, at *attemptTiming, steps, colour bool, width int) error {
+func Table(w io.Writer, at *Timed, steps, colour bool, width int) error {
 	rows := [][]string{{"JOB", "STATUS", "QUEUED", "DURATION", "RUNNER", "FAILED STEP"}}
 	colours := []string{""}
 	for i := range at.Jobs {
@@ -46,15 +46,15 @@ func writeTable(w io.Writer, at *attemptTiming, steps, colour bool, width int) e
 		j := t.Job
 		queued, duration := "-", "-"
 		if t.Ran || t.Queued > 0 {
-			queued = human(t.Queued)
+			queued = Human(t.Queued)
 		}
 		switch {
-		case t.Phase == waiting:
+		case t.Phase == Waiting:
 			queued += "…"
-		case t.Phase == running:
-			duration = human(t.Duration) + "…"
+		case t.Phase == Running:
+			duration = Human(t.Duration) + "…"
 		case t.Ran:
-			duration = human(t.Duration)
+			duration = Human(t.Duration)
 		}
 		runner := "-"
 		if j.RunnerName != nil {
@@ -64,7 +64,7 @@ func writeTable(w io.Writer, at *attemptTiming, steps, colour bool, width int) e
 		if s := t.FailedStep; s != nil {
 			failed = stepLabel(s)
 		}
-		rows = append(rows, []string{j.Name, outcome(j), queued, duration, runner, failed})
+		rows = append(rows, []string{j.Name, Outcome(j), queued, duration, runner, failed})
 		colours = append(colours, colourOf(jobClass(t)))
 		if !steps {
 			continue
@@ -73,7 +73,7 @@ func writeTable(w io.Writer, at *attemptTiming, steps, colour bool, width int) e
 			s := &j.Steps[k]
 			d := "-"
 			if start, end, ok := stepSpan(s, at.Now); ok {
-				d = human(end.Sub(start))
+				d = Human(end.Sub(start))
 				if s.Status == "in_progress" {
 					d += "…"
 				}
@@ -149,7 +149,7 @@ func columnWidths(rows [][]string) []int {
 			if c >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[c] = max(widths[c], displayWidth(printable(cell)))
+			widths[c] = max(widths[c], DisplayWidth(Printable(cell)))
 		}
 	}
 	return widths
@@ -168,14 +168,14 @@ func writeColumns(w io.Writer, rows [][]string, colourCol int, colours []string,
 	var widths []int
 	for _, row := range rows {
 		for c := range row {
-			row[c] = printable(row[c])
+			row[c] = Printable(row[c])
 			if c < len(limits) && limits[c] > 0 {
-				row[c] = truncate(row[c], limits[c])
+				row[c] = Truncate(row[c], limits[c])
 			}
 			if c >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[c] = max(widths[c], displayWidth(row[c]))
+			widths[c] = max(widths[c], DisplayWidth(row[c]))
 		}
 	}
 	bw := bufio.NewWriter(w)
@@ -192,7 +192,7 @@ func writeColumns(w io.Writer, rows [][]string, colourCol int, colours []string,
 			}
 			pad := ""
 			if c < last {
-				pad = strings.Repeat(" ", widths[c]-displayWidth(cell)+2)
+				pad = strings.Repeat(" ", widths[c]-DisplayWidth(cell)+2)
 			}
 			if c == colourCol && r < len(colours) && colours[r] != "" {
 				cell = colours[r] + cell + ansiReset

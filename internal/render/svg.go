@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bufio"
@@ -62,7 +62,7 @@ func svgClass(t *timing) string {
 // per job in the API's order, the wait for a runner as a thin grey bar, the run as a bar
 // coloured by conclusion with a white tick where each step starts and the failed step in
 // dark red, and a ring for a job that never ran. Hovering a lane shows the job's figures.
-func writeSVG(w io.Writer, at *attemptTiming) error {
+func SVG(w io.Writer, at *Timed) error {
 	n := len(at.Jobs)
 	height := svgTop + n*svgLane + 36
 	span := max(at.End.Sub(at.Start), time.Second)
@@ -108,18 +108,18 @@ func writeSVG(w io.Writer, at *attemptTiming) error {
 			p(`<rect class="lane" x="0" y="%d" width="%d" height="%d"/>`, y, svgWidth, svgLane)
 		}
 		p(`<text x="%d" y="%s" text-anchor="end" dominant-baseline="central">%s</text>`,
-			svgLabelEnd, f1(mid), esc(truncate(printable(t.Job.Name), svgNameCols)))
+			svgLabelEnd, f1(mid), esc(Truncate(Printable(t.Job.Name), svgNameCols)))
 		if t.Queued > 0 {
 			class := "queued"
 			h := float64(svgQueueBar)
-			if t.Phase == waiting {
+			if t.Phase == Waiting {
 				class, h = "waiting", svgBar
 			}
 			p(`<rect class="%s" x="%s" y="%s" width="%s" height="%s"/>`, class,
 				f1(x(t.Created)), f1(mid-h/2), f1(max(x(t.Started)-x(t.Created), 1)), f1(h))
 		}
 		switch {
-		case t.Phase == waiting:
+		case t.Phase == Waiting:
 		case !t.Ran:
 			p(`<circle class="skipped" cx="%s" cy="%s" r="3.5"/>`, f1(x(t.End)), f1(mid))
 		default:
@@ -175,10 +175,10 @@ func svgLegend(p func(string, ...any)) {
 	item(`<rect class="waiting" x="0" y="1" width="12" height="10"/>`, "still waiting")
 }
 
-func svgSubtitle(at *attemptTiming) string {
+func svgSubtitle(at *Timed) string {
 	counts := map[string]int{}
 	for i := range at.Jobs {
-		counts[outcome(at.Jobs[i].Job)]++
+		counts[Outcome(at.Jobs[i].Job)]++
 	}
 	parts := []string{fmt.Sprintf("%d jobs", len(at.Jobs))}
 	for _, o := range outcomeOrder {
@@ -187,33 +187,33 @@ func svgSubtitle(at *attemptTiming) string {
 		}
 	}
 	if len(at.Jobs) > 0 {
-		parts = append(parts, "wall time "+human(at.End.Sub(at.Start)), at.Start.UTC().Format("2006-01-02 15:04:05")+" UTC")
+		parts = append(parts, "wall time "+Human(at.End.Sub(at.Start)), at.Start.UTC().Format("2006-01-02 15:04:05")+" UTC")
 	}
 	return strings.Join(parts, " · ")
 }
 
 func svgTooltip(t *timing) string {
 	var b strings.Builder
-	b.WriteString(printable(t.Job.Name))
+	b.WriteString(Printable(t.Job.Name))
 	b.WriteString(" — ")
-	b.WriteString(printable(outcome(t.Job)))
+	b.WriteString(Printable(Outcome(t.Job)))
 	if t.Queued > 0 || t.Ran {
-		fmt.Fprintf(&b, ", queued %s", human(t.Queued))
-		if t.Phase == waiting {
+		fmt.Fprintf(&b, ", queued %s", Human(t.Queued))
+		if t.Phase == Waiting {
 			b.WriteString(" so far")
 		}
 	}
 	if t.Ran {
-		fmt.Fprintf(&b, ", ran %s", human(t.Duration))
-		if t.Phase == running {
+		fmt.Fprintf(&b, ", ran %s", Human(t.Duration))
+		if t.Phase == Running {
 			b.WriteString(" so far")
 		}
 	}
 	if t.Job.RunnerName != nil {
-		fmt.Fprintf(&b, " on %s", printable(*t.Job.RunnerName))
+		fmt.Fprintf(&b, " on %s", Printable(*t.Job.RunnerName))
 	}
 	if s := t.FailedStep; s != nil {
-		fmt.Fprintf(&b, "; failed step: %s", printable(stepLabel(s)))
+		fmt.Fprintf(&b, "; failed step: %s", Printable(stepLabel(s)))
 	}
 	return b.String()
 }

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bytes"
@@ -12,12 +12,12 @@ import (
 )
 
 // bigTiming is an attempt of n sample jobs with long names.
-func bigTiming(n int) *attemptTiming {
+func bigTiming(n int) *Timed {
 	run := api.SampleRun("o", "r", 1, 1, n)
 	for i := range run.Jobs {
 		run.Jobs[i].Name += " / " + strings.Repeat("long matrix value ", 4)
 	}
-	return timeAttempt(wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}, run.Jobs, fixedNow)
+	return Time(wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}, run.Jobs, fixedNow)
 }
 
 // TestMermaidStepSummaryLimit: mermaid output stays under GitHub's 1 MiB for a step summary:
@@ -33,7 +33,7 @@ func TestMermaidStepSummaryLimit(t *testing.T) {
 	} {
 		at := bigTiming(tt.jobs)
 		var b bytes.Buffer
-		if err := writeMermaid(&b, at, tt.steps); err != nil {
+		if err := Mermaid(&b, at, tt.steps); err != nil {
 			t.Fatal(err)
 		}
 		out := b.String()
@@ -47,7 +47,7 @@ func TestMermaidStepSummaryLimit(t *testing.T) {
 	}
 	// Small enough: everything, no note.
 	var b bytes.Buffer
-	writeMermaid(&b, bigTiming(300), true)
+	Mermaid(&b, bigTiming(300), true)
 	if strings.Contains(b.String(), "> ghjobs:") || !strings.Contains(b.String(), ":s250_1,") {
 		t.Error("300 jobs with steps: something was left out")
 	}
@@ -56,7 +56,7 @@ func TestMermaidStepSummaryLimit(t *testing.T) {
 // TestMermaidSharedScale: the charts of one attempt span the same time, so bars compare.
 func TestMermaidSharedScale(t *testing.T) {
 	var b bytes.Buffer
-	writeMermaid(&b, fixtureTiming(), false)
+	Mermaid(&b, fixtureTiming(), false)
 	starts := regexp.MustCompile(`(?m)^    start :milestone, a\d+_0, (.*), 0s$`).FindAllStringSubmatch(b.String(), -1)
 	ends := regexp.MustCompile(`(?m)^    end :milestone, a\d+_1, (.*), 0s$`).FindAllStringSubmatch(b.String(), -1)
 	charts := strings.Count(b.String(), "```mermaid")
@@ -73,7 +73,7 @@ func TestMermaidSharedScale(t *testing.T) {
 // TestMermaidNoJobs: an attempt without jobs is still a chart with a task, which mermaid draws.
 func TestMermaidNoJobs(t *testing.T) {
 	var b bytes.Buffer
-	writeMermaid(&b, timeAttempt(wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}, nil, fixedNow), false)
+	Mermaid(&b, Time(wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}, nil, fixedNow), false)
 	if _, charts := checkMermaid(t, b.String()); charts != 1 || !strings.Contains(b.String(), "no jobs :milestone, m0, 2026-11-02 09:20:00, 0s") {
 		t.Errorf("no jobs:\n%s", b.String())
 	}
@@ -87,7 +87,7 @@ func TestSummaryFailedLimit(t *testing.T) {
 		run.Jobs[i].Conclusion = ptr(generated.JobConclusionFailure)
 	}
 	var b bytes.Buffer
-	writeSummary(&b, timeAttempt(wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}, run.Jobs, fixedNow))
+	Summary(&b, Time(wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}, run.Jobs, fixedNow))
 	_, failed, _ := strings.Cut(b.String(), "failed steps\n")
 	if n := strings.Count(failed, "\n"); n != maxFailed+1 || !strings.Contains(failed, "… and 80 more failed jobs") {
 		t.Errorf("failed steps: %d lines:\n%s", n, failed)

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bufio"
@@ -38,7 +38,7 @@ func spreadOf(ds []time.Duration) spread {
 }
 
 func (s spread) String() string {
-	return fmt.Sprintf("median %s, p95 %s, max %s", human(s.Median), human(s.P95), human(s.Max))
+	return fmt.Sprintf("median %s, p95 %s, max %s", Human(s.Median), Human(s.P95), Human(s.Max))
 }
 
 // outcomeOrder lists job outcomes in the order the summary counts them; others follow,
@@ -52,7 +52,7 @@ var outcomeOrder = []string{
 // attempt's wall time, queue time and duration (median, p95, max), the slowest jobs and
 // steps, and every failed step. Jobs still waiting or running are counted as such, with
 // their times so far; clamped timestamps are counted, not hidden.
-func writeSummary(w io.Writer, at *attemptTiming) error {
+func Summary(w io.Writer, at *Timed) error {
 	var (
 		counts          = map[string]int{}
 		queue, duration []time.Duration
@@ -70,21 +70,21 @@ func writeSummary(w io.Writer, at *attemptTiming) error {
 	var steps []stepRef
 	for i := range at.Jobs {
 		t := &at.Jobs[i]
-		counts[outcome(t.Job)]++
+		counts[Outcome(t.Job)]++
 		if t.Clamped {
 			clampedJobs++
 		}
 		switch {
-		case t.Phase == waiting:
+		case t.Phase == Waiting:
 			waitingJobs++
 			longestWait = max(longestWait, t.Queued)
 		case t.Ran:
 			queue = append(queue, t.Queued)
-			if t.Phase == done {
+			if t.Phase == Done {
 				duration = append(duration, t.Duration)
 			}
 		}
-		if t.Phase != done {
+		if t.Phase != Done {
 			ongoing++
 		}
 		for k := range t.Job.Steps {
@@ -113,14 +113,14 @@ func writeSummary(w io.Writer, at *attemptTiming) error {
 	}
 	for _, o := range slices.Sorted(maps.Keys(counts)) {
 		if !slices.Contains(outcomeOrder, o) {
-			byOutcome = append(byOutcome, fmt.Sprintf("%d %s", counts[o], printable(o)))
+			byOutcome = append(byOutcome, fmt.Sprintf("%d %s", counts[o], Printable(o)))
 		}
 	}
 	if len(at.Jobs) == 0 {
 		line("jobs", "none")
 	} else {
 		line("jobs", "%d: %s", len(at.Jobs), strings.Join(byOutcome, ", "))
-		wall := fmt.Sprintf("%s, %s → %s UTC", human(at.End.Sub(at.Start)), at.Start.UTC().Format("2006-01-02 15:04:05"), clock(at.End, at.Start))
+		wall := fmt.Sprintf("%s, %s → %s UTC", Human(at.End.Sub(at.Start)), at.Start.UTC().Format("2006-01-02 15:04:05"), clock(at.End, at.Start))
 		if ongoing > 0 {
 			wall += fmt.Sprintf(", so far: %d %s still waiting or running", ongoing, plural(ongoing, "job", "jobs"))
 		}
@@ -130,7 +130,7 @@ func writeSummary(w io.Writer, at *attemptTiming) error {
 		line("queue time", "%s  (%d %s that got a runner)", s, s.N, plural(s.N, "job", "jobs"))
 	}
 	if waitingJobs > 0 {
-		line("waiting", "%d %s without a runner so far, the longest for %s", waitingJobs, plural(waitingJobs, "job", "jobs"), human(longestWait))
+		line("waiting", "%d %s without a runner so far, the longest for %s", waitingJobs, plural(waitingJobs, "job", "jobs"), Human(longestWait))
 	}
 	if s := spreadOf(duration); s.N > 0 {
 		line("duration", "%s  (%d finished %s that ran)", s, s.N, plural(s.N, "job", "jobs"))
@@ -150,8 +150,8 @@ func writeSummary(w io.Writer, at *attemptTiming) error {
 	if len(ran) > 0 {
 		rows := [][]string{}
 		for _, t := range ran[:min(slowest, len(ran))] {
-			d := human(t.Duration)
-			if t.Phase == running {
+			d := Human(t.Duration)
+			if t.Phase == Running {
 				d += "…"
 			}
 			rows = append(rows, []string{"  " + d, t.Job.Name})
@@ -163,7 +163,7 @@ func writeSummary(w io.Writer, at *attemptTiming) error {
 	if len(steps) > 0 {
 		rows := [][]string{}
 		for _, s := range steps[:min(slowest, len(steps))] {
-			rows = append(rows, []string{"  " + human(s.d), stepLabel(s.s), "in " + s.t.Job.Name})
+			rows = append(rows, []string{"  " + Human(s.d), stepLabel(s.s), "in " + s.t.Job.Name})
 		}
 		fmt.Fprintf(bw, "\nslowest steps\n")
 		writeRows(bw, rows)
@@ -176,7 +176,7 @@ func writeSummary(w io.Writer, at *attemptTiming) error {
 		case t.FailedStep != nil:
 			failed = append(failed, []string{"  " + t.Job.Name, stepLabel(t.FailedStep)})
 		case jobClass(t) == classFailure:
-			failed = append(failed, []string{"  " + t.Job.Name, "(" + outcome(t.Job) + ", no failed step reported)"})
+			failed = append(failed, []string{"  " + t.Job.Name, "(" + Outcome(t.Job) + ", no failed step reported)"})
 		}
 	}
 	if len(failed) > 0 {
@@ -206,4 +206,23 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// Tally is "8 success, 1 failure" in the summary's order.
+func Tally(jobs []wrapper.Job) string {
+	counts := map[string]int{}
+	for i := range jobs {
+		counts[Outcome(&jobs[i])]++
+	}
+	var parts []string
+	for _, o := range outcomeOrder {
+		if counts[o] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
+			delete(counts, o)
+		}
+	}
+	for _, o := range slices.Sorted(maps.Keys(counts)) {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[o], Printable(o)))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"fmt"
@@ -36,7 +36,7 @@ const (
 // are split over several charts when one would pass mermaidMaxChars or mermaidMaxTasks;
 // the charts then share one time scale. Above mermaidBudget in all, the steps are left out
 // first, then jobs are shown in groups, and a note says so.
-func writeMermaid(w io.Writer, at *attemptTiming, steps bool) error {
+func Mermaid(w io.Writer, at *Timed, steps bool) error {
 	out := mermaidCharts(at, steps, 1)
 	note := ""
 	if len(out) > mermaidBudget && steps {
@@ -55,7 +55,7 @@ func writeMermaid(w io.Writer, at *attemptTiming, steps bool) error {
 }
 
 // mermaidCharts renders the charts, with group jobs to a task when group is above 1.
-func mermaidCharts(at *attemptTiming, steps bool, group int) string {
+func mermaidCharts(at *Timed, steps bool, group int) string {
 	axis := "%H:%M"
 	if at.End.Sub(at.Start) > 24*time.Hour {
 		axis = "%m-%d %H:%M"
@@ -166,15 +166,15 @@ func mermaidJob(i int, t *timing, now time.Time, steps bool) ganttBlock {
 		lines = append(lines, fmt.Sprintf("%s :%s%s, %s, %ds", text, tags, id, start.UTC().Format(mermaidTime), int64(d.Round(time.Second)/time.Second)))
 	}
 	switch {
-	case t.Phase == waiting:
+	case t.Phase == Waiting:
 		task("waiting", "active", id, t.Created, t.Queued)
 	default:
 		if t.Queued > 0 {
 			task("queued", "done", "q"+strconv.Itoa(i+1), t.Created, t.Queued)
 		}
-		o := outcome(t.Job)
+		o := Outcome(t.Job)
 		switch {
-		case t.Phase == running:
+		case t.Phase == Running:
 			task("running", "active", id, t.Started, t.Duration)
 		case !t.Ran:
 			task(ganttTask(o), "milestone", id, t.End, 0)
@@ -212,7 +212,7 @@ func mermaidGroup(i int, jobs []timing) ganttBlock {
 		}
 		last = later(last, t.End)
 		counts[jobClass(t)]++
-		words[outcome(t.Job)]++
+		words[Outcome(t.Job)]++
 	}
 	var parts []string
 	for _, o := range outcomeOrder {
@@ -275,11 +275,11 @@ var ganttReplacer = strings.NewReplacer(
 // ganttText makes a name safe as a gantt section or task text: one line, none of the
 // characters that end it, not empty, and at most mermaidMaxName columns.
 func ganttText(s string) string {
-	s = ganttReplacer.Replace(printable(strings.TrimSpace(s)))
+	s = ganttReplacer.Replace(Printable(strings.TrimSpace(s)))
 	if s == "" {
 		return "(unnamed)"
 	}
-	return truncate(s, mermaidMaxName)
+	return Truncate(s, mermaidMaxName)
 }
 
 // ganttKeywords start the lines that are not tasks; mermaid matches them case-insensitively.

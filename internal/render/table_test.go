@@ -1,0 +1,60 @@
+package render
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestTableFits: at any width the table's lines fit, long names end with "…", and status and
+// times are whole; without a width (a pipe, --wide) nothing is cut.
+func TestTableFits(t *testing.T) {
+	at := fixtureTiming()
+	var full bytes.Buffer
+	Table(&full, at, true, false, 0)
+	for _, width := range []int{200, 120, 80, 60, 40} {
+		for _, steps := range []bool{false, true} {
+			var b bytes.Buffer
+			if err := Table(&b, at, steps, true, width); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+			for i, l := range lines {
+				plain := strings.NewReplacer(ansiRed, "", ansiGreen, "", ansiGrey, "", ansiYellow, "", ansiReset, "").Replace(l)
+				if DisplayWidth(plain) > width {
+					t.Errorf("width %d, steps %v, line %d: %d columns: %q", width, steps, i+1, DisplayWidth(plain), plain)
+				}
+			}
+			if !strings.Contains(b.String(), "in_progress") || !strings.Contains(b.String(), "failure") {
+				t.Errorf("width %d: a status was cut", width)
+			}
+			if width <= 80 && !strings.Contains(b.String(), "…") {
+				t.Errorf("width %d: nothing cut with …", width)
+			}
+		}
+	}
+	if strings.Contains(full.String(), "shard 1…") {
+		t.Error("without a width, names were cut")
+	}
+}
+
+// TestFitTableOrder: columns give way in giveWay's order: the failed step is cut, the
+// runner goes whole, the job's name is cut to 24 columns, then the failed step goes.
+func TestFitTableOrder(t *testing.T) {
+	widths := []int{38, 11, 6, 8, 22, 40} // job, status, queued, duration, runner, failed step
+	for _, tt := range []struct {
+		width int
+		want  []int
+	}{
+		{200, []int{0, 0, 0, 0, 0, 0}},
+		{110, []int{0, 0, 0, 0, -1, 16}},
+		{80, []int{31, 0, 0, 0, -1, 16}},
+		{60, []int{24, 0, 0, 0, -1, -1}},
+		{40, []int{9, 0, 0, 0, -1, -1}},
+	} {
+		if got := fitTable(widths, tt.width); !slices.Equal(got, tt.want) {
+			t.Errorf("width %d: limits %v, want %v", tt.width, got, tt.want)
+		}
+	}
+}
