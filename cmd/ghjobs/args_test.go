@@ -45,20 +45,25 @@ func TestArgumentMessages(t *testing.T) {
 	}
 }
 
-// TestRunURLs: the address of a run's page, pasted from the browser, names the attempt.
+// TestRunURLs: the address of a run's page, pasted from the browser, names the run and its
+// attempt, or the run's latest attempt (Number 0); a job's page names the job.
 func TestRunURLs(t *testing.T) {
+	run := wrapper.Attempt{Owner: "octo-org", Repo: "octo-repo", RunID: 12345678901}
 	for _, tt := range []struct {
-		args []string
-		want wrapper.Attempt
+		args    []string
+		attempt int64
+		job     int64
 	}{
-		{[]string{"https://github.com/octo-org/octo-repo/actions/runs/12345678901"}, wrapper.Attempt{Owner: "octo-org", Repo: "octo-repo", RunID: 12345678901, Number: 1}},
-		{[]string{"https://github.com/octo-org/octo-repo/actions/runs/12345678901/attempts/3"}, wrapper.Attempt{Owner: "octo-org", Repo: "octo-repo", RunID: 12345678901, Number: 3}},
-		{[]string{"https://github.com/octo-org/octo-repo/actions/runs/12345678901/job/98765?pr=4"}, wrapper.Attempt{Owner: "octo-org", Repo: "octo-repo", RunID: 12345678901, Number: 1}},
-		{[]string{"https://github.com/octo-org/octo-repo/actions/runs/12345678901/", "2"}, wrapper.Attempt{Owner: "octo-org", Repo: "octo-repo", RunID: 12345678901, Number: 2}},
+		{[]string{"https://github.com/octo-org/octo-repo/actions/runs/12345678901"}, 0, 0},
+		{[]string{"https://github.com/octo-org/octo-repo/actions/runs/12345678901/attempts/3"}, 3, 0},
+		{[]string{"https://github.com/octo-org/octo-repo/actions/runs/12345678901/job/98765?pr=4"}, 0, 98765},
+		{[]string{"https://github.com/octo-org/octo-repo/actions/runs/12345678901/", "2"}, 2, 0},
 	} {
-		got, err := attemptFromArgs(tt.args, func(string) string { return "" })
-		if err != nil || got != tt.want {
-			t.Errorf("%q: %+v, %v; want %+v", tt.args, got, err, tt.want)
+		want := target{Attempt: run, job: tt.job}
+		want.Number = tt.attempt
+		got, err := targetFromArgs(tt.args, func(string) string { return "" })
+		if err != nil || got != want {
+			t.Errorf("%q: %+v, %v; want %+v", tt.args, got, err, want)
 		}
 	}
 	// Through the command, against the fixture.

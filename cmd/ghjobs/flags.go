@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/itchyny/gojq"
 )
 
 // options are the flags of the listing command.
@@ -23,6 +25,8 @@ type options struct {
 	wide       bool
 	watch      bool
 	interval   time.Duration
+	jq         string          // --jq EXPR, applied to the --format json document
+	query      *gojq.Code      // --jq, compiled
 	redis      string          // --redis, else $GHJOBS_REDIS_URL (read with the token)
 	set        map[string]bool // the flags given
 }
@@ -54,23 +58,31 @@ func parseOptions(args []string) (options, []string, error) {
 	fs.BoolVar(&o.watch, "watch", false, "")
 	fs.DurationVar(&o.interval, "interval", defaultInterval, "")
 	fs.StringVar(&o.redis, "redis", "", "")
+	fs.StringVar(&o.jq, "jq", "", "")
 	positional, err := parseFlags(fs, args)
 	if err != nil {
 		return o, nil, err
 	}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 
-	if *asJSON {
+	if *asJSON || o.jq != "" {
 		if o.set["format"] && o.format != "json" {
-			return o, nil, usageErr("--json and --format %s disagree", o.format)
+			return o, nil, usageErr("--json and --jq print JSON; they disagree with --format %s", o.format)
 		}
 		o.format = "json"
+	}
+	if o.jq != "" {
+		if o.query, err = parseJQ(o.jq); err != nil {
+			return o, nil, err
+		}
 	}
 	switch {
 	case !formats[o.format]:
 		return o, nil, usageErr("--format %q: want table, json, jsonl, csv, mermaid or svg", o.format)
-	case o.summary && o.format != "table":
-		return o, nil, usageErr("--summary prints text: leave out --format %s", o.format)
+	case o.set["o"] && o.out == "":
+		return o, nil, usageErr(`-o "": give a file name, or - for standard output`)
+	case o.summary && o.format != "table" && o.format != "json":
+		return o, nil, usageErr("--summary prints text, or with --format json a JSON object: leave out --format %s", o.format)
 	case o.steps && (o.summary || o.format == "json" || o.format == "jsonl" || o.format == "svg"):
 		return o, nil, usageErr("--steps adds rows to table and csv and tasks to mermaid; json and svg always have the steps")
 	case o.currentJob && (o.summary || o.steps || o.set["format"] || *asJSON):
@@ -91,11 +103,16 @@ func parseOptions(args []string) (options, []string, error) {
 		return o, nil, usageErr("--interval %s: want at least %s", o.interval, minInterval)
 	case o.demo && o.set["redis"]:
 		return o, nil, usageErr("--demo takes no --redis")
-	case o.watch && (o.demo || o.currentJob):
-		return o, nil, usageErr("--watch follows an attempt on GitHub: it takes no --demo or --current-job")
+	case o.watch && o.currentJob:
+		return o, nil, usageErr("--watch follows an attempt until it ends: it takes no --current-job")
+	case o.currentJob && o.jq != "":
+		return o, nil, usageErr("--current-job prints a job id: it takes no --jq")
 	}
 	if o.watch && !o.set["timeout"] {
 		o.timeout = defaultWatchTimeout
+	}
+	if o.watch && o.demo && !o.set["interval"] {
+		o.interval = minInterval // the demo's run moves on at every poll
 	}
 	return o, positional, nil
 }

@@ -32,6 +32,8 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/internal/render"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -150,6 +152,8 @@ type cli struct {
 	progress      atomic.Pointer[progress] // the progress line being drawn, if any
 	authenticated bool                     // the client sends a token
 	closers       []func() error           // what run closes at the end (the Redis store)
+	demoServer    *api.Server              // --demo's fake GitHub
+	help, helpFor string                   // the usage --help prints, and "serve " for serve's
 }
 
 func newCLI() *cli {
@@ -179,11 +183,19 @@ func newCLI() *cli {
 	}
 }
 
-// errUsage marks errors that exit with status 2 and a pointer to --help.
-var errUsage = errors.New("usage")
+// usageError is a mistake in the command line: exit status 2 and a pointer to --help.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return "ghjobs: " + e.msg }
 
 func usageErr(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
+	return usageError{fmt.Sprintf(format, args...)}
+}
+
+// commandErr is an error of the command's own, in the words every error it prints starts
+// with: "ghjobs: ", once. Errors of the library start so already and are printed unchanged.
+func commandErr(format string, args ...any) error {
+	return fmt.Errorf("ghjobs: "+format, args...)
 }
 
 func (c *cli) run(ctx context.Context, args []string) int {
@@ -200,8 +212,10 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		c.quietNotice = quietNotice
 	}
 	c.log = &statusLog{w: c.stderr, width: func() int { return c.width(c.stderr) }}
+	c.help = usage
 	var err error
 	if len(args) > 0 && args[0] == "serve" {
+		c.help, c.helpFor = serveUsage, "serve "
 		err = c.serve(ctx, args[1:])
 	} else {
 		err = c.show(ctx, args)
@@ -213,38 +227,54 @@ func (c *cli) run(ctx context.Context, args []string) int {
 }
 
 // report says what went wrong, in one message on stderr, and returns the exit status.
+// Errors are told apart by their types and sentinels; their texts, the library's included,
+// are printed as they are.
 func (c *cli) report(ctx context.Context, err error) int {
-	msg := func(err error) string { return "ghjobs: " + trimPrefix(err) }
 	var sig interrupted
 	var code exitError
+	var usage usageError
 	var rl *wrapper.RateLimitError
 	switch {
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprint(c.stdout, usage)
+		fmt.Fprint(c.stdout, c.help)
 		return 0
 	case errors.As(err, &code):
 		if code.msg != "" {
-			fmt.Fprintln(c.stderr, "ghjobs: "+code.msg)
+			fmt.Fprintln(c.stderr, code.msg)
 		}
 		return code.code
 	case errors.As(context.Cause(ctx), &sig):
 		fmt.Fprintln(c.stderr, "ghjobs: "+sig.Error())
 		return sig.exitCode()
-	case errors.Is(err, errUsage) || errors.Is(err, wrapper.ErrInvalidInput):
-		fmt.Fprintf(c.stderr, "%s\nrun 'ghjobs --help' for usage\n", strings.Replace(msg(err), "usage: ", "", 1))
+	case errors.As(err, &usage) || errors.Is(err, wrapper.ErrInvalidInput):
+		fmt.Fprintf(c.stderr, "%s\nrun 'ghjobs %s--help' for usage\n", message(err), c.helpFor)
 		return 2
 	case errors.As(err, &rl) && !rl.Secondary:
 		fmt.Fprintln(c.stderr, "ghjobs: "+rateLimitText(rl, c.authenticated, time.Now()))
 		return 1
 	case errors.Is(err, wrapper.ErrNotFound):
-		fmt.Fprintf(c.stderr, "%s\n%s\n", msg(err), notFoundHint)
+		fmt.Fprintf(c.stderr, "%s\n%s\n", message(err), notFoundHint)
+		return 1
+	case errors.Is(err, wrapper.ErrAttemptUnknown), errors.Is(err, wrapper.ErrNoJobs):
+		fmt.Fprintf(c.stderr, "%s\nhint: name the attempt: OWNER/REPO RUN_ID ATTEMPT, or .../actions/runs/RUN_ID/attempts/N\n", message(err))
 		return 1
 	default:
-		fmt.Fprintln(c.stderr, msg(err))
+		fmt.Fprintln(c.stderr, message(err))
 		return 1
 	}
+}
+
+// message is what err says, made safe for a terminal: the command's errors and the
+// library's start with "ghjobs: "; an error of the system (a file, a socket) that reached
+// here without it gets it.
+func message(err error) string {
+	msg := render.Printable(err.Error())
+	if !strings.HasPrefix(msg, "ghjobs: ") {
+		msg = "ghjobs: " + msg
+	}
+	return msg
 }
 
 // notFoundHint follows a 404: GitHub answers so for a private repository the token cannot
@@ -253,13 +283,11 @@ const notFoundHint = `hint: GitHub answers 404 for a private repository as for a
       RUN_ID and ATTEMPT; for a private repository, set GH_TOKEN to a token that can read
       it (a classic token needs the repo scope) or run 'gh auth login'.`
 
-// exitError ends the command with a given status and, unless msg is empty, a message.
+// exitError ends the command with a given status and, unless msg is empty, a message,
+// which starts with "ghjobs: ".
 type exitError struct {
 	code int
 	msg  string
 }
 
-func (e exitError) Error() string { return fmt.Sprintf("exit %d: %s", e.code, e.msg) }
-
-// trimPrefix is err's message without the "ghjobs: " that the library's errors start with.
-func trimPrefix(err error) string { return strings.TrimPrefix(err.Error(), "ghjobs: ") }
+func (e exitError) Error() string { return e.msg }

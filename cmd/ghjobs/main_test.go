@@ -186,7 +186,11 @@ func TestUsageErrors(t *testing.T) {
 		{"serve", "--bogus"},
 	} {
 		code, out, errOut := ghjobs(t, env, args...)
-		if code != 2 || out != "" || !strings.HasPrefix(errOut, "ghjobs: ") || !strings.HasSuffix(errOut, "\nrun 'ghjobs --help' for usage\n") || strings.Count(errOut, "\n") != 2 {
+		help := "\nrun 'ghjobs --help' for usage\n"
+		if len(args) > 0 && args[0] == "serve" {
+			help = "\nrun 'ghjobs serve --help' for usage\n"
+		}
+		if code != 2 || out != "" || !strings.HasPrefix(errOut, "ghjobs: ") || strings.Count(errOut, "ghjobs: ") != 1 || !strings.HasSuffix(errOut, help) || strings.Count(errOut, "\n") != 2 {
 			t.Errorf("ghjobs %q: exit %d, stdout %q, stderr %q; want 2, one line and a pointer to --help", args, code, out, errOut)
 		}
 	}
@@ -315,7 +319,7 @@ func TestProgress(t *testing.T) {
 	if code := c.run(context.Background(), fixtureArgs); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb)
 	}
-	if got := errb.String(); !strings.Contains(got, "run 12345678901 attempt 1: ") || !strings.HasSuffix(got, "\r\x1b[K") {
+	if got := errb.String(); !strings.Contains(got, " · octo-org/octo-repo run 12345678901 attempt 1") || !strings.HasSuffix(got, "\r\x1b[K") {
 		t.Errorf("stderr on a terminal: %q; want a progress line, erased at the end", got)
 	}
 	if strings.Count(out.String(), "\n") != 251 {

@@ -102,7 +102,7 @@ func TestQuietIsSaid(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errb)
 	}
 	got := errb.String()
-	if strings.Count(got, "no answer for") != 1 || !strings.Contains(got, "ghjobs: o/r run 1 attempt 1: no answer for 0.") {
+	if strings.Count(got, "no answer for") != 1 || !strings.Contains(got, "ghjobs: o/r run 1: no answer for 0.") {
 		t.Errorf("stderr %q: want one line saying there has been no answer", got)
 	}
 }

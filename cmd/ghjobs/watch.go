@@ -49,20 +49,13 @@ type watcher struct {
 // watch polls the attempt every interval (longer while nothing changes), shows what
 // changed, and returns once every job has completed: nil when all succeeded (or were
 // skipped), an exitError with status 1 otherwise.
-func (c *cli) watch(ctx context.Context, o options, dest *destination, a wrapper.Attempt) error {
-	policy := watchPolicy()
-	if c.retry == nil {
-		c.retry = &policy
-	}
-	client, err := c.client(ctx, o.apiURL, o.redis)
-	if err != nil {
-		return err
-	}
+func (c *cli) watch(ctx context.Context, o options, dest *destination, client *wrapper.Client, a wrapper.Attempt) error {
 	c.noProgress = true // the watch's own output says what is going on
 	var final []wrapper.Job
-	err = c.output(dest, func(w io.Writer, colour bool) error {
+	err := c.output(dest, func(w io.Writer, colour bool) error {
 		wt := &watcher{c: c, o: o, a: a, w: w, colour: colour, shown: map[int64]string{}, contents: map[int64][]byte{}}
 		wt.redraw = dest == nil && c.isTerminal(c.stdout) && o.format == "table"
+		var err error
 		final, err = wt.run(ctx, client)
 		return err
 	})
@@ -245,7 +238,7 @@ func verdict(jobs []wrapper.Job) error {
 	if len(bad) == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("%d of %d jobs did not succeed: %s", len(bad), len(jobs), strings.Join(bad[:min(len(bad), 10)], ", "))
+	msg := fmt.Sprintf("ghjobs: %d of %d jobs did not succeed: %s", len(bad), len(jobs), strings.Join(bad[:min(len(bad), 10)], ", "))
 	if len(bad) > 10 {
 		msg += fmt.Sprintf(", and %d more", len(bad)-10)
 	}

@@ -249,7 +249,6 @@ func TestWatchUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"--interval", "5s", "o/r", "1"},
 		{"--watch", "--interval", "10ms", "o/r", "1"},
-		{"--watch", "--demo"},
 		{"--watch", "--current-job", "o/r", "1"},
 	} {
 		if code, _, errOut := ghjobs(t, map[string]string{"RUNNER_NAME": "r"}, args...); code != 2 {

@@ -294,7 +294,7 @@ func TestTimeJob(t *testing.T) {
 		{"no started_at", generated.Job{Status: "completed", CreatedAt: at(10), CompletedAt: pt(20), RunnerName: runner}, Done, 0, 10, true, true, 10, 20},
 	} {
 		got := TimeJob(&tt.job, now)
-		want := timing{Phase: tt.phase, Queued: time.Duration(tt.queued) * time.Second, Duration: time.Duration(tt.duration) * time.Second, Ran: tt.ran, Clamped: tt.clamped}
+		want := JobTime{Phase: tt.phase, Queued: time.Duration(tt.queued) * time.Second, Duration: time.Duration(tt.duration) * time.Second, Ran: tt.ran, Clamped: tt.clamped}
 		if got.Phase != want.Phase || got.Queued != want.Queued || got.Duration != want.Duration || got.Ran != want.Ran || got.Clamped != want.Clamped ||
 			!got.Created.Equal(at(tt.created)) || !got.End.Equal(at(tt.finished)) {
 			t.Errorf("%s: phase %d queued %v duration %v ran %v clamped %v created %v end %v; want %d %v %v %v %v %v %v",

@@ -156,7 +156,7 @@ type ganttBlock struct {
 }
 
 // mermaidJob renders the i-th job as a section with its tasks.
-func mermaidJob(i int, t *timing, now time.Time, steps bool) ganttBlock {
+func mermaidJob(i int, t *JobTime, now time.Time, steps bool) ganttBlock {
 	id := "j" + strconv.Itoa(i+1)
 	lines := []string{"section " + ganttText(t.Job.Name)}
 	task := func(text, tags, id string, start time.Time, d time.Duration) {
@@ -201,7 +201,7 @@ func mermaidJob(i int, t *timing, now time.Time, steps bool) ganttBlock {
 
 // mermaidGroup renders jobs, the i-th and those after it, as one section with one task from
 // the first creation to the last end, named after their outcomes and tagged as the worst.
-func mermaidGroup(i int, jobs []timing) ganttBlock {
+func mermaidGroup(i int, jobs []JobTime) ganttBlock {
 	first, last := jobs[0].Created, jobs[0].End
 	counts := map[class]int{}
 	words := map[string]int{}

@@ -42,7 +42,7 @@ func classOf(word string) class {
 
 // jobClass is a job's class. Until it completes, its phase decides (so a status GitHub adds
 // later is still running or waiting); then its conclusion.
-func jobClass(t *timing) class {
+func jobClass(t *JobTime) class {
 	switch t.Phase {
 	case Running:
 		return classRunning

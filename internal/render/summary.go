@@ -48,36 +48,47 @@ var outcomeOrder = []string{
 	"in_progress", "queued", "waiting", "pending", "requested",
 }
 
-// writeSummary prints the figures people otherwise work out by hand: jobs by conclusion, the
-// attempt's wall time, queue time and duration (median, p95, max), the slowest jobs and
-// steps, and every failed step. Jobs still waiting or running are counted as such, with
-// their times so far; clamped timestamps are counted, not hidden.
-func Summary(w io.Writer, at *Timed) error {
-	var (
-		counts          = map[string]int{}
-		queue, duration []time.Duration
-		ongoing         int
-		longestWait     time.Duration
-		waitingJobs     int
-		clampedJobs     int
-		clampedSteps    int
-	)
-	type stepRef struct {
-		t *timing
-		s *wrapper.JobStep
-		d time.Duration
-	}
-	var steps []stepRef
+// figures are what the summary says of an attempt, worked out once for its text and its
+// JSON.
+type figures struct {
+	at              *Timed
+	outcomes        []outcomeCount // jobs by outcome, in outcomeOrder, then the others sorted
+	queue, duration spread         // of the jobs that got a runner, and of those that finished
+	ongoing         int            // jobs not completed
+	waiting         int            // jobs without a runner so far
+	longestWait     time.Duration
+	clampedJobs     int
+	clampedSteps    int
+	slowJobs        []*JobTime // the slowest that ran, slowest first
+	slowSteps       []stepTime // the slowest completed steps, slowest first
+	failed          []*JobTime // jobs with a failed step, or that failed without one
+}
+
+// stepTime is a completed step and how long it took.
+type stepTime struct {
+	t *JobTime
+	s *wrapper.JobStep
+	d time.Duration
+}
+
+// summarize works out the figures. Jobs still waiting or running count as such, with their
+// times so far; clamped timestamps are counted, not hidden. Stable sorts keep the API's
+// order among equals, so the output is deterministic.
+func summarize(at *Timed) *figures {
+	f := &figures{at: at}
+	var queue, duration []time.Duration
+	var ran []*JobTime
+	jobs := make([]*wrapper.Job, len(at.Jobs))
 	for i := range at.Jobs {
 		t := &at.Jobs[i]
-		counts[Outcome(t.Job)]++
+		jobs[i] = t.Job
 		if t.Clamped {
-			clampedJobs++
+			f.clampedJobs++
 		}
 		switch {
 		case t.Phase == Waiting:
-			waitingJobs++
-			longestWait = max(longestWait, t.Queued)
+			f.waiting++
+			f.longestWait = max(f.longestWait, t.Queued)
 		case t.Ran:
 			queue = append(queue, t.Queued)
 			if t.Phase == Done {
@@ -85,108 +96,165 @@ func Summary(w io.Writer, at *Timed) error {
 			}
 		}
 		if t.Phase != Done {
-			ongoing++
+			f.ongoing++
+		}
+		if t.Ran {
+			ran = append(ran, t)
+		}
+		if t.FailedStep != nil || jobClass(t) == classFailure {
+			f.failed = append(f.failed, t)
 		}
 		for k := range t.Job.Steps {
 			s := &t.Job.Steps[k]
 			if stepClamped(s) {
-				clampedSteps++
+				f.clampedSteps++
 			}
 			if start, end, ok := stepSpan(s, at.Now); ok && s.Status == wrapper.JobStepStatusCompleted {
-				steps = append(steps, stepRef{t, s, end.Sub(start)})
+				f.slowSteps = append(f.slowSteps, stepTime{t, s, end.Sub(start)})
 			}
 		}
 	}
+	f.outcomes = countOutcomes(jobs)
+	f.queue, f.duration = spreadOf(queue), spreadOf(duration)
+	slices.SortStableFunc(ran, func(a, b *JobTime) int { return cmp.Compare(b.Duration, a.Duration) })
+	f.slowJobs = ran[:min(slowest, len(ran))]
+	slices.SortStableFunc(f.slowSteps, func(a, b stepTime) int { return cmp.Compare(b.d, a.d) })
+	f.slowSteps = f.slowSteps[:min(slowest, len(f.slowSteps))]
+	return f
+}
 
-	bw := bufio.NewWriter(w)
-	a := at.Attempt
-	fmt.Fprintf(bw, "%s/%s run %d attempt %d\n\n", a.Owner, a.Repo, a.RunID, a.Number)
-	line := func(key, format string, args ...any) {
-		fmt.Fprintf(bw, "%-12s  %s\n", key, fmt.Sprintf(format, args...))
+// outcomeCount is how many jobs have one outcome.
+type outcomeCount struct {
+	outcome string
+	n       int
+}
+
+// countOutcomes counts jobs by outcome: those of outcomeOrder in its order, then any others
+// (a conclusion GitHub adds later) sorted.
+func countOutcomes(jobs []*wrapper.Job) []outcomeCount {
+	counts := map[string]int{}
+	for _, j := range jobs {
+		counts[Outcome(j)]++
 	}
-
-	var byOutcome []string
+	var out []outcomeCount
 	for _, o := range outcomeOrder {
 		if counts[o] > 0 {
-			byOutcome = append(byOutcome, fmt.Sprintf("%d %s", counts[o], o))
+			out = append(out, outcomeCount{o, counts[o]})
+			delete(counts, o)
 		}
 	}
 	for _, o := range slices.Sorted(maps.Keys(counts)) {
-		if !slices.Contains(outcomeOrder, o) {
-			byOutcome = append(byOutcome, fmt.Sprintf("%d %s", counts[o], Printable(o)))
-		}
+		out = append(out, outcomeCount{o, counts[o]})
 	}
+	return out
+}
+
+// tallyText is "208 success, 15 failure".
+func tallyText(counts []outcomeCount) string {
+	parts := make([]string, len(counts))
+	for i, c := range counts {
+		parts[i] = fmt.Sprintf("%d %s", c.n, Printable(c.outcome))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Tally is the jobs' outcomes counted, as the summary counts them: "8 success, 1 failure".
+func Tally(jobs []wrapper.Job) string {
+	ptrs := make([]*wrapper.Job, len(jobs))
+	for i := range jobs {
+		ptrs[i] = &jobs[i]
+	}
+	return tallyText(countOutcomes(ptrs))
+}
+
+// Summary prints the figures people otherwise work out by hand: jobs by conclusion, the
+// attempt's wall time, queue time and duration (median, p95, max), the slowest jobs and
+// steps, and the failed steps (the first maxFailed).
+func Summary(w io.Writer, at *Timed) error {
+	f := summarize(at)
+	bw := bufio.NewWriter(w)
+	a := at.Attempt
+	fmt.Fprintf(bw, "%s/%s run %d attempt %d\n\n", a.Owner, a.Repo, a.RunID, a.Number)
+	f.writeFigures(bw)
+	f.writeSlowest(bw)
+	f.writeFailed(bw)
+	return bw.Flush()
+}
+
+// writeFigures prints the lines of figures: jobs, wall time, queue time, waiting, duration,
+// clamped.
+func (f *figures) writeFigures(w io.Writer) {
+	line := func(key, format string, args ...any) {
+		fmt.Fprintf(w, "%-12s  %s\n", key, fmt.Sprintf(format, args...))
+	}
+	at := f.at
 	if len(at.Jobs) == 0 {
 		line("jobs", "none")
 	} else {
-		line("jobs", "%d: %s", len(at.Jobs), strings.Join(byOutcome, ", "))
+		line("jobs", "%d: %s", len(at.Jobs), tallyText(f.outcomes))
 		wall := fmt.Sprintf("%s, %s → %s UTC", Human(at.End.Sub(at.Start)), at.Start.UTC().Format("2006-01-02 15:04:05"), clock(at.End, at.Start))
-		if ongoing > 0 {
-			wall += fmt.Sprintf(", so far: %d %s still waiting or running", ongoing, plural(ongoing, "job", "jobs"))
+		if f.ongoing > 0 {
+			wall += fmt.Sprintf(", so far: %d %s still waiting or running", f.ongoing, Plural(f.ongoing, "job", "jobs"))
 		}
 		line("wall time", "%s", wall)
 	}
-	if s := spreadOf(queue); s.N > 0 {
-		line("queue time", "%s  (%d %s that got a runner)", s, s.N, plural(s.N, "job", "jobs"))
+	if s := f.queue; s.N > 0 {
+		line("queue time", "%s  (%d %s that got a runner)", s, s.N, Plural(s.N, "job", "jobs"))
 	}
-	if waitingJobs > 0 {
-		line("waiting", "%d %s without a runner so far, the longest for %s", waitingJobs, plural(waitingJobs, "job", "jobs"), Human(longestWait))
+	if f.waiting > 0 {
+		line("waiting", "%d %s without a runner so far, the longest for %s", f.waiting, Plural(f.waiting, "job", "jobs"), Human(f.longestWait))
 	}
-	if s := spreadOf(duration); s.N > 0 {
-		line("duration", "%s  (%d finished %s that ran)", s, s.N, plural(s.N, "job", "jobs"))
+	if s := f.duration; s.N > 0 {
+		line("duration", "%s  (%d finished %s that ran)", s, s.N, Plural(s.N, "job", "jobs"))
 	}
-	if clampedJobs+clampedSteps > 0 {
-		line("clamped", "%d %s and %d %s with timestamps out of order, counted as 0s", clampedJobs, plural(clampedJobs, "job", "jobs"), clampedSteps, plural(clampedSteps, "step", "steps"))
+	if f.clampedJobs+f.clampedSteps > 0 {
+		line("clamped", "%d %s and %d %s with timestamps out of order, counted as 0s",
+			f.clampedJobs, Plural(f.clampedJobs, "job", "jobs"), f.clampedSteps, Plural(f.clampedSteps, "step", "steps"))
 	}
+}
 
-	var ran []*timing
-	for i := range at.Jobs {
-		if at.Jobs[i].Ran {
-			ran = append(ran, &at.Jobs[i])
-		}
-	}
-	// Stable sorts keep the API's order among equals, so the output is deterministic.
-	slices.SortStableFunc(ran, func(a, b *timing) int { return cmp.Compare(b.Duration, a.Duration) })
-	if len(ran) > 0 {
-		rows := [][]string{}
-		for _, t := range ran[:min(slowest, len(ran))] {
+// writeSlowest prints the slowest jobs and steps.
+func (f *figures) writeSlowest(w io.Writer) {
+	if len(f.slowJobs) > 0 {
+		var rows [][]string
+		for _, t := range f.slowJobs {
 			d := Human(t.Duration)
 			if t.Phase == Running {
 				d += "…"
 			}
 			rows = append(rows, []string{"  " + d, t.Job.Name})
 		}
-		fmt.Fprintf(bw, "\nslowest jobs\n")
-		writeRows(bw, rows)
+		fmt.Fprintf(w, "\nslowest jobs\n")
+		writeRows(w, rows)
 	}
-	slices.SortStableFunc(steps, func(a, b stepRef) int { return cmp.Compare(b.d, a.d) })
-	if len(steps) > 0 {
-		rows := [][]string{}
-		for _, s := range steps[:min(slowest, len(steps))] {
+	if len(f.slowSteps) > 0 {
+		var rows [][]string
+		for _, s := range f.slowSteps {
 			rows = append(rows, []string{"  " + Human(s.d), stepLabel(s.s), "in " + s.t.Job.Name})
 		}
-		fmt.Fprintf(bw, "\nslowest steps\n")
-		writeRows(bw, rows)
+		fmt.Fprintf(w, "\nslowest steps\n")
+		writeRows(w, rows)
 	}
+}
 
-	var failed [][]string
-	for i := range at.Jobs {
-		t := &at.Jobs[i]
-		switch {
-		case t.FailedStep != nil:
-			failed = append(failed, []string{"  " + t.Job.Name, stepLabel(t.FailedStep)})
-		case jobClass(t) == classFailure:
-			failed = append(failed, []string{"  " + t.Job.Name, "(" + Outcome(t.Job) + ", no failed step reported)"})
-		}
+// writeFailed prints the failed steps, and the failed jobs that report none.
+func (f *figures) writeFailed(w io.Writer) {
+	if len(f.failed) == 0 {
+		return
 	}
-	if len(failed) > 0 {
-		fmt.Fprintf(bw, "\nfailed steps\n")
-		writeRows(bw, failed[:min(len(failed), maxFailed)])
-		if n := len(failed) - maxFailed; n > 0 {
-			fmt.Fprintf(bw, "  … and %d more failed %s\n", n, plural(n, "job", "jobs"))
+	var rows [][]string
+	for _, t := range f.failed[:min(len(f.failed), maxFailed)] {
+		step := "(" + Outcome(t.Job) + ", no failed step reported)"
+		if t.FailedStep != nil {
+			step = stepLabel(t.FailedStep)
 		}
+		rows = append(rows, []string{"  " + t.Job.Name, step})
 	}
-	return bw.Flush()
+	fmt.Fprintf(w, "\nfailed steps\n")
+	writeRows(w, rows)
+	if n := len(f.failed) - maxFailed; n > 0 {
+		fmt.Fprintf(w, "  … and %d more failed %s\n", n, Plural(n, "job", "jobs"))
+	}
 }
 
 // writeRows aligns rows in columns, without colour.
@@ -201,28 +269,9 @@ func clock(t, start time.Time) string {
 	return t.Format("15:04:05")
 }
 
-func plural(n int, one, many string) string {
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}
 	return many
-}
-
-// Tally is "8 success, 1 failure" in the summary's order.
-func Tally(jobs []wrapper.Job) string {
-	counts := map[string]int{}
-	for i := range jobs {
-		counts[Outcome(&jobs[i])]++
-	}
-	var parts []string
-	for _, o := range outcomeOrder {
-		if counts[o] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
-			delete(counts, o)
-		}
-	}
-	for _, o := range slices.Sorted(maps.Keys(counts)) {
-		parts = append(parts, fmt.Sprintf("%d %s", counts[o], Printable(o)))
-	}
-	return strings.Join(parts, ", ")
 }

@@ -42,7 +42,7 @@ text { fill: #1f2328; }
 `
 
 // svgClass is the colour class of a job's run bar.
-func svgClass(t *timing) string {
+func svgClass(t *JobTime) string {
 	switch jobClass(t) {
 	case classRunning:
 		return "running"
@@ -135,7 +135,7 @@ func SVG(w io.Writer, at *Timed) error {
 }
 
 // svgSteps marks where each step after the first starts, and paints the failed step.
-func svgSteps(p func(string, ...any), t *timing, now time.Time, x func(time.Time) float64, mid float64) {
+func svgSteps(p func(string, ...any), t *JobTime, now time.Time, x func(time.Time) float64, mid float64) {
 	for k := range t.Job.Steps {
 		s := &t.Job.Steps[k]
 		start, end, ok := stepSpan(s, now)
@@ -192,7 +192,7 @@ func svgSubtitle(at *Timed) string {
 	return strings.Join(parts, " · ")
 }
 
-func svgTooltip(t *timing) string {
+func svgTooltip(t *JobTime) string {
 	var b strings.Builder
 	b.WriteString(Printable(t.Job.Name))
 	b.WriteString(" — ")

@@ -16,10 +16,10 @@ const (
 	Done                 // completed
 )
 
-// timing is what ghjobs derives from one job's timestamps. Created ≤ Started ≤ End always
+// JobTime is what ghjobs derives from one job's timestamps. Created ≤ Started ≤ End always
 // holds: out-of-order timestamps are clamped and flagged, never turned into negative
 // durations.
-type timing struct {
+type JobTime struct {
 	Job   *wrapper.Job
 	Phase phase
 	// Created is when the job was created, Started when it got a runner (or when it stopped
@@ -33,8 +33,8 @@ type timing struct {
 }
 
 // timeJob derives a job's timing, measuring unfinished jobs up to now.
-func TimeJob(j *wrapper.Job, now time.Time) timing {
-	t := timing{Job: j, Created: j.CreatedAt, Started: j.StartedAt, FailedStep: failedStep(j)}
+func TimeJob(j *wrapper.Job, now time.Time) JobTime {
+	t := JobTime{Job: j, Created: j.CreatedAt, Started: j.StartedAt, FailedStep: failedStep(j)}
 	t.Ran = j.RunnerID != nil || j.RunnerName != nil || len(j.Steps) > 0
 
 	switch j.Status {
@@ -129,13 +129,13 @@ func stepClamped(s *wrapper.JobStep) bool {
 // Timed is every job's timing and the attempt's time span.
 type Timed struct {
 	Attempt    wrapper.Attempt
-	Jobs       []timing
+	Jobs       []JobTime
 	Now        time.Time
 	Start, End time.Time // earliest creation, latest end
 }
 
 func Time(a wrapper.Attempt, jobs []wrapper.Job, now time.Time) *Timed {
-	at := &Timed{Attempt: a, Jobs: make([]timing, len(jobs)), Now: now}
+	at := &Timed{Attempt: a, Jobs: make([]JobTime, len(jobs)), Now: now}
 	for i := range jobs {
 		t := TimeJob(&jobs[i], now)
 		at.Jobs[i] = t
