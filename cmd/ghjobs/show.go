@@ -164,18 +164,27 @@ func (c *cli) tableWidth(dest *destination, o options) int {
 	return c.width(c.stdout)
 }
 
-// renderJobs writes jobs in the format o asks for; a table fits width columns if it is above 0.
+// renderJobs writes jobs in the format o asks for; a table fits width columns if it is
+// above 0. With --jq, the JSON document goes through its expression.
 func renderJobs(w io.Writer, o options, a wrapper.Attempt, jobs []wrapper.Job, now time.Time, colour bool, width int) error {
-	switch o.format {
-	case "json":
-		return render.JSON(w, jobs)
-	case "jsonl":
-		return render.JSONL(w, jobs)
+	if o.query != nil {
+		jw := &jqWriter{code: o.query, expr: o.jq, w: w}
+		o.query = nil
+		if err := renderJobs(jw, o, a, jobs, now, colour, width); err != nil {
+			return err
+		}
+		return jw.flush()
 	}
 	at := render.Time(a, jobs, now)
 	switch {
+	case o.summary && o.format == "json":
+		return render.SummaryJSON(w, at)
 	case o.summary:
 		return render.Summary(w, at)
+	case o.format == "json":
+		return render.JSON(w, jobs)
+	case o.format == "jsonl":
+		return render.JSONL(w, jobs)
 	case o.format == "csv":
 		return render.CSV(w, at, o.steps)
 	case o.format == "mermaid":
