@@ -92,8 +92,8 @@ func (c *cli) playDemo(f *api.Fake, run api.Run) {
 }
 
 // demoPolls is how many polls --demo --watch takes to see its run from start to end: at
-// --interval 1s, some 25 seconds.
-const demoPolls = 24
+// --interval 1s, some 20 seconds.
+const demoPolls = 15
 
 // timelineOf turns a sample run, a snapshot, into a timeline that ends with every job
 // completed: the jobs that had finished end as they did, the ones still running or queued

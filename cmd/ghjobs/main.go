@@ -130,8 +130,8 @@ type cli struct {
 	now            func() time.Time
 	// isTerminal reports whether w is a terminal: colour for stdout, progress for stderr.
 	isTerminal func(w io.Writer) bool
-	// width is the number of columns of the terminal w is, or 0.
-	width func(w io.Writer) int
+	// size is the number of columns and lines of the terminal w is, or 0, 0.
+	size func(w io.Writer) (cols, rows int)
 	// progressDelay is how long fetching goes on before progress shows on a terminal.
 	progressDelay time.Duration
 	// quietNotice is how long without an answer before a non-terminal stderr is told.
@@ -166,16 +166,16 @@ func newCLI() *cli {
 			f, ok := w.(*os.File)
 			return ok && term.IsTerminal(int(f.Fd()))
 		},
-		width: func(w io.Writer) int {
+		size: func(w io.Writer) (int, int) {
 			f, ok := w.(*os.File)
 			if !ok {
-				return 0
+				return 0, 0
 			}
-			cols, _, err := term.GetSize(int(f.Fd()))
+			cols, rows, err := term.GetSize(int(f.Fd()))
 			if err != nil {
-				return 0
+				return 0, 0
 			}
-			return cols
+			return cols, rows
 		},
 		local:         loopback,
 		progressDelay: progressDelay,
@@ -199,8 +199,8 @@ func commandErr(format string, args ...any) error {
 }
 
 func (c *cli) run(ctx context.Context, args []string) int {
-	if c.width == nil {
-		c.width = func(io.Writer) int { return 0 }
+	if c.size == nil {
+		c.size = func(io.Writer) (int, int) { return 0, 0 }
 	}
 	if c.local == nil {
 		c.local = loopback
@@ -211,7 +211,7 @@ func (c *cli) run(ctx context.Context, args []string) int {
 	if c.quietNotice == 0 {
 		c.quietNotice = quietNotice
 	}
-	c.log = &statusLog{w: c.stderr, width: func() int { return c.width(c.stderr) }}
+	c.log = &statusLog{w: c.stderr, width: func() int { cols, _ := c.size(c.stderr); return cols }}
 	c.help = usage
 	var err error
 	if len(args) > 0 && args[0] == "serve" {

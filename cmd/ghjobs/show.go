@@ -161,7 +161,8 @@ func (c *cli) tableWidth(dest *destination, o options) int {
 	if dest != nil || o.wide || !c.isTerminal(c.stdout) {
 		return 0
 	}
-	return c.width(c.stdout)
+	cols, _ := c.size(c.stdout)
+	return cols
 }
 
 // renderJobs writes jobs in the format o asks for; a table fits width columns if it is

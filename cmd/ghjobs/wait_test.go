@@ -75,7 +75,7 @@ func TestProgressShowsWaits(t *testing.T) {
 	c.retry = quickRetries()
 	c.progressDelay = 0
 	c.isTerminal = func(w io.Writer) bool { return w == c.stderr }
-	c.width = func(io.Writer) int { return 40 }
+	c.size = func(io.Writer) (int, int) { return 40, 24 }
 	if code := c.run(context.Background(), fixtureArgs); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -40,10 +41,9 @@ type watcher struct {
 	a        wrapper.Attempt
 	w        io.Writer
 	colour   bool
-	redraw   bool             // a terminal: redraw in place; otherwise print each change once
+	scr      *screen          // a terminal: one screen redrawn in place; nil: print each change once
 	shown    map[int64]string // per job, what was last printed of it
 	contents map[int64][]byte // per job, its JSON at the last poll
-	drawn    bool
 }
 
 // watch polls the attempt every interval (longer while nothing changes), shows what
@@ -54,9 +54,15 @@ func (c *cli) watch(ctx context.Context, o options, dest *destination, client *w
 	var final []wrapper.Job
 	err := c.output(dest, func(w io.Writer, colour bool) error {
 		wt := &watcher{c: c, o: o, a: a, w: w, colour: colour, shown: map[int64]string{}, contents: map[int64][]byte{}}
-		wt.redraw = dest == nil && c.isTerminal(c.stdout) && o.format == "table"
+		if dest == nil && c.isTerminal(c.stdout) && o.format == "table" {
+			wt.scr = c.newScreen(w, o, a, colour)
+			defer wt.scr.close()
+		}
 		var err error
 		final, err = wt.run(ctx, client)
+		if wt.scr != nil {
+			err = errors.Join(err, wt.scr.leave())
+		}
 		return err
 	})
 	if err != nil {
@@ -124,8 +130,8 @@ func (wt *watcher) diff(jobs []wrapper.Job) ([]int, error) {
 func (wt *watcher) show(jobs []wrapper.Job, fresh []int, next time.Duration) error {
 	now := wt.c.now()
 	switch {
-	case wt.redraw:
-		return wt.draw(jobs, now, next)
+	case wt.scr != nil:
+		return wt.scr.show(jobs, now, next)
 	case wt.o.format == "jsonl":
 		enc := render.NewEncoder(wt.w)
 		for _, i := range fresh {
@@ -159,60 +165,11 @@ func (wt *watcher) show(jobs []wrapper.Job, fresh []int, next time.Duration) err
 	return nil
 }
 
-// draw redraws the screen: a header, then the table or the summary, fitted to the width.
-func (wt *watcher) draw(jobs []wrapper.Job, now time.Time, next time.Duration) error {
-	var b bytes.Buffer
-	if wt.drawn {
-		b.WriteString("\x1b[H\x1b[J") // home, clear to the end
-	} else {
-		b.WriteString("\x1b[H\x1b[2J") // home, clear the screen
-		wt.drawn = true
-	}
-	width := wt.c.width(wt.c.stdout)
-	if wt.o.wide {
-		width = 0
-	}
-	completed := 0
-	for i := range jobs {
-		if jobs[i].Status == wrapper.JobStatusCompleted {
-			completed++
-		}
-	}
-	// What changes first, so that a narrow terminal cuts the attempt's name, not the news.
-	poll := "next poll in " + waitText(next)
-	if next == 0 {
-		poll = "done"
-	}
-	header := fmt.Sprintf("%d of %d jobs completed · %s UTC · %s · %s",
-		completed, len(jobs), now.UTC().Format("15:04:05"), poll, wt.a)
-	if width > 1 {
-		header = render.Truncate(header, width-1)
-	}
-	b.WriteString(header + "\n\n")
-	at := render.Time(wt.a, jobs, now)
-	var body bytes.Buffer
-	if wt.o.summary {
-		if err := render.Summary(&body, at); err != nil {
-			return err
-		}
-	} else if err := render.Table(&body, at, wt.o.steps, wt.colour, width); err != nil {
-		return err
-	}
-	for line := range strings.Lines(body.String()) {
-		if wt.o.summary && width > 1 {
-			line = render.Truncate(strings.TrimSuffix(line, "\n"), width-1) + "\n"
-		}
-		b.WriteString(line)
-	}
-	_, err := wt.w.Write(b.Bytes())
-	return err
-}
-
 // finish prints the end: the summary or picture the format asks for, or a closing line.
 func (wt *watcher) finish(jobs []wrapper.Job) error {
 	now := wt.c.now()
 	switch {
-	case wt.redraw, wt.o.format == "jsonl":
+	case wt.scr != nil, wt.o.format == "jsonl":
 		return nil
 	case wt.o.format != "table" || wt.o.summary:
 		return renderJobs(wt.w, wt.o, wt.a, jobs, now, wt.colour, 0)

@@ -40,11 +40,7 @@ func colourOf(c class) string {
 // terminal's) fits the lines into that many columns (see fitTable), names cut so that they
 // stay apart (see names.go).
 func Table(w io.Writer, at *Timed, steps, colour bool, width int) error {
-	all := make([]int, len(at.Jobs))
-	for i := range all {
-		all[i] = i
-	}
-	return table(w, at, all, steps, colour, width)
+	return table(w, at, allJobs(at), steps, colour, width)
 }
 
 // table is Table for the jobs at the indexes shown, in that order.
