@@ -38,9 +38,9 @@ func Screen(at *Timed, o ScreenOptions) ([]string, error) {
 		}
 		return lines, nil
 	}
-	shown, hidden := chooseRows(at, o.Height-2, o.Steps)
-	if o.Height <= 0 {
-		shown = allJobs(at)
+	shown, hidden := allJobs(at), []int(nil)
+	if o.Height > 0 {
+		shown, hidden = chooseRows(at, o.Height-2, o.Steps)
 	}
 	if err := table(&b, at, shown, o.Steps, o.Colour, o.Width); err != nil {
 		return nil, err
