@@ -125,16 +125,28 @@ func TestVersion(t *testing.T) {
 
 // hangingServer accepts requests and never answers until the test ends.
 func hangingServer(t *testing.T) string {
+	url, _ := hangingServerSaying(t)
+	return url
+}
+
+// hangingServerSaying is hangingServer, with a channel that gets a value as each request
+// arrives.
+func hangingServerSaying(t *testing.T) (string, <-chan struct{}) {
 	t.Helper()
 	stop := make(chan struct{})
+	arrived := make(chan struct{}, 100)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
 		select {
 		case <-stop:
 		case <-r.Context().Done():
 		}
 	}))
 	t.Cleanup(func() { close(stop); srv.Close() })
-	return srv.URL
+	return srv.URL, arrived
 }
 
 // TestInterrupt: Ctrl-C ends a listing with status 130.
@@ -148,18 +160,19 @@ func TestInterrupt(t *testing.T) {
 	}
 }
 
-// TestInterruptBinary sends SIGINT to the built command waiting on a server that never answers.
+// TestInterruptBinary sends SIGINT to the built command waiting on a server that never
+// answers, once its request has arrived (so its handler is set: it is, before any request).
 func TestInterruptBinary(t *testing.T) {
 	bin := buildGhjobs(t)
-	url := hangingServer(t)
-	cmd := exec.Command(bin, "o/r", "1")
+	url, arrived := hangingServerSaying(t)
+	cmd := exec.Command(bin, "o/r", "1", "1")
 	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=", "GH_TOKEN=t", "GITHUB_API_URL=" + url}
 	var errOut strings.Builder
 	cmd.Stderr = &errOut
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // not an assertion: SIGINT before the handler is set would also end it, with -1
+	<-arrived
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != 130 {

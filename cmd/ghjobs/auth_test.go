@@ -89,14 +89,14 @@ func TestGHAuthToken(t *testing.T) {
 		t.Errorf("gh logged out: exit %d, Authorization %q, stderr %q", code, got, errOut)
 	}
 
-	// A gh that hangs is given up on.
-	fakeGH(t, "exec sleep 30")
+	// A gh that hangs is given up on: were it not, this test would hang until go test's
+	// own timeout.
+	fakeGH(t, "exec sleep 3600")
 	c, _, errb := testCLI(env)
 	c.local = func(string) bool { return false }
 	c.ghTimeout = 100 * time.Millisecond
-	start := time.Now()
-	if code := c.run(t.Context(), fixtureArgs); code != 0 || time.Since(start) > 10*time.Second || !strings.Contains(errb.String(), "warning") {
-		t.Errorf("gh hanging: exit %d after %v, stderr %q", code, time.Since(start), errb)
+	if code := c.run(t.Context(), fixtureArgs); code != 0 || !strings.Contains(errb.String(), "warning") {
+		t.Errorf("gh hanging: exit %d, stderr %q", code, errb)
 	}
 }
 

@@ -18,7 +18,21 @@ import (
 	"github.com/ghjobs/ghjobs/generated"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain runs the tests, removes the binary the end-to-end tests built, and fails on
+// goroutines left running.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 // fixtureServer serves fixtureRun as GitHub would, failing the test on any contract
 // violation, and returns the environment that points ghjobs at it with the right token.

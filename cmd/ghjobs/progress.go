@@ -101,20 +101,29 @@ func (c *cli) startProgress(label, doing string, plain bool) *progress {
 		}()
 		return p
 	}
+	frames := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
+	frame := func(i int) { p.log.draw(fmt.Sprintf("%c %s · %s", frames[i%len(frames)], p.text(), label)) }
+	first := 0
+	if c.progressDelay <= 0 {
+		frame(0) // at once, not when the goroutine gets to it
+		first = 1
+	}
 	go func() {
 		defer close(p.finished)
 		wait := time.NewTimer(c.progressDelay)
 		defer wait.Stop()
 		select {
 		case <-p.done:
+			if first > 0 {
+				p.log.clear()
+			}
 			return
 		case <-wait.C:
 		}
 		tick := time.NewTicker(progressEvery)
 		defer tick.Stop()
-		frames := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
-		for i := 0; ; i++ {
-			p.log.draw(fmt.Sprintf("%c %s · %s", frames[i%len(frames)], p.text(), label))
+		for i := first; ; i++ {
+			frame(i)
 			select {
 			case <-p.done:
 				p.log.clear()

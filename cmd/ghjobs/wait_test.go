@@ -93,18 +93,38 @@ func TestProgressShowsWaits(t *testing.T) {
 }
 
 // TestQuietIsSaid: on a non-terminal, a server that does not answer is said once, not
-// waited on in silence.
+// waited on in silence. The test ends the command (Ctrl-C) once it has said so.
 func TestQuietIsSaid(t *testing.T) {
 	url := hangingServer(t)
-	c, _, errb := testCLI(map[string]string{"GITHUB_API_URL": url, "GH_TOKEN": "t"})
+	c, _, _ := testCLI(map[string]string{"GITHUB_API_URL": url, "GH_TOKEN": "t"})
 	c.quietNotice = 100 * time.Millisecond
-	if code := c.run(t.Context(), []string{"--timeout", "1s", "o/r", "1"}); code != 124 {
-		t.Errorf("exit %d, stderr %q", code, errb)
+	ctx, cancel := context.WithCancelCause(t.Context())
+	said := &noticeWriter{cancel: func() { cancel(interrupted{syscall.SIGINT}) }}
+	c.stderr = said
+	if code := c.run(ctx, []string{"o/r", "1", "1"}); code != 130 {
+		t.Errorf("exit %d, stderr %q", code, said.b.String())
 	}
-	got := errb.String()
-	if strings.Count(got, "no answer for") != 1 || !strings.Contains(got, "ghjobs: o/r run 1: no answer for 0.") {
+	got := said.b.String()
+	if strings.Count(got, "no answer for") != 1 || !strings.Contains(got, "ghjobs: o/r run 1 attempt 1: no answer for 0.") {
 		t.Errorf("stderr %q: want one line saying there has been no answer", got)
 	}
+}
+
+// noticeWriter is stderr that stops the command once it says there is no answer; it
+// holds the lock of serve's writer for each write.
+type noticeWriter struct {
+	lockedWriter
+	b      strings.Builder
+	cancel func()
+}
+
+func (w *noticeWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if strings.Contains(string(p), "no answer for") {
+		w.cancel()
+	}
+	return w.b.Write(p)
 }
 
 func TestEventLines(t *testing.T) {
