@@ -170,6 +170,13 @@ func TestServeHelp(t *testing.T) {
 	if code, out, _ := ghjobs(t, nil, "--help"); code != 0 || out != usage {
 		t.Errorf("--help: exit %d", code)
 	}
+	for _, text := range []string{usage, serveUsage} {
+		for l := range strings.Lines(text) {
+			if w := render.DisplayWidth(strings.TrimSuffix(l, "\n")); w > 80 {
+				t.Errorf("a help line of %d columns: %q", w, l)
+			}
+		}
+	}
 }
 
 // TestServeLive: serve --live moves its run on the clock: every job queued or waiting at

@@ -1,13 +1,15 @@
 // Command ghjobs shows every job of a GitHub Actions workflow run attempt: as a table, as
-// GitHub's own JSON, as JSON lines or CSV, as a mermaid gantt chart or an SVG timeline, or as
-// summary figures (queue time, duration, slowest jobs and steps, failed steps).
+// GitHub's own JSON (or what a jq expression makes of it), as JSON lines or CSV, as a mermaid
+// gantt chart or an SVG timeline, or as summary figures (queue time, duration, slowest jobs
+// and steps, failed steps), in text or JSON.
 //
-//	ghjobs [flags] OWNER/REPO RUN_ID [ATTEMPT]
+//	ghjobs [flags] OWNER/REPO RUN_ID [ATTEMPT]           ATTEMPT: the latest when left out
 //	ghjobs [flags] https://github.com/OWNER/REPO/actions/runs/RUN_ID[/attempts/N]
+//	ghjobs [flags] https://github.com/OWNER/REPO/actions/runs/RUN_ID/job/JOB_ID
 //	ghjobs [flags]                         inside GitHub Actions: this run
 //	ghjobs --watch [flags] OWNER/REPO RUN_ID [ATTEMPT]   until every job has completed
-//	ghjobs --demo [flags]                  a sample run from the built-in fake API
-//	ghjobs serve [--addr HOST:PORT] [--jobs N]
+//	ghjobs --demo [--watch] [flags]        a sample run from the built-in fake API
+//	ghjobs serve [--addr HOST:PORT] [--jobs N] [--live D]
 //
 // The token comes from GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`; the API root from
 // --api-url or GITHUB_API_URL (https://HOST/api/v3 for GitHub Enterprise Server).
@@ -38,46 +40,57 @@ import (
 )
 
 const usage = `usage: ghjobs [flags] OWNER/REPO RUN_ID [ATTEMPT]
-       ghjobs [flags] https://github.com/OWNER/REPO/actions/runs/RUN_ID[/attempts/N]
-       ghjobs [flags]                  in GitHub Actions: the run of this workflow
-       ghjobs --demo [flags]           a sample run from the built-in fake API
-       ghjobs serve [--addr HOST:PORT] [--jobs N]
+       ghjobs [flags] https://github.com/OWNER/REPO/actions/runs/RUN_ID
+              ... or .../runs/RUN_ID/attempts/N, or .../runs/RUN_ID/job/JOB_ID
+       ghjobs [flags]          in GitHub Actions: the run of this workflow
+       ghjobs --demo [flags]   a sample run from the built-in fake API
+       ghjobs serve --help     the fake API, for your own tools
 
-Shows every job of a workflow run attempt, all pages. ATTEMPT defaults to 1.
-In GitHub Actions, GITHUB_REPOSITORY, GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT fill in what
-is left out. The token comes from GH_TOKEN, GITHUB_TOKEN or 'gh auth token'.
+Shows every job of a workflow run attempt, all pages: the run's latest
+attempt unless ATTEMPT or /attempts/N names one; for a job's address, the
+attempt the job ran in. In GitHub Actions, GITHUB_REPOSITORY, GITHUB_RUN_ID
+and GITHUB_RUN_ATTEMPT fill in what is left out. The token comes from
+GH_TOKEN, GITHUB_TOKEN or 'gh auth token'.
 
 flags:
-  --format F      table (default), json, jsonl, csv, mermaid or svg
-  --json          the same as --format json
-  --steps         a row (table, csv) or task (mermaid) per step too
-  --wide          on a terminal, do not cut the table to its width
-  --summary       figures instead of the list: jobs by conclusion, queue time and
-                  duration (median, p95, max), slowest jobs and steps, failed steps
-  --current-job   print the id of the in-progress job running on $RUNNER_NAME
-  -o FILE         write to FILE instead of standard output (- for standard output);
-                  a regular file is replaced once all is written, keeping its mode
-  --api-url URL   REST API root (default $GITHUB_API_URL or https://api.github.com);
-                  https://HOST/api/v3 for GitHub Enterprise Server
-  --demo          use a sample run served by the built-in fake (no network, no token)
-  --jobs N        jobs in the --demo run (default 250)
-  --watch         follow the attempt until every job has completed: the table (or
-                  --summary) redrawn on a terminal; elsewhere a line per change (jsonl:
-                  each job again when it changes); other formats print once at the end.
-                  Exit 0 when every job succeeded or was skipped, 1 otherwise
-  --interval D    --watch's time between polls (default 10s), growing to 4 × D while
-                  nothing changes; unchanged polls cost no rate limit with a token
-  --timeout D     give up after D (default 10m, with --watch 6h; 0 for never): exit 124
-  --redis URL     share the rate budget, secondary-limit waits, a cap on requests in
-                  flight and the pages kept with every ghjobs on the same Redis
-                  (redis://HOST:PORT[/DB]; default $GHJOBS_REDIS_URL); Redis down costs
-                  nothing but the sharing
-  --version       print the version and exit
+  --format F     table (default), json, jsonl, csv, mermaid or svg
+  --json         the same as --format json
+  --jq EXPR      what the jq expression makes of the --format json document
+                 (with --summary, of the summary's): strings as they are,
+                 other values as JSON, one a line
+  --steps        a row (table, csv) or task (mermaid) per step too
+  --wide         on a terminal, do not cut the table to its width
+  --summary      figures instead of the list: jobs by conclusion, queue time
+                 and duration (median, p95, max), slowest jobs and steps,
+                 failed steps; with --format json, as a JSON object
+  --current-job  print the id of the in-progress job on $RUNNER_NAME
+  -o FILE        write to FILE (- for standard output); a regular file is
+                 replaced once all is written, keeping its mode
+  --api-url URL  REST API root (default $GITHUB_API_URL, else
+                 https://api.github.com; https://HOST/api/v3 for GHES)
+  --demo         a sample run served by the built-in fake (no network, no
+                 token); with --watch, it plays from queued to done in ~20 s
+  --jobs N       jobs in the --demo run (default 250)
+  --watch        follow the attempt until every job has completed: on a
+                 terminal one screen redrawn in place (the table, or
+                 --summary), the last state printed once at the end;
+                 elsewhere a line per change (jsonl: each job again when it
+                 changes); other formats print once at the end. Exit 0 when
+                 every job succeeded or was skipped, 1 otherwise
+  --interval D   --watch's time between polls (default 10s), growing to
+                 4 × D while nothing changes; unchanged polls cost no rate
+                 limit with a token
+  --timeout D    give up after D (default 10m, with --watch 6h; 0: never)
+  --redis URL    share the rate budget, secondary-limit waits, a cap on
+                 requests in flight and kept pages with every ghjobs on the
+                 same Redis (redis://HOST:PORT[/DB]; default
+                 $GHJOBS_REDIS_URL); Redis down costs nothing but the sharing
+  --version      print the version and exit
 
 Retries and rate-limit waits are said on stderr as they happen.
 
-exit status: 0 success, 1 API or network error (with --watch: or a job did not succeed),
-             2 usage error, 124 --timeout ran out, 130 interrupted (Ctrl-C)
+exit status: 0 success; 1 API or network error (with --watch: or a job did
+not succeed); 2 usage error; 124 --timeout ran out; 130 interrupted (Ctrl-C)
 `
 
 func main() {

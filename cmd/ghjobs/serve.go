@@ -18,16 +18,16 @@ import (
 
 const serveUsage = `usage: ghjobs serve [--addr HOST:PORT] [--jobs N] [--live D]
 
-Runs the fake GitHub API with a sample run until Ctrl-C, for pointing your own tools at
-while offline. It answers without a token, and says on stderr every request and answer
-that breaks the contract (openapi.yaml).
+Runs the fake GitHub API with a sample run until Ctrl-C, for pointing your
+own tools at while offline. It answers without a token, and says on stderr
+every request and answer that breaks the contract (openapi.yaml).
 
 flags:
-  --addr HOST:PORT  where to listen (default 127.0.0.1:8080; port 0 for any free one)
+  --addr HOST:PORT  where to listen (default 127.0.0.1:8080; port 0: any)
   --jobs N          jobs in the sample run (default 250)
-  --live D          the run moves from queued to completed over D, from now on, as a real
-                    one does (ghjobs --watch follows it); without, it ended a few seconds
-                    ago and stays as it is
+  --live D          the run moves from queued to completed over D, from now
+                    on, as a real one does (ghjobs --watch follows it);
+                    without, it ended a few seconds ago and stays so
 `
 
 // serve runs the fake API with a sample run until ctx is done (Ctrl-C), so people can point
