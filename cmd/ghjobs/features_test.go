@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -292,5 +293,27 @@ func TestWatchScreen(t *testing.T) {
 		if len(final) != 152 || !strings.HasPrefix(final[0], "150 of 150 jobs completed") || !strings.HasPrefix(final[1], "JOB ") {
 			t.Errorf("%d columns: after the screen, %d lines starting %q, ending %q; want the status, the header and 150 jobs", cols, len(final), final[:2], final[len(final)-2:])
 		}
+	}
+}
+
+// TestREADMEWatchScreen: the README shows the watch screen as TestWatchScreenInTmux captured
+// it (docs/watch-80x24.txt), not as someone typed it.
+func TestREADMEWatchScreen(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	capture, err := os.ReadFile(watchScreenDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), "<!-- docs/watch-80x24.txt")
+	if !ok {
+		t.Fatal("the README has no block marked <!-- docs/watch-80x24.txt")
+	}
+	_, block, _ = strings.Cut(block, "```text\n")
+	block, _, _ = strings.Cut(block, "```\n")
+	if block != string(capture) {
+		t.Errorf("the README's watch screen differs from %s: copy it in:\n%s", watchScreenDoc, capture)
 	}
 }
