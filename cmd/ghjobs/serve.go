@@ -34,24 +34,11 @@ flags:
 // their own tools at it offline. It answers without a token, validates every request and
 // response against openapi.yaml, and reports contract violations on stderr.
 func (c *cli) serve(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("ghjobs serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	addr := fs.String("addr", "127.0.0.1:8080", "")
-	n := fs.Int("jobs", 250, "")
-	live := fs.Duration("live", 0, "")
-	positional, err := parseFlags(fs, args)
-	switch {
-	case err != nil:
+	addr, n, live, err := parseServe(args)
+	if err != nil {
 		return err
-	case len(positional) > 0:
-		return usageErr("serve takes no arguments, got %q", positional)
-	case *n < 1 || *n > maxDemoJobs:
-		return usageErr("--jobs %d: want 1 to %d", *n, maxDemoJobs)
-	case *live < 0:
-		return usageErr("--live %s: want how long the run takes, such as 2m", *live)
 	}
-
-	run := api.SampleRun(sampleOwner, sampleRepo, sampleRunID, 1, *n)
+	run := api.SampleRun(sampleOwner, sampleRepo, sampleRunID, 1, n)
 	stderr := &lockedWriter{w: c.stderr}
 	fake, err := api.New(api.WithViolationHandler(func(err error) {
 		fmt.Fprintf(stderr, "ghjobs serve: contract violation: %v\n", err)
@@ -60,21 +47,21 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	var handler http.Handler = fake
-	if *live > 0 {
-		handler = c.liveRun(fake, run, *live)
+	if live > 0 {
+		handler = c.liveRun(fake, run, live)
 	} else {
 		// The sample's last event happened a few seconds ago.
 		shiftJobs(run.Jobs, c.now().Add(-5*time.Second).Sub(render.Latest(run.Jobs)))
 		fake.AddRun(run)
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return commandErr("serve: %w", err)
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	url := "http://" + dialable(ln.Addr().(*net.TCPAddr))
 	tryWatch := ""
-	if *live > 0 {
+	if live > 0 {
 		tryWatch = "--watch --interval 1s "
 	}
 	fmt.Fprintf(stderr, "ghjobs serve: %s run %d attempt %d (%d jobs) at %s\ntry: ghjobs %s--api-url %s %s/%s %d\n",
@@ -97,6 +84,26 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		err = errors.Join(err, serveErr)
 	}
 	return err
+}
+
+// parseServe reads serve's flags: where to listen, how many jobs, and --live's duration.
+func parseServe(args []string) (addr string, jobs int, live time.Duration, err error) {
+	fs := flag.NewFlagSet("ghjobs serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "")
+	fs.IntVar(&jobs, "jobs", 250, "")
+	fs.DurationVar(&live, "live", 0, "")
+	positional, err := parseFlags(fs, args)
+	switch {
+	case err != nil:
+	case len(positional) > 0:
+		err = usageErr("serve takes no arguments, got %q", positional)
+	case jobs < 1 || jobs > maxDemoJobs:
+		err = usageErr("--jobs %d: want 1 to %d", jobs, maxDemoJobs)
+	case live < 0:
+		err = usageErr("--live %s: want how long the run takes, such as 2m", live)
+	}
+	return addr, jobs, live, err
 }
 
 // liveRun serves run as it moves: a timeline of it shortened to take d, from now on, each

@@ -56,10 +56,20 @@ func Mermaid(w io.Writer, at *Timed, steps bool) error {
 
 // mermaidCharts renders the charts, with group jobs to a task when group is above 1.
 func mermaidCharts(at *Timed, steps bool, group int) string {
-	axis := "%H:%M"
-	if at.End.Sub(at.Start) > 24*time.Hour {
-		axis = "%m-%d %H:%M"
+	charts := packCharts(at, steps, group)
+	var bw strings.Builder
+	for n, c := range charts {
+		if n > 0 {
+			bw.WriteString("\n")
+		}
+		writeChart(&bw, at, c, n, len(charts))
 	}
+	return bw.String()
+}
+
+// packCharts places the jobs' sections in charts, each under mermaidMaxChars and
+// mermaidMaxTasks; a job larger than a chart is split, its section line repeated.
+func packCharts(at *Timed, steps bool, group int) []*chart {
 	var charts []*chart
 	var cur *chart
 	newChart := func(first int) {
@@ -99,33 +109,35 @@ func mermaidCharts(at *Timed, steps bool, group int) string {
 		// A gantt chart without tasks is not drawn; a milestone says there is nothing.
 		cur.add([]string{"section attempt", "no jobs :milestone, m0, " + at.Now.UTC().Format(mermaidTime) + ", 0s"}, 0, 1)
 	}
+	return charts
+}
 
-	var bw strings.Builder
-	for n, c := range charts {
-		if n > 0 {
-			bw.WriteString("\n")
-		}
-		title := fmt.Sprintf("%s/%s run %d attempt %d", at.Attempt.Owner, at.Attempt.Repo, at.Attempt.RunID, at.Attempt.Number)
-		switch {
-		case len(at.Jobs) == 0:
-			title += ": no jobs"
-		case len(charts) > 1:
-			title += fmt.Sprintf(": jobs %d–%d of %d", c.first, c.last, len(at.Jobs))
-		}
-		fmt.Fprintf(&bw, "```mermaid\ngantt\n    title %s (UTC)\n    dateFormat YYYY-MM-DD HH:mm:ss\n    axisFormat %s\n", title, axis)
-		if len(charts) > 1 {
-			// Milestones at the attempt's start and end give every chart the same time axis.
-			fmt.Fprintf(&bw, "    section attempt\n    start :milestone, a%d_0, %s, 0s\n    end :milestone, a%d_1, %s, 0s\n",
-				n+1, at.Start.UTC().Format(mermaidTime), n+1, at.End.UTC().Format(mermaidTime))
-		}
-		for _, l := range c.lines {
-			bw.WriteString("    ")
-			bw.WriteString(l)
-			bw.WriteString("\n")
-		}
-		bw.WriteString("```\n")
+// writeChart writes chart c, the n-th (from 0) of total, as a ```mermaid block.
+func writeChart(bw *strings.Builder, at *Timed, c *chart, n, total int) {
+	axis := "%H:%M"
+	if at.End.Sub(at.Start) > 24*time.Hour {
+		axis = "%m-%d %H:%M"
 	}
-	return bw.String()
+	a := at.Attempt
+	title := fmt.Sprintf("%s/%s run %d attempt %d", a.Owner, a.Repo, a.RunID, a.Number)
+	switch {
+	case len(at.Jobs) == 0:
+		title += ": no jobs"
+	case total > 1:
+		title += fmt.Sprintf(": jobs %d–%d of %d", c.first, c.last, len(at.Jobs))
+	}
+	fmt.Fprintf(bw, "```mermaid\ngantt\n    title %s (UTC)\n    dateFormat YYYY-MM-DD HH:mm:ss\n    axisFormat %s\n", title, axis)
+	if total > 1 {
+		// Milestones at the attempt's start and end give every chart the same time axis.
+		fmt.Fprintf(bw, "    section attempt\n    start :milestone, a%d_0, %s, 0s\n    end :milestone, a%d_1, %s, 0s\n",
+			n+1, at.Start.UTC().Format(mermaidTime), n+1, at.End.UTC().Format(mermaidTime))
+	}
+	for _, l := range c.lines {
+		bw.WriteString("    ")
+		bw.WriteString(l)
+		bw.WriteString("\n")
+	}
+	bw.WriteString("```\n")
 }
 
 // scaleChars and scaleTasks are what the shared time scale adds to a chart.

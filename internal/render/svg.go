@@ -58,10 +58,10 @@ func svgClass(t *JobTime) string {
 	return "other"
 }
 
-// writeSVG draws the attempt as a self-contained SVG timeline: a time axis in UTC, one lane
-// per job in the API's order, the wait for a runner as a thin grey bar, the run as a bar
-// coloured by conclusion with a white tick where each step starts and the failed step in
-// dark red, and a ring for a job that never ran. Hovering a lane shows the job's figures.
+// SVG draws the attempt as a self-contained SVG timeline: a time axis in UTC, one lane per
+// job in the API's order, the wait for a runner as a thin grey bar, the run as a bar coloured
+// by conclusion with a white tick where each step starts and the failed step in dark red,
+// and a ring for a job that never ran. Hovering a lane shows the job's figures.
 func SVG(w io.Writer, at *Timed) error {
 	n := len(at.Jobs)
 	height := svgTop + n*svgLane + 36
@@ -76,13 +76,22 @@ func SVG(w io.Writer, at *Timed) error {
 		svgWidth, height, svgWidth, height)
 	p("<style>%s</style>\n", svgStyle)
 	p(`<rect width="100%%" height="100%%" fill="#ffffff"/>` + "\n")
-
 	a := at.Attempt
 	p(`<text class="title" x="16" y="28">%s</text>`+"\n", esc(fmt.Sprintf("%s/%s · run %d · attempt %d", a.Owner, a.Repo, a.RunID, a.Number)))
 	p(`<text class="sub" x="16" y="48">%s</text>`+"\n", esc(svgSubtitle(at)))
 	svgLegend(p)
+	svgAxis(p, at, span, x)
+	for i := range at.Jobs {
+		svgJob(p, &at.Jobs[i], i, at.Now, x)
+	}
+	p("</svg>\n")
+	return bw.Flush()
+}
 
-	// The time axis, at the top and again at the bottom of tall charts, with grid lines.
+// svgAxis draws the time axis, at the top and again at the bottom of tall charts, with grid
+// lines.
+func svgAxis(p func(string, ...any), at *Timed, span time.Duration, x func(time.Time) float64) {
+	n := len(at.Jobs)
 	step, format := tickStep(span)
 	bottom := svgTop + n*svgLane
 	for t := at.Start.Truncate(step); !t.After(at.End); t = t.Add(step) {
@@ -97,41 +106,39 @@ func SVG(w io.Writer, at *Timed) error {
 			p(`<text class="axis" x="%s" y="%d" text-anchor="middle">%s</text>`+"\n", f1(tx), bottom+16, label)
 		}
 	}
+}
 
-	for i := range at.Jobs {
-		t := &at.Jobs[i]
-		y := svgTop + i*svgLane
-		mid := float64(y) + svgLane/2
-		p(`<g class="job">`)
-		p("<title>%s</title>", esc(svgTooltip(t)))
-		if i%2 == 1 {
-			p(`<rect class="lane" x="0" y="%d" width="%d" height="%d"/>`, y, svgWidth, svgLane)
-		}
-		p(`<text x="%d" y="%s" text-anchor="end" dominant-baseline="central">%s</text>`,
-			svgLabelEnd, f1(mid), esc(Truncate(Printable(t.Job.Name), svgNameCols)))
-		if t.Queued > 0 {
-			class := "queued"
-			h := float64(svgQueueBar)
-			if t.Phase == Waiting {
-				class, h = "waiting", svgBar
-			}
-			p(`<rect class="%s" x="%s" y="%s" width="%s" height="%s"/>`, class,
-				f1(x(t.Created)), f1(mid-h/2), f1(max(x(t.Started)-x(t.Created), 1)), f1(h))
-		}
-		switch {
-		case t.Phase == Waiting:
-		case !t.Ran:
-			p(`<circle class="skipped" cx="%s" cy="%s" r="3.5"/>`, f1(x(t.End)), f1(mid))
-		default:
-			x0 := x(t.Started)
-			p(`<rect class="%s" x="%s" y="%s" width="%s" height="%d" rx="1.5"/>`, svgClass(t),
-				f1(x0), f1(mid-svgBar/2), f1(max(x(t.End)-x0, 1.5)), svgBar)
-			svgSteps(p, t, at.Now, x, mid)
-		}
-		p("</g>\n")
+// svgJob draws the i-th job's lane: its name, its wait for a runner and its run.
+func svgJob(p func(string, ...any), t *JobTime, i int, now time.Time, x func(time.Time) float64) {
+	y := svgTop + i*svgLane
+	mid := float64(y) + svgLane/2
+	p(`<g class="job">`)
+	p("<title>%s</title>", esc(svgTooltip(t)))
+	if i%2 == 1 {
+		p(`<rect class="lane" x="0" y="%d" width="%d" height="%d"/>`, y, svgWidth, svgLane)
 	}
-	p("</svg>\n")
-	return bw.Flush()
+	p(`<text x="%d" y="%s" text-anchor="end" dominant-baseline="central">%s</text>`,
+		svgLabelEnd, f1(mid), esc(Truncate(Printable(t.Job.Name), svgNameCols)))
+	if t.Queued > 0 {
+		class := "queued"
+		h := float64(svgQueueBar)
+		if t.Phase == Waiting {
+			class, h = "waiting", svgBar
+		}
+		p(`<rect class="%s" x="%s" y="%s" width="%s" height="%s"/>`, class,
+			f1(x(t.Created)), f1(mid-h/2), f1(max(x(t.Started)-x(t.Created), 1)), f1(h))
+	}
+	switch {
+	case t.Phase == Waiting:
+	case !t.Ran:
+		p(`<circle class="skipped" cx="%s" cy="%s" r="3.5"/>`, f1(x(t.End)), f1(mid))
+	default:
+		x0 := x(t.Started)
+		p(`<rect class="%s" x="%s" y="%s" width="%s" height="%d" rx="1.5"/>`, svgClass(t),
+			f1(x0), f1(mid-svgBar/2), f1(max(x(t.End)-x0, 1.5)), svgBar)
+		svgSteps(p, t, now, x, mid)
+	}
+	p("</g>\n")
 }
 
 // svgSteps marks where each step after the first starts, and paints the failed step.

@@ -36,24 +36,7 @@ type JobTime struct {
 func TimeJob(j *wrapper.Job, now time.Time) JobTime {
 	t := JobTime{Job: j, Created: j.CreatedAt, Started: j.StartedAt, FailedStep: failedStep(j)}
 	t.Ran = j.RunnerID != nil || j.RunnerName != nil || len(j.Steps) > 0
-
-	switch j.Status {
-	case wrapper.JobStatusCompleted:
-		t.Phase = Done
-	case wrapper.JobStatusInProgress:
-		t.Phase = Running
-	case wrapper.JobStatusQueued, wrapper.JobStatusWaiting, wrapper.JobStatusPending, wrapper.JobStatusRequested:
-		t.Phase = Waiting
-	default: // a status this version does not know: go by the other fields
-		switch {
-		case j.CompletedAt != nil:
-			t.Phase = Done
-		case t.Ran:
-			t.Phase = Running
-		default:
-			t.Phase = Waiting
-		}
-	}
+	t.Phase = phaseOf(j, t.Ran)
 	if t.Phase == Running {
 		t.Ran = true
 	}
@@ -94,6 +77,26 @@ func TimeJob(j *wrapper.Job, now time.Time) JobTime {
 	t.Queued = t.Started.Sub(t.Created)
 	t.Duration = t.End.Sub(t.Started)
 	return t
+}
+
+// phaseOf reads a job's phase from its status, and for a status this version does not know
+// from its other fields: ran says whether it got a runner.
+func phaseOf(j *wrapper.Job, ran bool) phase {
+	switch j.Status {
+	case wrapper.JobStatusCompleted:
+		return Done
+	case wrapper.JobStatusInProgress:
+		return Running
+	case wrapper.JobStatusQueued, wrapper.JobStatusWaiting, wrapper.JobStatusPending, wrapper.JobStatusRequested:
+		return Waiting
+	}
+	switch {
+	case j.CompletedAt != nil:
+		return Done
+	case ran:
+		return Running
+	}
+	return Waiting
 }
 
 func later(a, b time.Time) time.Time {
