@@ -37,13 +37,18 @@ const (
 // the charts then share one time scale. Above mermaidBudget in all, the steps are left out
 // first, then jobs are shown in groups, and a note says so.
 func Mermaid(w io.Writer, at *Timed, steps bool) error {
+	return mermaidWithin(w, at, steps, mermaidBudget)
+}
+
+// mermaidWithin is Mermaid with a budget of its own, for the tests.
+func mermaidWithin(w io.Writer, at *Timed, steps bool, budget int) error {
 	out := mermaidCharts(at, steps, 1)
 	note := ""
-	if len(out) > mermaidBudget && steps {
+	if len(out) > budget && steps {
 		out = mermaidCharts(at, false, 1)
 		note = "the steps are left out"
 	}
-	for group := 2; len(out) > mermaidBudget; group *= 2 {
+	for group := 2; len(out) > budget; group *= 2 {
 		out = mermaidCharts(at, false, group)
 		note = fmt.Sprintf("jobs are shown in groups of %d, the steps left out", group)
 	}

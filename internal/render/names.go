@@ -49,11 +49,58 @@ func cutMiddle(s string, width, head int) string {
 	return b.String() + "…" + s[tail:]
 }
 
+// measured is a name with the display width of each of its runes, cut without measuring
+// it again: apartWidth tries many cuts of every name.
+type measured struct {
+	s      string
+	starts []int // byte offset of each rune, and len(s) last
+	widths []int // display width of each rune
+	total  int
+}
+
+func measure(names []string) []measured {
+	out := make([]measured, len(names))
+	for i, n := range names {
+		m := measured{s: n}
+		for off, r := range n {
+			w := DisplayWidth(string(r))
+			m.starts, m.widths, m.total = append(m.starts, off), append(m.widths, w), m.total+w
+		}
+		m.starts = append(m.starts, len(n))
+		out[i] = m
+	}
+	return out
+}
+
+// cut is cutMiddle's cut of m, as the two parts kept (start and end), or m whole.
+func (m *measured) cut(width, head int) (start, end string, whole bool) {
+	if m.total <= width {
+		return m.s, "", true
+	}
+	head = min(head, width-1)
+	h, w := 0, 0
+	for h < len(m.widths) && w+m.widths[h] <= head {
+		w += m.widths[h]
+		h++
+	}
+	t, tw := len(m.widths), 0
+	for t > h && w+1+tw+m.widths[t-1] <= width {
+		t--
+		tw += m.widths[t]
+	}
+	return m.s[:m.starts[h]], m.s[m.starts[t]:], false
+}
+
 // distinctCut counts the distinct names among names cut to width with head.
-func distinctCut(names []string, width, head int) int {
-	seen := make(map[string]struct{}, len(names))
-	for _, n := range names {
-		seen[cutMiddle(n, width, head)] = struct{}{}
+func distinctCut(names []measured, width, head int) int {
+	type key struct {
+		start, end string
+		whole      bool
+	}
+	seen := make(map[key]struct{}, len(names))
+	for i := range names {
+		s, e, w := names[i].cut(width, head)
+		seen[key{s, e, w}] = struct{}{}
 	}
 	return len(seen)
 }
@@ -61,7 +108,10 @@ func distinctCut(names []string, width, head int) int {
 // nameHead is where names are cut for width columns: the head that keeps the most names
 // apart; of those, the one closest to an even split, with the end favoured.
 func nameHead(names []string, width int) int {
-	names = distinctNames(names)
+	return bestHead(measure(distinctNames(names)), width)
+}
+
+func bestHead(names []measured, width int) int {
 	best, bestN := 0, -1
 	for head := 0; head < width; head++ {
 		n := distinctCut(names, width, head)
@@ -76,12 +126,12 @@ func nameHead(names []string, width int) int {
 // apartWidth is the fewest columns at which the names, cut as nameHead cuts them, are as
 // many distinct names as they are whole (at most the longest name).
 func apartWidth(names []string) int {
-	names = distinctNames(names)
+	ms := measure(distinctNames(names))
 	longest := 0
-	for _, n := range names {
-		longest = max(longest, DisplayWidth(n))
+	for i := range ms {
+		longest = max(longest, ms[i].total)
 	}
-	apart := func(width int) bool { return distinctCut(names, width, nameHead(names, width)) == len(names) }
+	apart := func(width int) bool { return distinctCut(ms, width, bestHead(ms, width)) == len(ms) }
 	lo, hi := 1, max(longest, 1) // apart(hi) holds: nothing is cut
 	for lo < hi {
 		mid := (lo + hi) / 2

@@ -90,3 +90,21 @@ func TestNamesStayApart(t *testing.T) {
 		t.Errorf("cutMiddle = %q", got)
 	}
 }
+
+// TestCutAgrees: the cut that apartWidth counts is the cut the table shows.
+func TestCutAgrees(t *testing.T) {
+	at := fixtureTiming()
+	names := jobNames(at)
+	ms := measure(names)
+	for width := 4; width < 45; width += 3 {
+		for head := 0; head < width; head += 2 {
+			for i := range ms {
+				s, e, whole := ms[i].cut(width, head)
+				want := cutMiddle(names[i], width, head)
+				if got := s + "…" + e; whole && s != want || !whole && got != want {
+					t.Fatalf("cut(%q, %d, %d) = %q, %q, %v; cutMiddle %q", names[i], width, head, s, e, whole, want)
+				}
+			}
+		}
+	}
+}
