@@ -100,24 +100,6 @@ func (e JobStepStatus) Valid() bool {
 	}
 }
 
-// Defines values for ActionsListJobsForWorkflowRunParamsFilter.
-const (
-	ActionsListJobsForWorkflowRunParamsFilterAll    ActionsListJobsForWorkflowRunParamsFilter = "all"
-	ActionsListJobsForWorkflowRunParamsFilterLatest ActionsListJobsForWorkflowRunParamsFilter = "latest"
-)
-
-// Valid indicates whether the value is a known member of the ActionsListJobsForWorkflowRunParamsFilter enum.
-func (e ActionsListJobsForWorkflowRunParamsFilter) Valid() bool {
-	switch e {
-	case ActionsListJobsForWorkflowRunParamsFilterAll:
-		return true
-	case ActionsListJobsForWorkflowRunParamsFilterLatest:
-		return true
-	default:
-		return false
-	}
-}
-
 // BasicError Basic Error
 type BasicError struct {
 	DocumentationURL *string `json:"documentation_url,omitempty"`
@@ -320,7 +302,7 @@ type JobsPage struct {
 // ActionsListJobsForWorkflowRunParams defines parameters for ActionsListJobsForWorkflowRun.
 type ActionsListJobsForWorkflowRunParams struct {
 	// Filter Filters jobs by their `completed_at` timestamp. `latest` returns jobs from the most recent execution of the workflow run. `all` returns all jobs for a workflow run, including from old executions of the workflow run.
-	Filter *ActionsListJobsForWorkflowRunParamsFilter `form:"filter,omitempty" json:"filter,omitempty"`
+	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
 
 	// PerPage The number of results per page (max 100). For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
 	PerPage *PerPage `form:"per_page,omitempty" json:"per_page,omitempty"`
@@ -328,9 +310,6 @@ type ActionsListJobsForWorkflowRunParams struct {
 	// Page The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
 	Page *Page `form:"page,omitempty" json:"page,omitempty"`
 }
-
-// ActionsListJobsForWorkflowRunParamsFilter defines parameters for ActionsListJobsForWorkflowRun.
-type ActionsListJobsForWorkflowRunParamsFilter string
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error

@@ -49,7 +49,7 @@ func (c *Client) LatestAttempt(ctx context.Context, owner, repo string, runID in
 	if err := a.Validate(); err != nil {
 		return Attempt{}, err
 	}
-	perPage, filter := latestPage, generated.ActionsListJobsForWorkflowRunParamsFilterLatest
+	perPage, filter := latestPage, "latest"
 	params := &generated.ActionsListJobsForWorkflowRunParams{Filter: &filter, PerPage: &perPage}
 	req, err := generated.NewActionsListJobsForWorkflowRunRequest(c.base, owner, repo, runID, params)
 	if err != nil {

@@ -50,7 +50,7 @@ func (c *cli) startDemo(o options) (*wrapper.Client, wrapper.Attempt, error) {
 func (c *cli) demoDone(jobs int) error {
 	f := c.demoServer.Fake
 	if v := f.Violations(); len(v) > 0 {
-		return fmt.Errorf("ghjobs: the fake API saw %d contract violation(s), first: %w", len(v), v[0])
+		return commandErr("the fake API saw %d contract violation(s), first: %w", len(v), v[0])
 	}
 	n := f.RequestCount()
 	c.log.say(fmt.Sprintf("ghjobs: demo: %d jobs in %d %s to the built-in fake API", jobs, n, render.Plural(int(n), "request", "requests")))
