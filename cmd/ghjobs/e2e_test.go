@@ -283,6 +283,11 @@ func TestSmallThingsBinary(t *testing.T) {
 	if code, _, errOut := runBinary(t, bin, nil, "-o", "", "--demo"); code != 2 || !strings.Contains(errOut, `-o ""`) {
 		t.Errorf(`-o "": exit %d, stderr %q`, code, errOut)
 	}
+	// One "ghjobs: " a message, the library's included.
+	code, _, errOut := runBinary(t, bin, []string{"GH_TOKEN=t"}, "--redis", "http://example.com", "o/r", "1")
+	if first, _, _ := strings.Cut(errOut, "\n"); code != 2 || strings.Count(first, "ghjobs: ") != 1 || !strings.HasSuffix(first, "(--redis)") {
+		t.Errorf("a bad --redis: exit %d, stderr %q", code, errOut)
+	}
 	r := inTmux(t, 80, 24, fmt.Sprintf("HOME=%s %s --demo >/dev/null", t.TempDir(), bin), false)
 	if lines := screenLines(r.history); r.code != 0 || len(lines) != 1 || !strings.Contains(lines[0], "250 jobs in 3 requests") {
 		t.Errorf("the demo's note at 80 columns: exit %d, %q", r.code, r.history)
