@@ -451,6 +451,9 @@ func (f *Fake) lookup(r *http.Request, fault Fault) reply {
 		}
 	}
 
+	if op := route.Operation.OperationID; op != opAttemptJobs {
+		return f.lookupOther(r, op, params, fault)
+	}
 	runID, errID := strconv.ParseInt(params["run_id"], 10, 64)
 	attempt, errA := strconv.ParseInt(params["attempt_number"], 10, 64)
 	repo, ok := f.repository(params)

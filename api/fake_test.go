@@ -183,7 +183,7 @@ func TestInvalidRequestsAreViolations(t *testing.T) {
 		{"per_page not a number", "GET", path + "?per_page=lots", nil, 422, "Invalid request.", "per_page"},
 		{"run_id=abc", "GET", "/repos/octo-org/octo-repo/actions/runs/abc/attempts/1/jobs", nil, 422, "Invalid request.", "run_id"},
 		{"attempt_number=1.5", "GET", "/repos/octo-org/octo-repo/actions/runs/1/attempts/1.5/jobs", nil, 422, "Invalid request.", "attempt_number"},
-		{"unknown path", "GET", "/repos/octo-org/octo-repo/actions/runs/1/jobs", nil, 404, "Not Found", "no such operation"},
+		{"unknown path", "GET", "/repos/octo-org/octo-repo/actions/runs/1/logs", nil, 404, "Not Found", "no such operation"},
 		{"trailing slash", "GET", path + "/", nil, 404, "Not Found", "no such operation"},
 		{"POST", "POST", path, nil, 404, "Not Found", "no such operation"},
 		{"no User-Agent", "GET", path, []string{"User-Agent", ""}, 403, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header", "User-Agent"},

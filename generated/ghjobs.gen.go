@@ -263,6 +263,9 @@ type JobStep struct {
 // AttemptNumber defines model for attempt-number.
 type AttemptNumber = int64
 
+// JobID defines model for job-id.
+type JobID = int64
+
 // Owner defines model for owner.
 type Owner = string
 
@@ -294,6 +297,18 @@ type ActionsListJobsForWorkflowRunAttemptParams struct {
 type JobsPage struct {
 	Jobs       []Job `json:"jobs"`
 	TotalCount int   `json:"total_count"`
+}
+
+// ActionsListJobsForWorkflowRunParams defines parameters for ActionsListJobsForWorkflowRun.
+type ActionsListJobsForWorkflowRunParams struct {
+	// Filter Filters jobs by their `completed_at` timestamp. `latest` returns jobs from the most recent execution of the workflow run. `all` returns all jobs for a workflow run, including from old executions of the workflow run.
+	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// PerPage The number of results per page (max 100). For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
+	PerPage *PerPage `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Page The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
 }
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
@@ -370,6 +385,17 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// ActionsGetJobForWorkflowRun Get a job for a workflow run
+	//
+	// Gets a specific job in a workflow run.
+	//
+	// Anyone with read access to the repository can use this endpoint.
+	//
+	// If the repository is private, OAuth tokens and personal access tokens (classic) need the `repo` scope to use this endpoint.
+	//
+	// Corresponds with GET /repos/{owner}/{repo}/actions/jobs/{job_id} (the `ActionsGetJobForWorkflowRun` operationId).
+	ActionsGetJobForWorkflowRun(ctx context.Context, owner Owner, repo Repo, jobID JobID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ActionsListJobsForWorkflowRunAttempt List jobs for a workflow run attempt
 	//
 	// Lists jobs for a specific workflow run attempt. You can use parameters to narrow the list of results. For more information
@@ -381,6 +407,39 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs (the `ActionsListJobsForWorkflowRunAttempt` operationId).
 	ActionsListJobsForWorkflowRunAttempt(ctx context.Context, owner Owner, repo Repo, runID RunID, attemptNumber AttemptNumber, params *ActionsListJobsForWorkflowRunAttemptParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ActionsListJobsForWorkflowRun List jobs for a workflow run
+	//
+	// Lists jobs for a workflow run. You can use parameters to narrow the list of results. For more information
+	// about using parameters, see [Parameters](https://docs.github.com/rest/guides/getting-started-with-the-rest-api#parameters).
+	//
+	// Anyone with read access to the repository can use this endpoint.
+	//
+	// OAuth app tokens and personal access tokens (classic) need the `repo` scope to use this endpoint with a private repository.
+	//
+	// Corresponds with GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs (the `ActionsListJobsForWorkflowRun` operationId).
+	ActionsListJobsForWorkflowRun(ctx context.Context, owner Owner, repo Repo, runID RunID, params *ActionsListJobsForWorkflowRunParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ActionsGetJobForWorkflowRun Get a job for a workflow run
+//
+// Gets a specific job in a workflow run.
+//
+// Anyone with read access to the repository can use this endpoint.
+//
+// If the repository is private, OAuth tokens and personal access tokens (classic) need the `repo` scope to use this endpoint.
+//
+// Corresponds with GET /repos/{owner}/{repo}/actions/jobs/{job_id} (the `ActionsGetJobForWorkflowRun` operationId).
+func (c *Client) ActionsGetJobForWorkflowRun(ctx context.Context, owner Owner, repo Repo, jobID JobID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewActionsGetJobForWorkflowRunRequest(c.Server, owner, repo, jobID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // ActionsListJobsForWorkflowRunAttempt List jobs for a workflow run attempt
@@ -403,6 +462,76 @@ func (c *Client) ActionsListJobsForWorkflowRunAttempt(ctx context.Context, owner
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// ActionsListJobsForWorkflowRun List jobs for a workflow run
+//
+// Lists jobs for a workflow run. You can use parameters to narrow the list of results. For more information
+// about using parameters, see [Parameters](https://docs.github.com/rest/guides/getting-started-with-the-rest-api#parameters).
+//
+// Anyone with read access to the repository can use this endpoint.
+//
+// OAuth app tokens and personal access tokens (classic) need the `repo` scope to use this endpoint with a private repository.
+//
+// Corresponds with GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs (the `ActionsListJobsForWorkflowRun` operationId).
+func (c *Client) ActionsListJobsForWorkflowRun(ctx context.Context, owner Owner, repo Repo, runID RunID, params *ActionsListJobsForWorkflowRunParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewActionsListJobsForWorkflowRunRequest(c.Server, owner, repo, runID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewActionsGetJobForWorkflowRunRequest constructs an http.Request for the ActionsGetJobForWorkflowRun method
+func NewActionsGetJobForWorkflowRunRequest(server string, owner Owner, repo Repo, jobID JobID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "owner", owner, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "repo", repo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "job_id", jobID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/repos/%s/%s/actions/jobs/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewActionsListJobsForWorkflowRunAttemptRequest constructs an http.Request for the ActionsListJobsForWorkflowRunAttempt method
@@ -499,6 +628,105 @@ func NewActionsListJobsForWorkflowRunAttemptRequest(server string, owner Owner, 
 	return req, nil
 }
 
+// NewActionsListJobsForWorkflowRunRequest constructs an http.Request for the ActionsListJobsForWorkflowRun method
+func NewActionsListJobsForWorkflowRunRequest(server string, owner Owner, repo Repo, runID RunID, params *ActionsListJobsForWorkflowRunParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "owner", owner, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "repo", repo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "run_id", runID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/repos/%s/%s/actions/runs/%s/jobs", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -543,6 +771,19 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ActionsGetJobForWorkflowRunWithResponse Get a job for a workflow run
+	//
+	// Gets a specific job in a workflow run.
+	//
+	// Anyone with read access to the repository can use this endpoint.
+	//
+	// If the repository is private, OAuth tokens and personal access tokens (classic) need the `repo` scope to use this endpoint.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /repos/{owner}/{repo}/actions/jobs/{job_id} (the `ActionsGetJobForWorkflowRun` operationId).
+	ActionsGetJobForWorkflowRunWithResponse(ctx context.Context, owner Owner, repo Repo, jobID JobID, reqEditors ...RequestEditorFn) (*ActionsGetJobForWorkflowRunResponse, error)
+
 	// ActionsListJobsForWorkflowRunAttemptWithResponse List jobs for a workflow run attempt
 	//
 	// Lists jobs for a specific workflow run attempt. You can use parameters to narrow the list of results. For more information
@@ -556,6 +797,61 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs (the `ActionsListJobsForWorkflowRunAttempt` operationId).
 	ActionsListJobsForWorkflowRunAttemptWithResponse(ctx context.Context, owner Owner, repo Repo, runID RunID, attemptNumber AttemptNumber, params *ActionsListJobsForWorkflowRunAttemptParams, reqEditors ...RequestEditorFn) (*ActionsListJobsForWorkflowRunAttemptResponse, error)
+
+	// ActionsListJobsForWorkflowRunWithResponse List jobs for a workflow run
+	//
+	// Lists jobs for a workflow run. You can use parameters to narrow the list of results. For more information
+	// about using parameters, see [Parameters](https://docs.github.com/rest/guides/getting-started-with-the-rest-api#parameters).
+	//
+	// Anyone with read access to the repository can use this endpoint.
+	//
+	// OAuth app tokens and personal access tokens (classic) need the `repo` scope to use this endpoint with a private repository.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs (the `ActionsListJobsForWorkflowRun` operationId).
+	ActionsListJobsForWorkflowRunWithResponse(ctx context.Context, owner Owner, repo Repo, runID RunID, params *ActionsListJobsForWorkflowRunParams, reqEditors ...RequestEditorFn) (*ActionsListJobsForWorkflowRunResponse, error)
+}
+
+type ActionsGetJobForWorkflowRunResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Job
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ActionsGetJobForWorkflowRunResponse) GetJSON200() *Job {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ActionsGetJobForWorkflowRunResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ActionsGetJobForWorkflowRunResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ActionsGetJobForWorkflowRunResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ActionsGetJobForWorkflowRunResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // ActionsListJobsForWorkflowRunAttemptResponse200Headers the declared response headers of an HTTP 200 response for ActionsListJobsForWorkflowRunAttempt
@@ -613,6 +909,79 @@ func (r ActionsListJobsForWorkflowRunAttemptResponse) ContentType() string {
 	return ""
 }
 
+// ActionsListJobsForWorkflowRunResponse200Headers the declared response headers of an HTTP 200 response for ActionsListJobsForWorkflowRun
+type ActionsListJobsForWorkflowRunResponse200Headers struct {
+	Link *string
+}
+
+type ActionsListJobsForWorkflowRunResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Jobs       []Job `json:"jobs"`
+		TotalCount int   `json:"total_count"`
+	}
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ActionsListJobsForWorkflowRunResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ActionsListJobsForWorkflowRunResponse) GetJSON200() *struct {
+	Jobs       []Job `json:"jobs"`
+	TotalCount int   `json:"total_count"`
+} {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ActionsListJobsForWorkflowRunResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ActionsListJobsForWorkflowRunResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ActionsListJobsForWorkflowRunResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ActionsListJobsForWorkflowRunResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ActionsGetJobForWorkflowRunWithResponse Get a job for a workflow run
+//
+// Gets a specific job in a workflow run.
+//
+// Anyone with read access to the repository can use this endpoint.
+//
+// If the repository is private, OAuth tokens and personal access tokens (classic) need the `repo` scope to use this endpoint.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /repos/{owner}/{repo}/actions/jobs/{job_id} (the `ActionsGetJobForWorkflowRun` operationId).
+func (c *ClientWithResponses) ActionsGetJobForWorkflowRunWithResponse(ctx context.Context, owner Owner, repo Repo, jobID JobID, reqEditors ...RequestEditorFn) (*ActionsGetJobForWorkflowRunResponse, error) {
+	rsp, err := c.ActionsGetJobForWorkflowRun(ctx, owner, repo, jobID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseActionsGetJobForWorkflowRunResponse(rsp)
+}
+
 // ActionsListJobsForWorkflowRunAttemptWithResponse List jobs for a workflow run attempt
 //
 // Lists jobs for a specific workflow run attempt. You can use parameters to narrow the list of results. For more information
@@ -631,6 +1000,52 @@ func (c *ClientWithResponses) ActionsListJobsForWorkflowRunAttemptWithResponse(c
 		return nil, err
 	}
 	return ParseActionsListJobsForWorkflowRunAttemptResponse(rsp)
+}
+
+// ActionsListJobsForWorkflowRunWithResponse List jobs for a workflow run
+//
+// Lists jobs for a workflow run. You can use parameters to narrow the list of results. For more information
+// about using parameters, see [Parameters](https://docs.github.com/rest/guides/getting-started-with-the-rest-api#parameters).
+//
+// Anyone with read access to the repository can use this endpoint.
+//
+// OAuth app tokens and personal access tokens (classic) need the `repo` scope to use this endpoint with a private repository.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs (the `ActionsListJobsForWorkflowRun` operationId).
+func (c *ClientWithResponses) ActionsListJobsForWorkflowRunWithResponse(ctx context.Context, owner Owner, repo Repo, runID RunID, params *ActionsListJobsForWorkflowRunParams, reqEditors ...RequestEditorFn) (*ActionsListJobsForWorkflowRunResponse, error) {
+	rsp, err := c.ActionsListJobsForWorkflowRun(ctx, owner, repo, runID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseActionsListJobsForWorkflowRunResponse(rsp)
+}
+
+// ParseActionsGetJobForWorkflowRunResponse parses an HTTP response from a ActionsGetJobForWorkflowRunWithResponse call
+func ParseActionsGetJobForWorkflowRunResponse(rsp *http.Response) (*ActionsGetJobForWorkflowRunResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ActionsGetJobForWorkflowRunResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Job
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
 }
 
 // ParseActionsListJobsForWorkflowRunAttemptResponse parses an HTTP response from a ActionsListJobsForWorkflowRunAttemptWithResponse call
@@ -666,6 +1081,48 @@ func ParseActionsListJobsForWorkflowRunAttemptResponse(rsp *http.Response) (*Act
 	switch {
 	case rsp.StatusCode == 200:
 		var headers ActionsListJobsForWorkflowRunAttemptResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseActionsListJobsForWorkflowRunResponse parses an HTTP response from a ActionsListJobsForWorkflowRunWithResponse call
+func ParseActionsListJobsForWorkflowRunResponse(rsp *http.Response) (*ActionsListJobsForWorkflowRunResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ActionsListJobsForWorkflowRunResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Jobs       []Job `json:"jobs"`
+			TotalCount int   `json:"total_count"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ActionsListJobsForWorkflowRunResponse200Headers
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

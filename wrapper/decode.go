@@ -43,25 +43,11 @@ type jobsPresence struct {
 // its waste, plus the checks it lacks: the jobs slice is sized for a full page up front, and
 // a body that is not a page is an ErrMalformedPage, never an empty one.
 func decodePage(h http.Header, data []byte, cut bool, perPage int) (*generated.JobsPage, error) {
-	if mt, _, _ := mime.ParseMediaType(h.Get("Content-Type")); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-		return nil, malformed(fmt.Errorf("unexpected Content-Type %q", h.Get("Content-Type")))
-	}
-	gz, err := isGzip(h)
+	data, cut, done, err := plainJSON(h, data, cut)
 	if err != nil {
-		return nil, malformed(err)
+		return nil, err
 	}
-	if gz {
-		buf, err := gunzip(data, maxPageBody)
-		switch {
-		case cut && errors.Is(err, io.ErrUnexpectedEOF):
-			return nil, fmt.Errorf("the compressed body ended after %d bytes, and nothing but the closed connection marks its end: %w",
-				len(data), io.ErrUnexpectedEOF)
-		case err != nil: // compressed wrong, or beyond any page: the server would send it again
-			return nil, malformed(err)
-		}
-		defer release(buf)
-		data, cut = buf.Bytes(), false
-	}
+	defer done()
 	body := pageBody{JobsPage: generated.JobsPage{Jobs: make([]Job, 0, perPage)}}
 	if err := unmarshal(data, &body); err != nil {
 		if cut && endsEarly(data) {
@@ -74,6 +60,31 @@ func decodePage(h http.Header, data []byte, cut bool, perPage int) (*generated.J
 		return nil, malformed(err)
 	}
 	return &generated.JobsPage{TotalCount: *body.TotalCount, Jobs: body.Jobs}, nil
+}
+
+// plainJSON is an answer's JSON body data as h says it came, gunzipped when it came
+// compressed; done releases the buffer it is in. cut is as for decodePage, and stays true
+// only for a body that was not compressed.
+func plainJSON(h http.Header, data []byte, cut bool) (plain []byte, stillCut bool, done func(), err error) {
+	if mt, _, _ := mime.ParseMediaType(h.Get("Content-Type")); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+		return nil, false, nil, malformed(fmt.Errorf("unexpected Content-Type %q", h.Get("Content-Type")))
+	}
+	gz, err := isGzip(h)
+	if err != nil {
+		return nil, false, nil, malformed(err)
+	}
+	if !gz {
+		return data, cut, func() {}, nil
+	}
+	buf, err := gunzip(data, maxPageBody)
+	switch {
+	case cut && errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, false, nil, fmt.Errorf("the compressed body ended after %d bytes, and nothing but the closed connection marks its end: %w",
+			len(data), io.ErrUnexpectedEOF)
+	case err != nil: // compressed wrong, or beyond any page: the server would send it again
+		return nil, false, nil, malformed(err)
+	}
+	return buf.Bytes(), false, func() { release(buf) }, nil
 }
 
 // unmarshal decodes a page's JSON into v.

@@ -108,13 +108,24 @@ func (o *ListOptions) params() (*generated.ActionsListJobsForWorkflowRunAttemptP
 }
 
 // fetch returns the page req asks for, decoded and checked against f, sending req again as
-// the retry policy allows. Every wait of the client is decided here and in admit.
-func (c *Client) fetch(ctx context.Context, req *http.Request, f fit, at place) (*Page, error) {
+// the retry policy allows.
+func (c *Client) fetch(ctx context.Context, req *http.Request, f fit, at place) (p *Page, err error) {
+	err = c.retrying(ctx, req, func(n int, bare bool) error {
+		p, err = c.send(ctx, &try{req: req, fit: f, place: at, n: n, bare: bare})
+		return err
+	})
+	return p, err
+}
+
+// retrying makes tries of req with once until one succeeds, or fails for good, or the retry
+// policy says no more. Every wait of the client is decided here and in admit. n counts the
+// tries before; bare asks for a try without the kept page, after once found it unusable.
+func (c *Client) retrying(ctx context.Context, req *http.Request, once func(n int, bare bool) error) error {
 	bare := false
 	for retries, limits := 0, 0; ; retries++ {
-		p, err := c.send(ctx, &try{req: req, fit: f, place: at, n: retries, bare: bare})
+		err := once(retries, bare)
 		if err == nil {
-			return p, nil
+			return nil
 		}
 		if bad, ok := errors.AsType[*unusableError](err); ok && !bare {
 			c.emit(Event{Kind: EventPageDropped, URL: req.URL.Redacted(), Retry: retries, MaxRetries: c.retry.MaxRetries, Err: bad.err})
@@ -124,10 +135,10 @@ func (c *Client) fetch(ctx context.Context, req *http.Request, f fit, at place) 
 		ev := Event{URL: req.URL.Redacted(), Retry: retries + 1, MaxRetries: c.retry.MaxRetries, Err: err}
 		if rl, ok := errors.AsType[*RateLimitError](err); ok {
 			if rl.StatusCode == 0 {
-				return nil, err // not sent: the client's policy already decided not to wait
+				return err // not sent: the client's policy already decided not to wait
 			}
 			if ev.Wait, ev.Asked, ok = rateLimitWait(c.retry, rl, limits, rl.serverNow()); !ok {
-				return nil, err
+				return err
 			}
 			limits++
 			ev.Kind, ev.StatusCode = EventSecondaryLimit, rl.StatusCode
@@ -143,17 +154,17 @@ func (c *Client) fetch(ctx context.Context, req *http.Request, f fit, at place) 
 				ev.StatusCode = apiErr.StatusCode
 			}
 		} else {
-			return nil, err
+			return err
 		}
 		if retries >= c.retry.MaxRetries {
 			if retries > 0 {
 				err = fmt.Errorf("%w (gave up after %d tries)", err, retries+1)
 			}
-			return nil, err
+			return err
 		}
 		c.emit(ev)
 		if werr := sleep(ctx, ev.Wait); werr != nil {
-			return nil, fmt.Errorf("%w (then %w while waiting %s to retry)", err, werr, ev.Wait.Round(time.Millisecond))
+			return fmt.Errorf("%w (then %w while waiting %s to retry)", err, werr, ev.Wait.Round(time.Millisecond))
 		}
 	}
 }

@@ -82,68 +82,88 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
-func run(args []string, stderr io.Writer) error {
+// args are the command line's flags.
+type args struct {
+	from, spec, corrFile, version, cut, versionGoFile string
+	noCorrections                                     bool
+	operations                                        stringList
+}
+
+func run(argv []string, stderr io.Writer) error {
+	a, err := parseArgs(argv, stderr)
+	if err != nil {
+		return err
+	}
+	if a.versionGoFile != "" {
+		data, err := os.ReadFile(a.spec)
+		if err != nil {
+			return err
+		}
+		out, err := versionGo(data, a.spec, a.versionGoFile)
+		if err != nil {
+			return fmt.Errorf("%s: %w", a.spec, err)
+		}
+		return os.WriteFile(a.versionGoFile, out, 0o644)
+	}
+	return vendorFiles(a, stderr)
+}
+
+// parseArgs reads the flags and refuses what does not go together.
+func parseArgs(argv []string, stderr io.Writer) (args, error) {
+	var a args
 	flags := flag.NewFlagSet("specsync", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	var (
-		from          = flags.String("from", "", "GitHub's description to vendor from, JSON or YAML (api.github.com.2022-11-28.json)")
-		spec          = flags.String("spec", "openapi.yaml", "the vendored description: written with -from, read with -version-go")
-		corrFile      = flags.String("corrections", "", "an OpenAPI Overlay of local corrections (default: the built-in "+builtinCorrectionsName+")")
-		noCorrections = flags.Bool("no-corrections", false, "apply no local corrections")
-		version       = flags.String("api-version", "", "the API version the description is for, when its file name does not say (YYYY-MM-DD)")
-		cut           = flags.String("cut", "", "also write the part of the description that -spec is made of, uncorrected, as JSON to this file\n(api/specsync/testdata/source.json is the round-trip test's)")
-		versionGoFile = flags.String("version-go", "", "instead of vendoring, write the API version recorded in -spec to this Go file")
-		operations    stringList
-	)
-	flags.Var(&operations, "operation", "an operationId to vendor; repeat for more (default: the operations already in -spec)")
+	flags.StringVar(&a.from, "from", "", "GitHub's description to vendor from, JSON or YAML (api.github.com.2022-11-28.json)")
+	flags.StringVar(&a.spec, "spec", "openapi.yaml", "the vendored description: written with -from, read with -version-go")
+	flags.StringVar(&a.corrFile, "corrections", "", "an OpenAPI Overlay of local corrections (default: the built-in "+builtinCorrectionsName+")")
+	flags.BoolVar(&a.noCorrections, "no-corrections", false, "apply no local corrections")
+	flags.StringVar(&a.version, "api-version", "", "the API version the description is for, when its file name does not say (YYYY-MM-DD)")
+	flags.StringVar(&a.cut, "cut", "", "also write the part of the description that -spec is made of, uncorrected, as JSON to this file\n(api/specsync/testdata/source.json is the round-trip test's)")
+	flags.StringVar(&a.versionGoFile, "version-go", "", "instead of vendoring, write the API version recorded in -spec to this Go file")
+	flags.Var(&a.operations, "operation", "an operationId to vendor; repeat for more (default: the operations already in -spec)")
 	flags.Usage = func() {
 		fmt.Fprint(stderr, "usage:\n  specsync -from DESCRIPTION [-operation ID]... [-corrections FILE | -no-corrections] [-api-version YYYY-MM-DD] [-spec openapi.yaml] [-cut FILE]\n  specsync -version-go FILE [-spec openapi.yaml]\n\n")
 		flags.PrintDefaults()
 	}
-	if err := flags.Parse(args); err != nil {
+	if err := flags.Parse(argv); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			return a, err
 		}
-		return usageError{err}
+		return a, usageError{err}
 	}
 	switch {
 	case flags.NArg() > 0:
-		return usageError{fmt.Errorf("unexpected arguments %q", flags.Args())}
-	case *versionGoFile != "" && *from != "":
-		return usageError{errors.New("-from and -version-go are different jobs: give one")}
-	case *versionGoFile != "":
-		data, err := os.ReadFile(*spec)
-		if err != nil {
-			return err
-		}
-		out, err := versionGo(data, *spec, *versionGoFile)
-		if err != nil {
-			return fmt.Errorf("%s: %w", *spec, err)
-		}
-		return os.WriteFile(*versionGoFile, out, 0o644)
-	case *from == "":
-		return usageError{errors.New("-from is required: the description to vendor from")}
-	case *noCorrections && *corrFile != "":
-		return usageError{errors.New("-corrections and -no-corrections contradict each other")}
+		return a, usageError{fmt.Errorf("unexpected arguments %q", flags.Args())}
+	case a.versionGoFile != "" && a.from != "":
+		return a, usageError{errors.New("-from and -version-go are different jobs: give one")}
+	case a.versionGoFile != "":
+	case a.from == "":
+		return a, usageError{errors.New("-from is required: the description to vendor from")}
+	case a.noCorrections && a.corrFile != "":
+		return a, usageError{errors.New("-corrections and -no-corrections contradict each other")}
 	}
+	return a, nil
+}
 
-	req := request{sourceName: filepath.Base(*from), operations: operations, apiVersion: *version, cut: *cut != ""}
+// vendorFiles reads the files a names, vendors, and writes -spec and -cut.
+func vendorFiles(a args, stderr io.Writer) error {
+	req := request{sourceName: filepath.Base(a.from), operations: a.operations, apiVersion: a.version, cut: a.cut != ""}
 	var err error
-	if req.source, err = os.ReadFile(*from); err != nil {
+	if req.source, err = os.ReadFile(a.from); err != nil {
 		return err
 	}
 	if len(req.operations) == 0 {
-		if req.operations, err = vendoredOperations(*spec); err != nil {
+		if req.operations, err = vendoredOperations(a.spec); err != nil {
 			return err
 		}
 	}
-	if !*noCorrections {
+	if !a.noCorrections {
 		name, data := builtinCorrectionsName, builtinCorrections
-		if *corrFile != "" {
-			if data, err = os.ReadFile(*corrFile); err != nil {
+		if a.corrFile != "" {
+			if data, err = os.ReadFile(a.corrFile); err != nil {
 				return err
 			}
-			name = filepath.ToSlash(*corrFile)
+			name = filepath.ToSlash(a.corrFile)
 		}
 		if req.corrections, err = parseCorrections(name, data); err != nil {
 			return err
@@ -151,20 +171,20 @@ func run(args []string, stderr io.Writer) error {
 	}
 	out, err := vendor(req)
 	if err != nil {
-		return fmt.Errorf("%s: %w", *from, err)
+		return fmt.Errorf("%s: %w", a.from, err)
 	}
-	if err := os.WriteFile(*spec, out.spec, 0o644); err != nil {
+	if err := os.WriteFile(a.spec, out.spec, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "specsync: wrote %s from %s: %s\n", *spec, out.source, strings.Join(req.operations, ", "))
+	fmt.Fprintf(stderr, "specsync: wrote %s from %s: %s\n", a.spec, out.source, strings.Join(req.operations, ", "))
 	if len(out.redundant) > 0 {
 		fmt.Fprintf(stderr, "specsync: %s\n", req.corrections.report(out.redundant))
 	}
-	if *cut != "" {
-		if err := os.WriteFile(*cut, out.cut, 0o644); err != nil {
+	if a.cut != "" {
+		if err := os.WriteFile(a.cut, out.cut, 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "specsync: wrote %s, the part of %s it is made of\n", *cut, out.source)
+		fmt.Fprintf(stderr, "specsync: wrote %s, the part of %s it is made of\n", a.cut, out.source)
 	}
 	return nil
 }
@@ -226,40 +246,11 @@ const (
 
 // vendor extracts, corrects and renders; the result is checked with kin-openapi.
 func vendor(r request) (*result, error) {
-	root, err := parse(r.source)
+	root, ops, found, info, version, err := extract(&r)
 	if err != nil {
 		return nil, err
-	}
-	if name := str(root, sourceKey); name != "" {
-		r.sourceName = name
 	}
 	res := &result{source: r.sourceName}
-	if v := str(root, "openapi"); !strings.HasPrefix(v, "3.0.") {
-		return nil, fmt.Errorf("openapi %q: only OpenAPI 3.0 descriptions are supported", v)
-	}
-	ids := slices.Clone(r.operations)
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	if len(ids) == 0 {
-		return nil, errors.New("no operations to vendor")
-	}
-	ops, err := findOperations(root, ids)
-	if err != nil {
-		return nil, err
-	}
-	found, err := need(root, ops)
-	if err != nil {
-		return nil, err
-	}
-	info := get(root, "info")
-	if info == nil || info.Kind != yaml.MappingNode {
-		return nil, errors.New("the description has no info")
-	}
-	version, err := apiVersion(r.apiVersion, r.sourceName, str(root, cutVersionKey), info)
-	if err != nil {
-		return nil, err
-	}
-
 	doc := build(root, ops, found)
 	if r.cut {
 		// Before the corrections and the version, which change the nodes the cut shares.
@@ -278,9 +269,51 @@ func vendor(r request) (*result, error) {
 		}
 	}
 	clearStyles(doc)
+	if res.spec, err = renderSpec(header(r, info, ops, version, applied), doc); err != nil {
+		return nil, err
+	}
+	return res, validate(res.spec)
+}
 
+// extract parses the source and finds the operations, the components they need, the
+// source's info and the API version. A cut names its source, which r takes.
+func extract(r *request) (root *yaml.Node, ops []op, found map[component]*yaml.Node, info *yaml.Node, version string, err error) {
+	if root, err = parse(r.source); err != nil {
+		return
+	}
+	if name := str(root, sourceKey); name != "" {
+		r.sourceName = name
+	}
+	if v := str(root, "openapi"); !strings.HasPrefix(v, "3.0.") {
+		err = fmt.Errorf("openapi %q: only OpenAPI 3.0 descriptions are supported", v)
+		return
+	}
+	ids := slices.Clone(r.operations)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) == 0 {
+		err = errors.New("no operations to vendor")
+		return
+	}
+	if ops, err = findOperations(root, ids); err != nil {
+		return
+	}
+	if found, err = need(root, ops); err != nil {
+		return
+	}
+	info = get(root, "info")
+	if info == nil || info.Kind != yaml.MappingNode {
+		err = errors.New("the description has no info")
+		return
+	}
+	version, err = apiVersion(r.apiVersion, r.sourceName, str(root, cutVersionKey), info)
+	return
+}
+
+// renderSpec writes openapi.yaml: the header comment, then the document.
+func renderSpec(header string, doc *yaml.Node) ([]byte, error) {
 	var b strings.Builder
-	b.WriteString(header(r, info, ops, version, applied))
+	b.WriteString(header)
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(doc); err != nil {
@@ -289,10 +322,13 @@ func vendor(r request) (*result, error) {
 	if err := enc.Close(); err != nil {
 		return nil, err
 	}
-	res.spec = []byte(b.String())
+	return []byte(b.String()), nil
+}
 
+// validate checks the vendored description with kin-openapi, as the fake will load it.
+func validate(spec []byte) error {
 	loader := openapi3.NewLoader()
-	loaded, err := loader.LoadFromData(res.spec)
+	loaded, err := loader.LoadFromData(spec)
 	if err == nil {
 		err = loaded.Validate(loader.Context)
 	}
@@ -302,9 +338,9 @@ func vendor(r request) (*result, error) {
 		if cut {
 			msg += " […]"
 		}
-		return nil, fmt.Errorf("the vendored description does not pass kin-openapi's validation (add a local correction?): %s", msg)
+		return fmt.Errorf("the vendored description does not pass kin-openapi's validation (add a local correction?): %s", msg)
 	}
-	return res, nil
+	return nil
 }
 
 // header is the comment at the top of openapi.yaml.
@@ -341,6 +377,19 @@ func header(r request, info *yaml.Node, ops []op, version string, applied []over
 		"names sorted; everything else as in the source. Left out: Octokit's x-octokit on "+
 		"operations, when the source is Octokit's copy of the description.")
 	line("")
+	headerCorrections(line, indented, r, applied)
+	line("")
+	line("GitHub's REST API description is published under the MIT License:")
+	line("")
+	for l := range strings.SplitSeq(mitLicense, "\n") {
+		line("  %s", l)
+	}
+	return b.String()
+}
+
+// headerCorrections lists in the header the corrections applied, each description once
+// with all its targets.
+func headerCorrections(line func(string, ...any), indented func(string, string), r request, applied []overlay.Action) {
 	if len(applied) == 0 {
 		line("Local corrections: none.")
 	} else {
@@ -370,13 +419,6 @@ func header(r request, info *yaml.Node, ops []op, version string, applied []over
 			}
 		}
 	}
-	line("")
-	line("GitHub's REST API description is published under the MIT License:")
-	line("")
-	for l := range strings.SplitSeq(mitLicense, "\n") {
-		line("  %s", l)
-	}
-	return b.String()
 }
 
 // mitLicense is the license of github/rest-api-description, whose notice must stay with

@@ -12,25 +12,36 @@ import (
 // The variables GitHub Actions sets for the run a step belongs to.
 var actionsEnv = [3]string{"GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT"}
 
-// attemptFromArgs reads OWNER/REPO RUN_ID [ATTEMPT], or a run's URL as pasted from the
-// browser and an optional ATTEMPT. What is left out comes from GitHub Actions' variables,
-// but only while the arguments given match them: a run ID from the environment belongs to
-// the environment's repository, not to another one named here. Outside Actions, ATTEMPT
-// defaults to 1. Everything is checked against GitHub's rules before any token lookup or
-// request.
-func attemptFromArgs(args []string, getenv func(string) string) (wrapper.Attempt, error) {
+// target is what the arguments name: an attempt; a run, whose latest attempt is meant
+// (Number 0); or, from a job's page, the attempt that job ran in (job above 0).
+type target struct {
+	wrapper.Attempt
+	job int64
+}
+
+// latest reports whether the target is a run's latest attempt, still to be found.
+func (t target) latest() bool { return t.Number == 0 && t.job == 0 }
+
+// targetFromArgs reads OWNER/REPO RUN_ID [ATTEMPT], or a run's or job's URL as pasted from
+// the browser and an optional ATTEMPT. What is left out comes from GitHub Actions'
+// variables, but only while the arguments given match them: a run ID from the environment
+// belongs to the environment's repository, not to another one named here. Otherwise a run
+// without ATTEMPT means its latest attempt, as the browser shows it. Everything is checked
+// against GitHub's rules before any token lookup or request.
+func targetFromArgs(args []string, getenv func(string) string) (target, error) {
+	var job int64
 	if len(args) > 0 && isURL(args[0]) {
-		fromURL, err := runURLArgs(args[0])
+		fromURL, jobID, err := runURLArgs(args[0])
 		if err != nil {
-			return wrapper.Attempt{}, err
+			return target{}, err
 		}
-		if len(fromURL) == 3 && len(args) > 1 {
-			return wrapper.Attempt{}, usageErr("%s names its attempt already; leave out %q", args[0], args[1])
+		if (len(fromURL) == 3 || jobID > 0) && len(args) > 1 {
+			return target{}, usageErr("%s names its attempt already; leave out %q", args[0], args[1])
 		}
-		args = append(fromURL, args[1:]...)
+		args, job = append(fromURL, args[1:]...), jobID
 	}
 	if len(args) > 3 {
-		return wrapper.Attempt{}, usageErr("want OWNER/REPO RUN_ID [ATTEMPT], got %d arguments", len(args))
+		return target{}, usageErr("want OWNER/REPO RUN_ID [ATTEMPT], got %d arguments", len(args))
 	}
 	var vals [3]string
 	fromEnv := true // every value so far matches the environment
@@ -40,31 +51,34 @@ func attemptFromArgs(args []string, getenv func(string) string) (wrapper.Attempt
 		case i < len(args):
 			vals[i] = args[i]
 			fromEnv = fromEnv && env != "" && strings.EqualFold(args[i], env)
-		case fromEnv && env != "":
+		case fromEnv && env != "" && job == 0:
 			vals[i] = env
-		case i == 2:
-			vals[i] = "1"
+		case i == 2: // the latest attempt
 		case i == 0:
-			return wrapper.Attempt{}, usageErr("OWNER/REPO RUN_ID missing (in GitHub Actions, GITHUB_REPOSITORY and GITHUB_RUN_ID supply them)")
+			return target{}, usageErr("OWNER/REPO RUN_ID missing (in GitHub Actions, GITHUB_REPOSITORY and GITHUB_RUN_ID supply them)")
 		default:
-			return wrapper.Attempt{}, usageErr("RUN_ID missing")
+			return target{}, usageErr("RUN_ID missing")
 		}
 	}
 
 	owner, repo, ok := strings.Cut(vals[0], "/")
 	if !ok || strings.Contains(repo, "/") {
-		return wrapper.Attempt{}, usageErr("%q: want OWNER/REPO", vals[0])
+		return target{}, usageErr("%q: want OWNER/REPO", vals[0])
 	}
 	runID, err := positive("run ID", vals[1])
 	if err != nil {
-		return wrapper.Attempt{}, err
+		return target{}, err
 	}
-	attempt, err := positive("attempt", vals[2])
-	if err != nil {
-		return wrapper.Attempt{}, err
+	var attempt int64
+	if vals[2] != "" {
+		if attempt, err = positive("attempt", vals[2]); err != nil {
+			return target{}, err
+		}
 	}
-	a := wrapper.Attempt{Owner: owner, Repo: repo, RunID: runID, Number: attempt}
-	return a, checkAttempt(a)
+	t := target{Attempt: wrapper.Attempt{Owner: owner, Repo: repo, RunID: runID, Number: attempt}, job: job}
+	check := t.Attempt
+	check.Number = max(check.Number, 1) // the latest is at least the first
+	return t, check.Validate()
 }
 
 // positive reads a run ID or attempt number: "attempt must be ≥ 1" says more than a parse
@@ -82,14 +96,6 @@ func positive(what, s string) (int64, error) {
 		return 0, usageErr("%s must be ≥ 1, got %d", what, n)
 	}
 	return n, nil
-}
-
-// checkAttempt applies the library's own rules for owner and repository names.
-func checkAttempt(a wrapper.Attempt) error {
-	if err := a.Validate(); err != nil {
-		return usageErr("%s", strings.TrimPrefix(strings.TrimPrefix(err.Error(), "ghjobs: "), "invalid input: "))
-	}
-	return nil
 }
 
 // checkRunURLHost refuses a run's address on a host other than github.com when no API root
@@ -114,24 +120,29 @@ func isURL(s string) bool {
 }
 
 // runURLArgs turns the address of a run's page into OWNER/REPO RUN_ID and, when it names
-// one, ATTEMPT: https://github.com/OWNER/REPO/actions/runs/ID, with /attempts/N or
-// /job/JOB_ID after it, as the browser shows them. A job's page does not say its attempt.
-func runURLArgs(raw string) ([]string, error) {
+// one, ATTEMPT: https://github.com/OWNER/REPO/actions/runs/ID, with /attempts/N after it, as
+// the browser shows them. A job's page, .../runs/ID/job/JOB_ID, does not say its attempt:
+// its job id is returned, for the attempt to be asked for.
+func runURLArgs(raw string) (args []string, job int64, err error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, usageErr("%q: not a URL", raw)
+		return nil, 0, usageErr("%q: not a URL", raw)
 	}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
 	if len(parts) < 5 || parts[2] != "actions" || parts[3] != "runs" {
-		return nil, usageErr("%s: want a run's address, https://github.com/OWNER/REPO/actions/runs/RUN_ID", raw)
+		return nil, 0, usageErr("%s: want a run's address, https://github.com/OWNER/REPO/actions/runs/RUN_ID", raw)
 	}
-	args := []string{parts[0] + "/" + parts[1], parts[4]}
+	args = []string{parts[0] + "/" + parts[1], parts[4]}
 	switch rest := parts[5:]; {
-	case len(rest) == 0, len(rest) == 2 && rest[0] == "job":
+	case len(rest) == 0:
+	case len(rest) == 2 && rest[0] == "job":
+		if job, err = positive("job ID", rest[1]); err != nil {
+			return nil, 0, err
+		}
 	case len(rest) == 2 && rest[0] == "attempts":
 		args = append(args, rest[1])
 	default:
-		return nil, usageErr("%s: want a run's address, https://github.com/OWNER/REPO/actions/runs/RUN_ID[/attempts/N]", raw)
+		return nil, 0, usageErr("%s: want a run's address, https://github.com/OWNER/REPO/actions/runs/RUN_ID[/attempts/N]", raw)
 	}
-	return args, nil
+	return args, job, nil
 }

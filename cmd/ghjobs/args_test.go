@@ -45,20 +45,25 @@ func TestArgumentMessages(t *testing.T) {
 	}
 }
 
-// TestRunURLs: the address of a run's page, pasted from the browser, names the attempt.
+// TestRunURLs: the address of a run's page, pasted from the browser, names the run and its
+// attempt, or the run's latest attempt (Number 0); a job's page names the job.
 func TestRunURLs(t *testing.T) {
+	run := wrapper.Attempt{Owner: "octo-org", Repo: "octo-repo", RunID: 12345678901}
 	for _, tt := range []struct {
-		args []string
-		want wrapper.Attempt
+		args    []string
+		attempt int64
+		job     int64
 	}{
-		{[]string{"https://github.com/octo-org/octo-repo/actions/runs/12345678901"}, wrapper.Attempt{Owner: "octo-org", Repo: "octo-repo", RunID: 12345678901, Number: 1}},
-		{[]string{"https://github.com/octo-org/octo-repo/actions/runs/12345678901/attempts/3"}, wrapper.Attempt{Owner: "octo-org", Repo: "octo-repo", RunID: 12345678901, Number: 3}},
-		{[]string{"https://github.com/octo-org/octo-repo/actions/runs/12345678901/job/98765?pr=4"}, wrapper.Attempt{Owner: "octo-org", Repo: "octo-repo", RunID: 12345678901, Number: 1}},
-		{[]string{"https://github.com/octo-org/octo-repo/actions/runs/12345678901/", "2"}, wrapper.Attempt{Owner: "octo-org", Repo: "octo-repo", RunID: 12345678901, Number: 2}},
+		{[]string{"https://github.com/octo-org/octo-repo/actions/runs/12345678901"}, 0, 0},
+		{[]string{"https://github.com/octo-org/octo-repo/actions/runs/12345678901/attempts/3"}, 3, 0},
+		{[]string{"https://github.com/octo-org/octo-repo/actions/runs/12345678901/job/98765?pr=4"}, 0, 98765},
+		{[]string{"https://github.com/octo-org/octo-repo/actions/runs/12345678901/", "2"}, 2, 0},
 	} {
-		got, err := attemptFromArgs(tt.args, func(string) string { return "" })
-		if err != nil || got != tt.want {
-			t.Errorf("%q: %+v, %v; want %+v", tt.args, got, err, tt.want)
+		want := target{Attempt: run, job: tt.job}
+		want.Number = tt.attempt
+		got, err := targetFromArgs(tt.args, func(string) string { return "" })
+		if err != nil || got != want {
+			t.Errorf("%q: %+v, %v; want %+v", tt.args, got, err, want)
 		}
 	}
 	// Through the command, against the fixture.
@@ -120,16 +125,28 @@ func TestVersion(t *testing.T) {
 
 // hangingServer accepts requests and never answers until the test ends.
 func hangingServer(t *testing.T) string {
+	url, _ := hangingServerSaying(t)
+	return url
+}
+
+// hangingServerSaying is hangingServer, with a channel that gets a value as each request
+// arrives.
+func hangingServerSaying(t *testing.T) (string, <-chan struct{}) {
 	t.Helper()
 	stop := make(chan struct{})
+	arrived := make(chan struct{}, 100)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
 		select {
 		case <-stop:
 		case <-r.Context().Done():
 		}
 	}))
 	t.Cleanup(func() { close(stop); srv.Close() })
-	return srv.URL
+	return srv.URL, arrived
 }
 
 // TestInterrupt: Ctrl-C ends a listing with status 130.
@@ -143,18 +160,19 @@ func TestInterrupt(t *testing.T) {
 	}
 }
 
-// TestInterruptBinary sends SIGINT to the built command waiting on a server that never answers.
+// TestInterruptBinary sends SIGINT to the built command waiting on a server that never
+// answers, once its request has arrived (so its handler is set: it is, before any request).
 func TestInterruptBinary(t *testing.T) {
 	bin := buildGhjobs(t)
-	url := hangingServer(t)
-	cmd := exec.Command(bin, "o/r", "1")
+	url, arrived := hangingServerSaying(t)
+	cmd := exec.Command(bin, "o/r", "1", "1")
 	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=", "GH_TOKEN=t", "GITHUB_API_URL=" + url}
 	var errOut strings.Builder
 	cmd.Stderr = &errOut
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // not an assertion: SIGINT before the handler is set would also end it, with -1
+	<-arrived
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != 130 {

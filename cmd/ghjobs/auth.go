@@ -38,7 +38,7 @@ func (c *cli) client(ctx context.Context, apiURL, redisURL string) (*wrapper.Cli
 	if redisURL != "" {
 		store, err := redisstore.NewFromURL(redisURL) // connects lazily: Redis down is no error
 		if err != nil {
-			return nil, fmt.Errorf("--redis: %w", err)
+			return nil, fmt.Errorf("%w (--redis)", err)
 		}
 		c.closers = append(c.closers, store.Close) // sends the last figures before the exit
 		opts = append(opts, wrapper.WithStore(store))
@@ -61,7 +61,7 @@ func (c *cli) client(ctx context.Context, apiURL, redisURL string) (*wrapper.Cli
 	} else {
 		// WithToken's error never shows the token; say where the bad one came from.
 		if _, err := wrapper.New(wrapper.WithToken(token)); err != nil {
-			return nil, fmt.Errorf("the token from %s: %w", from, err)
+			return nil, fmt.Errorf("%w (the token from %s)", err, from)
 		}
 		opts = append(opts, wrapper.WithToken(token))
 		c.authenticated = true

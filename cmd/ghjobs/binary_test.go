@@ -1,28 +1,57 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
-// buildGhjobs builds the command into a temporary directory and returns its path.
-func buildGhjobs(t *testing.T) string {
+// e2eEnv turns on the end-to-end tests: the built binary in a real terminal (tmux), as a
+// pipe, with files and signals, and big attempts. They take a minute or two; .ci/run sets it.
+const e2eEnv = "GHJOBS_E2E"
+
+// needsE2E skips an end-to-end test unless GHJOBS_E2E=1.
+func needsE2E(t *testing.T) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary")
+	if os.Getenv(e2eEnv) != "1" {
+		t.Skip("end-to-end: runs the built binary; " + e2eEnv + "=1 runs it (CI does)")
 	}
 	needsExec(t)
-	bin := filepath.Join(t.TempDir(), "ghjobs")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	// For this machine, also when the tests run as another GOARCH (386 under qemu in CI).
-	build.Env = append(os.Environ(), "GOARCH=", "GOOS=")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+}
+
+// The binary the end-to-end tests run, built once per test process into binDir, which
+// TestMain removes.
+var (
+	buildOnce sync.Once
+	binDir    string
+	binPath   string
+	binErr    error
+)
+
+// buildGhjobs returns the built command, building it the first time.
+func buildGhjobs(t *testing.T) string {
+	t.Helper()
+	needsE2E(t)
+	buildOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "ghjobs-e2e-"); binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "ghjobs")
+		build := exec.Command("go", "build", "-o", binPath, ".")
+		// For this machine, also when the tests run as another GOARCH (386 under qemu in CI).
+		build.Env = append(os.Environ(), "GOARCH=", "GOOS=")
+		if out, err := build.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
 	}
-	return bin
+	return binPath
 }
 
 // runBinary runs bin with env as its whole environment (HOME and an empty PATH added, so

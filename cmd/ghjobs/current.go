@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ghjobs/ghjobs/internal/render"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -22,10 +23,10 @@ func currentJob(jobs []wrapper.Job, runner string) (int64, error) {
 	}
 	switch len(ids) {
 	case 0:
-		return 0, fmt.Errorf("no in-progress job of this attempt runs on runner %q", printable(runner))
+		return 0, commandErr("no in-progress job of this attempt runs on runner %q", render.Printable(runner))
 	case 1:
 		return id, nil
 	}
-	return 0, fmt.Errorf("%d in-progress jobs run on runner %q (ids %s); cannot tell which is this one",
-		len(ids), printable(runner), strings.Join(ids, ", "))
+	return 0, commandErr("%d in-progress jobs run on runner %q (ids %s); cannot tell which is this one",
+		len(ids), render.Printable(runner), strings.Join(ids, ", "))
 }

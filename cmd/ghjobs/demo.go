@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/internal/render"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -16,32 +19,117 @@ const (
 	sampleOwner = "octo-org"
 	sampleRepo  = "octo-repo"
 	sampleRunID = 12_345_678_901
+	demoToken   = "demo-token"
 )
 
-// demo serves a sample run of n jobs from the fake API on loopback and lists it through the
-// real client over HTTP, as it would list a run on github.com.
-func (c *cli) demo(ctx context.Context, n int) ([]wrapper.Job, wrapper.Attempt, error) {
-	const token = "demo-token"
-	run := api.SampleRun(sampleOwner, sampleRepo, sampleRunID, 1, n)
+// startDemo serves a sample run of o.demoJobs jobs from the fake API on loopback, and
+// returns the real client for it, so that the demo lists it over HTTP as it would list a
+// run on github.com. The sample is a snapshot: its "now" is its last timestamp. With
+// --watch, the run moves instead (see playDemo).
+func (c *cli) startDemo(o options) (*wrapper.Client, wrapper.Attempt, error) {
+	run := api.SampleRun(sampleOwner, sampleRepo, sampleRunID, 1, o.demoJobs)
 	a := wrapper.Attempt{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Number: run.Attempt}
-	srv, err := api.NewServer(api.WithRun(run), api.WithToken(token))
+	srv, err := api.NewServer(api.WithToken(demoToken))
 	if err != nil {
 		return nil, a, err
 	}
-	defer srv.Close()
+	c.closers = append(c.closers, func() error { srv.Close(); return nil })
+	c.demoServer = srv
+	if o.watch {
+		c.playDemo(srv.Fake, run)
+	} else {
+		srv.Fake.AddRun(run)
+		now := render.Latest(run.Jobs)
+		c.now = func() time.Time { return now }
+	}
+	client, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithToken(demoToken), wrapper.WithUserAgent("ghjobs-demo"))
+	return client, a, err
+}
 
-	client, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithToken(token), wrapper.WithUserAgent("ghjobs-demo"))
-	if err != nil {
-		return nil, a, err
+// demoDone checks that the demo's requests kept to the contract, and says what was listed.
+func (c *cli) demoDone(jobs int) error {
+	f := c.demoServer.Fake
+	if v := f.Violations(); len(v) > 0 {
+		return commandErr("the fake API saw %d contract violation(s), first: %w", len(v), v[0])
 	}
-	jobs, err := c.collect(ctx, client, a)
-	if err != nil {
-		return nil, a, err
+	n := f.RequestCount()
+	c.log.say(fmt.Sprintf("ghjobs: demo: %d jobs in %d %s to the built-in fake API", jobs, n, render.Plural(int(n), "request", "requests")))
+	return nil
+}
+
+// playDemo makes the demo's run move, for --demo --watch: the sample becomes a timeline
+// from its first job's creation to its last job's end, which the watch sees in
+// demoPolls polls, each a step of demo time later than the one before. The command's clock is
+// the demo's, so that its figures are the run's; the steps are the same on every run, so
+// the screens are too.
+func (c *cli) playDemo(f *api.Fake, run api.Run) {
+	tl := timelineOf(run, 1)
+	end := tl.Start
+	for _, l := range tl.Jobs {
+		end = later(end, tl.Start.Add(l.Completed))
 	}
-	if v := srv.Fake.Violations(); len(v) > 0 {
-		return nil, a, fmt.Errorf("the fake API saw %d contract violation(s), first: %w", len(v), v[0])
+	step := (end.Sub(tl.Start)/demoPolls + time.Second - 1).Truncate(time.Second)
+	var mu sync.Mutex
+	now := tl.Start
+	f.AddRun(tl.At(now))
+	c.now = func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
 	}
-	fmt.Fprintf(c.stderr, "demo: listed %d jobs of %s in %d requests to the fake GitHub API at %s\n",
-		len(jobs), a, len(srv.Fake.Requests()), srv.URL)
-	return jobs, a, nil
+	sleep := c.sleep
+	c.sleep = func(ctx context.Context, d time.Duration) error {
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+		mu.Lock()
+		now = now.Add(step)
+		t := now
+		mu.Unlock()
+		f.AddRun(tl.At(t))
+		return nil
+	}
+}
+
+// demoPolls is how many polls --demo --watch takes to see its run from start to end: at
+// --interval 1s, some 20 seconds.
+const demoPolls = 15
+
+// timelineOf turns a sample run, a snapshot, into a timeline that ends with every job
+// completed: the jobs that had finished end as they did, the ones still running or queued
+// get an end a little after the snapshot. scale shortens (below 1) every time of the run.
+func timelineOf(run api.Run, scale float64) api.Timeline {
+	start := run.Jobs[0].CreatedAt
+	for _, j := range run.Jobs {
+		if j.CreatedAt.Before(start) {
+			start = j.CreatedAt
+		}
+	}
+	snapshot := render.Latest(run.Jobs)
+	at := func(t time.Time) time.Duration { return time.Duration(float64(t.Sub(start)) * scale) }
+	tl := api.Timeline{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Attempt: run.Attempt, Start: start}
+	for i, j := range run.Jobs {
+		life := api.JobLife{Name: j.Name, Created: at(j.CreatedAt), Conclusion: wrapper.JobConclusionSuccess}
+		k := time.Duration(i % 7)
+		switch {
+		case j.Conclusion != nil && j.CompletedAt != nil:
+			life.Conclusion = *j.Conclusion
+			life.Started, life.Completed = at(later(j.CreatedAt, j.StartedAt)), at(later(j.StartedAt, *j.CompletedAt))
+		case j.Status == wrapper.JobStatusInProgress:
+			life.Started, life.Completed = at(later(j.CreatedAt, j.StartedAt)), at(snapshot.Add((k+1)*40*time.Second))
+		default: // queued or waiting: a runner comes soon
+			life.Started = at(snapshot.Add((k + 1) * 20 * time.Second))
+			life.Completed = life.Started + at(start.Add((k+2)*time.Minute))
+		}
+		tl.Jobs = append(tl.Jobs, life)
+	}
+	return tl
+}
+
+// later is the later of two times.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -12,61 +12,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ghjobs/ghjobs/api"
-	"github.com/ghjobs/ghjobs/generated"
+	"github.com/ghjobs/ghjobs/internal/fixture"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden with the current output")
 
-// fixedNow is the clock of the tests: a little after the fixture's last timestamp, so that
-// running jobs have run for a while.
-var fixedNow = time.Date(2026, 11, 2, 9, 20, 0, 0, time.UTC)
-
-const (
-	fixtureOwner       = "octo-org"
-	fixtureRepo        = "octo-repo"
-	fixtureRunID int64 = 12_345_678_901 // above 2^32: typed, so it stays 64-bit on 386
-	fixtureToken       = "fixture-token"
+// The fixture run (internal/fixture), under the names the tests use.
+var (
+	fixedNow   = fixture.Now
+	fixtureRun = fixture.Run
 )
 
-// fixtureRun is the run the golden files show: api.SampleRun's 250 jobs, three pages of 100,
-// with in-progress and queued jobs at the end, and in jobs 3 to 10 the cases a real attempt
-// throws at ghjobs.
-func fixtureRun() api.Run {
-	run := api.SampleRun(fixtureOwner, fixtureRepo, fixtureRunID, 1, 250)
-	j := run.Jobs
-	sec := func(n int) time.Duration { return time.Duration(n) * time.Second }
-
-	j[3].Name = "tëst (日本語, 🐧) ✓ café"
-	j[4].Name = `deploy: "prod" #1; <b>&amp;</b> 100% %% done`
-
-	// Out of order, as GitHub sometimes reports them: completed before started...
-	completed := j[5].StartedAt.Add(-sec(30))
-	j[5].CompletedAt = &completed
-	// ...and started before created.
-	j[6].StartedAt = j[6].CreatedAt.Add(-sec(10))
-
-	// Every nullable field null, no labels, and a step that ends before it starts.
-	j[7].HTMLURL, j[7].WorkflowName, j[7].HeadBranch, j[7].RunAttempt = nil, nil, nil, nil
-	j[7].Labels = []string{}
-	before := j[7].Steps[1].StartedAt.Add(-sec(5))
-	j[7].Steps[1].CompletedAt = &before
-
-	// A name that would rewrite a terminal and reverse the text after it.
-	j[8].Name = "evil\x1b[2J\x1b[31m name \u202e reversed"
-
-	// Waiting for an environment's approval: no runner, no steps, not started.
-	j[9].Status = generated.JobStatusWaiting
-	j[9].Conclusion, j[9].CompletedAt = nil, nil
-	j[9].RunnerID, j[9].RunnerName, j[9].RunnerGroupID, j[9].RunnerGroupName = nil, nil, nil, nil
-	j[9].Steps = nil
-	j[9].StartedAt = j[9].CreatedAt
-
-	// Timed out, with no step marked failed.
-	timedOut := generated.JobConclusionTimedOut
-	j[10].Conclusion = &timedOut
-	return run
-}
+const (
+	fixtureOwner = fixture.Owner
+	fixtureRepo  = fixture.Repo
+	fixtureRunID = fixture.RunID
+	fixtureToken = fixture.Token
+)
 
 // needsExec skips tests that start processes when the tests run as GOARCH=386, which CI does
 // under qemu-user: there os/exec's fork crashes the Go runtime. What these tests cover, process

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/itchyny/gojq"
 )
 
 // options are the flags of the listing command.
@@ -23,6 +25,8 @@ type options struct {
 	wide       bool
 	watch      bool
 	interval   time.Duration
+	jq         string          // --jq EXPR, applied to the --format json document
+	query      *gojq.Code      // --jq, compiled
 	redis      string          // --redis, else $GHJOBS_REDIS_URL (read with the token)
 	set        map[string]bool // the flags given
 
@@ -43,8 +47,23 @@ func parseOptions(args []string) (options, []string, error) {
 	o := options{set: map[string]bool{}}
 	fs := flag.NewFlagSet("ghjobs", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by run
+	asJSON := o.define(fs)
+	positional, err := parseFlags(fs, args)
+	if err != nil {
+		return o, nil, err
+	}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	if err := o.check(*asJSON, len(positional)); err != nil {
+		return o, nil, err
+	}
+	return o, positional, nil
+}
+
+// define declares the flags on fs, each into its field of o; a new flag is one line here
+// and, if it rules others out, a case in check. It returns --json, an alias of --format json.
+func (o *options) define(fs *flag.FlagSet) (asJSON *bool) {
 	fs.StringVar(&o.format, "format", "table", "")
-	asJSON := fs.Bool("json", false, "")
+	asJSON = fs.Bool("json", false, "")
 	fs.BoolVar(&o.steps, "steps", false, "")
 	fs.BoolVar(&o.summary, "summary", false, "")
 	fs.BoolVar(&o.currentJob, "current-job", false, "")
@@ -58,54 +77,70 @@ func parseOptions(args []string) (options, []string, error) {
 	fs.BoolVar(&o.watch, "watch", false, "")
 	fs.DurationVar(&o.interval, "interval", defaultInterval, "")
 	fs.StringVar(&o.redis, "redis", "", "")
-	otlpFlags(fs, &o)
-	positional, err := parseFlags(fs, args)
-	if err != nil {
-		return o, nil, err
-	}
-	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	fs.StringVar(&o.jq, "jq", "", "")
+	otlpFlags(fs, o)
+	return asJSON
+}
 
-	if *asJSON {
+// check settles what the flags given imply (--json and --jq mean --format json; --watch's
+// longer timeout; the demo's quicker polls) and refuses those that do not go together.
+// positional is how many arguments there are besides the flags.
+func (o *options) check(asJSON bool, positional int) error {
+	var err error
+
+	if asJSON || o.jq != "" {
 		if o.set["format"] && o.format != "json" {
-			return o, nil, usageErr("--json and --format %s disagree", o.format)
+			return usageErr("--json and --jq print JSON; they disagree with --format %s", o.format)
 		}
 		o.format = "json"
 	}
+	if o.jq != "" {
+		if o.query, err = parseJQ(o.jq); err != nil {
+			return err
+		}
+	}
 	switch {
 	case !formats[o.format]:
-		return o, nil, usageErr("--format %q: want table, json, jsonl, csv, mermaid or svg", o.format)
-	case o.summary && o.format != "table":
-		return o, nil, usageErr("--summary prints text: leave out --format %s", o.format)
+		return usageErr("--format %q: want table, json, jsonl, csv, mermaid or svg", o.format)
+	case o.set["o"] && o.out == "":
+		return usageErr(`-o "": give a file name, or - for standard output`)
+	case o.summary && o.format != "table" && o.format != "json":
+		return usageErr("--summary prints text, or with --format json a JSON object: leave out --format %s", o.format)
 	case o.steps && (o.summary || o.format == "json" || o.format == "jsonl" || o.format == "svg"):
-		return o, nil, usageErr("--steps adds rows to table and csv and tasks to mermaid; json and svg always have the steps")
-	case o.currentJob && (o.summary || o.steps || o.set["format"] || *asJSON):
-		return o, nil, usageErr("--current-job prints a job id: it takes no --format, --steps or --summary")
+		return usageErr("--steps adds rows to table and csv and tasks to mermaid; json and svg always have the steps")
+	case o.currentJob && (o.summary || o.steps || o.set["format"] || asJSON):
+		return usageErr("--current-job prints a job id: it takes no --format, --steps or --summary")
 	case o.set["jobs"] && !o.demo:
-		return o, nil, usageErr("--jobs sets the size of the --demo run")
+		return usageErr("--jobs sets the size of the --demo run")
 	case o.demoJobs < 0 || o.demoJobs > maxDemoJobs:
-		return o, nil, usageErr("--jobs %d: want 0 to %d", o.demoJobs, maxDemoJobs)
-	case o.demo && len(positional) > 0:
-		return o, nil, usageErr("--demo takes no OWNER/REPO RUN_ID ATTEMPT")
+		return usageErr("--jobs %d: want 0 to %d", o.demoJobs, maxDemoJobs)
+	case o.demo && positional > 0:
+		return usageErr("--demo takes no OWNER/REPO RUN_ID ATTEMPT")
 	case o.demo && o.apiURL != "":
-		return o, nil, usageErr("--demo takes no --api-url")
+		return usageErr("--demo takes no --api-url")
 	case o.timeout < 0:
-		return o, nil, usageErr("--timeout %s: want a duration such as 10m, or 0 for none", o.timeout)
+		return usageErr("--timeout %s: want a duration such as 10m, or 0 for none", o.timeout)
 	case o.set["interval"] && !o.watch:
-		return o, nil, usageErr("--interval is the time between --watch's polls")
+		return usageErr("--interval is the time between --watch's polls")
 	case o.interval < minInterval:
-		return o, nil, usageErr("--interval %s: want at least %s", o.interval, minInterval)
+		return usageErr("--interval %s: want at least %s", o.interval, minInterval)
 	case o.demo && o.set["redis"]:
-		return o, nil, usageErr("--demo takes no --redis")
-	case o.watch && (o.demo || o.currentJob):
-		return o, nil, usageErr("--watch follows an attempt on GitHub: it takes no --demo or --current-job")
+		return usageErr("--demo takes no --redis")
+	case o.watch && o.currentJob:
+		return usageErr("--watch follows an attempt until it ends: it takes no --current-job")
+	case o.currentJob && o.jq != "":
+		return usageErr("--current-job prints a job id: it takes no --jq")
 	}
-	if err := checkOTLPOptions(o); err != nil {
-		return o, nil, err
+	if err := checkOTLPOptions(*o); err != nil {
+		return err
 	}
 	if o.watch && !o.set["timeout"] {
 		o.timeout = defaultWatchTimeout
 	}
-	return o, positional, nil
+	if o.watch && o.demo && !o.set["interval"] {
+		o.interval = minInterval // the demo's run moves on at every poll
+	}
+	return nil
 }
 
 // parseFlags reads flags and positional arguments in any order, as people type them. A

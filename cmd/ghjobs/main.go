@@ -1,14 +1,16 @@
 // Command ghjobs shows every job of a GitHub Actions workflow run attempt: as a table, as
-// GitHub's own JSON, as JSON lines or CSV, as a mermaid gantt chart or an SVG timeline, or as
-// summary figures (queue time, duration, slowest jobs and steps, failed steps).
+// GitHub's own JSON (or what a jq expression makes of it), as JSON lines or CSV, as a mermaid
+// gantt chart or an SVG timeline, or as summary figures (queue time, duration, slowest jobs
+// and steps, failed steps), in text or JSON.
 //
-//	ghjobs [flags] OWNER/REPO RUN_ID [ATTEMPT]
+//	ghjobs [flags] OWNER/REPO RUN_ID [ATTEMPT]           ATTEMPT: the latest when left out
 //	ghjobs [flags] https://github.com/OWNER/REPO/actions/runs/RUN_ID[/attempts/N]
+//	ghjobs [flags] https://github.com/OWNER/REPO/actions/runs/RUN_ID/job/JOB_ID
 //	ghjobs [flags]                         inside GitHub Actions: this run
 //	ghjobs --watch [flags] OWNER/REPO RUN_ID [ATTEMPT]   until every job has completed
 //	ghjobs --otlp URL [flags] OWNER/REPO RUN_ID [ATTEMPT]   sent as one OpenTelemetry trace
-//	ghjobs --demo [flags]                  a sample run from the built-in fake API
-//	ghjobs serve [--addr HOST:PORT] [--jobs N]
+//	ghjobs --demo [--watch] [flags]        a sample run from the built-in fake API
+//	ghjobs serve [--addr HOST:PORT] [--jobs N] [--live D]
 //
 // The token comes from GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`; the API root from
 // --api-url or GITHUB_API_URL (https://HOST/api/v3 for GitHub Enterprise Server).
@@ -33,57 +35,70 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/internal/render"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
 const usage = `usage: ghjobs [flags] OWNER/REPO RUN_ID [ATTEMPT]
-       ghjobs [flags] https://github.com/OWNER/REPO/actions/runs/RUN_ID[/attempts/N]
-       ghjobs [flags]                  in GitHub Actions: the run of this workflow
-       ghjobs --otlp URL [flags] OWNER/REPO RUN_ID [ATTEMPT]   sent as a trace
-       ghjobs --demo [flags]           a sample run from the built-in fake API
-       ghjobs serve [--addr HOST:PORT] [--jobs N]
+       ghjobs [flags] https://github.com/OWNER/REPO/actions/runs/RUN_ID
+              ... or .../runs/RUN_ID/attempts/N, or .../runs/RUN_ID/job/JOB_ID
+       ghjobs [flags]          in GitHub Actions: the run of this workflow
+       ghjobs --otlp URL [flags] OWNER/REPO RUN_ID   sent as a trace
+       ghjobs --demo [flags]   a sample run from the built-in fake API
+       ghjobs serve --help     the fake API, for your own tools
 
-Shows every job of a workflow run attempt, all pages. ATTEMPT defaults to 1.
-In GitHub Actions, GITHUB_REPOSITORY, GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT fill in what
-is left out. The token comes from GH_TOKEN, GITHUB_TOKEN or 'gh auth token'.
+Shows every job of a workflow run attempt, all pages: the run's latest
+attempt unless ATTEMPT or /attempts/N names one; for a job's address, the
+attempt the job ran in. In GitHub Actions, GITHUB_REPOSITORY, GITHUB_RUN_ID
+and GITHUB_RUN_ATTEMPT fill in what is left out. The token comes from
+GH_TOKEN, GITHUB_TOKEN or 'gh auth token'.
 
 flags:
-  --format F      table (default), json, jsonl, csv, mermaid or svg
-  --json          the same as --format json
-  --steps         a row (table, csv) or task (mermaid) per step too
-  --wide          on a terminal, do not cut the table to its width
-  --summary       figures instead of the list: jobs by conclusion, queue time and
-                  duration (median, p95, max), slowest jobs and steps, failed steps
-  --current-job   print the id of the in-progress job running on $RUNNER_NAME
-  --otlp URL      send the attempt's completed jobs and steps as one OpenTelemetry trace
-                  to the collector at URL (http://localhost:4318; '' for the
-                  OTEL_EXPORTER_OTLP_* variables) and print its id; with --watch, the
-                  whole attempt once every job has completed
-  --traceparent   print the W3C traceparent of the attempt's span in that trace (with
-                  --current-job: of the current job's), for a step's own spans
-  -o FILE         write to FILE instead of standard output (- for standard output);
-                  a regular file is replaced once all is written, keeping its mode
-  --api-url URL   REST API root (default $GITHUB_API_URL or https://api.github.com);
-                  https://HOST/api/v3 for GitHub Enterprise Server
-  --demo          use a sample run served by the built-in fake (no network, no token)
-  --jobs N        jobs in the --demo run (default 250)
-  --watch         follow the attempt until every job has completed: the table (or
-                  --summary) redrawn on a terminal; elsewhere a line per change (jsonl:
-                  each job again when it changes); other formats print once at the end.
-                  Exit 0 when every job succeeded or was skipped, 1 otherwise
-  --interval D    --watch's time between polls (default 10s), growing to 4 × D while
-                  nothing changes; unchanged polls cost no rate limit with a token
-  --timeout D     give up after D (default 10m, with --watch 6h; 0 for never): exit 124
-  --redis URL     share the rate budget, secondary-limit waits, a cap on requests in
-                  flight and the pages kept with every ghjobs on the same Redis
-                  (redis://HOST:PORT[/DB]; default $GHJOBS_REDIS_URL); Redis down costs
-                  nothing but the sharing
-  --version       print the version and exit
+  --format F     table (default), json, jsonl, csv, mermaid or svg
+  --json         the same as --format json
+  --jq EXPR      what the jq expression makes of the --format json document
+                 (with --summary, of the summary's): strings as they are,
+                 other values as JSON, one a line
+  --steps        a row (table, csv) or task (mermaid) per step too
+  --wide         on a terminal, do not cut the table to its width
+  --summary      figures instead of the list: jobs by conclusion, queue time
+                 and duration (median, p95, max), slowest jobs and steps,
+                 failed steps; with --format json, as a JSON object
+  --current-job  print the id of the in-progress job on $RUNNER_NAME
+  --otlp URL     send the attempt's completed jobs and steps as one
+                 OpenTelemetry trace to the collector at URL
+                 (http://localhost:4318; '' for OTEL_EXPORTER_OTLP_*) and
+                 print its id; with --watch, the whole attempt once done
+  --traceparent  print the W3C traceparent of the attempt's span in that
+                 trace (with --current-job: of the current job's span)
+  -o FILE        write to FILE (- for standard output); a regular file is
+                 replaced once all is written, keeping its mode
+  --api-url URL  REST API root (default $GITHUB_API_URL, else
+                 https://api.github.com; https://HOST/api/v3 for GHES)
+  --demo         a sample run served by the built-in fake (no network, no
+                 token); with --watch, it plays from queued to done in ~20 s
+  --jobs N       jobs in the --demo run (default 250)
+  --watch        follow the attempt until every job has completed: on a
+                 terminal one screen redrawn in place (the table, or
+                 --summary), the last state printed once at the end;
+                 elsewhere a line per change (jsonl: each job again when it
+                 changes); other formats print once at the end. Exit 0 when
+                 every job succeeded or was skipped, 1 otherwise
+  --interval D   --watch's time between polls (default 10s), growing to
+                 4 × D while nothing changes; unchanged polls cost no rate
+                 limit with a token
+  --timeout D    give up after D (default 10m, with --watch 6h; 0: never)
+  --redis URL    share the rate budget, secondary-limit waits, a cap on
+                 requests in flight and kept pages with every ghjobs on the
+                 same Redis (redis://HOST:PORT[/DB]; default
+                 $GHJOBS_REDIS_URL); Redis down costs nothing but the sharing
+  --version      print the version and exit
 
 Retries and rate-limit waits are said on stderr as they happen.
 
-exit status: 0 success, 1 API or network error (with --watch: or a job did not succeed),
-             2 usage error, 124 --timeout ran out, 130 interrupted (Ctrl-C)
+exit status: 0 success; 1 API or network error (with --watch: or a job did
+not succeed); 2 usage error; 124 --timeout ran out; 130 interrupted (Ctrl-C)
 `
 
 func main() {
@@ -136,8 +151,8 @@ type cli struct {
 	now            func() time.Time
 	// isTerminal reports whether w is a terminal: colour for stdout, progress for stderr.
 	isTerminal func(w io.Writer) bool
-	// width is the number of columns of the terminal w is, or 0.
-	width func(w io.Writer) int
+	// size is the number of columns and lines of the terminal w is, or 0, 0.
+	size func(w io.Writer) (cols, rows int)
 	// progressDelay is how long fetching goes on before progress shows on a terminal.
 	progressDelay time.Duration
 	// quietNotice is how long without an answer before a non-terminal stderr is told.
@@ -159,6 +174,8 @@ type cli struct {
 	authenticated bool                     // the client sends a token
 	closers       []func() error           // what run closes at the end (the Redis store)
 	watched       []wrapper.Job            // the jobs --watch saw last (--otlp --watch sends them)
+	demoServer    *api.Server              // --demo's fake GitHub
+	help, helpFor string                   // the usage --help prints, and "serve " for serve's
 }
 
 func newCLI() *cli {
@@ -171,16 +188,16 @@ func newCLI() *cli {
 			f, ok := w.(*os.File)
 			return ok && term.IsTerminal(int(f.Fd()))
 		},
-		width: func(w io.Writer) int {
+		size: func(w io.Writer) (int, int) {
 			f, ok := w.(*os.File)
 			if !ok {
-				return 0
+				return 0, 0
 			}
-			cols, _, err := term.GetSize(int(f.Fd()))
+			cols, rows, err := term.GetSize(int(f.Fd()))
 			if err != nil {
-				return 0
+				return 0, 0
 			}
-			return cols
+			return cols, rows
 		},
 		local:         loopback,
 		progressDelay: progressDelay,
@@ -188,16 +205,24 @@ func newCLI() *cli {
 	}
 }
 
-// errUsage marks errors that exit with status 2 and a pointer to --help.
-var errUsage = errors.New("usage")
+// usageError is a mistake in the command line: exit status 2 and a pointer to --help.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return "ghjobs: " + e.msg }
 
 func usageErr(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
+	return usageError{fmt.Sprintf(format, args...)}
+}
+
+// commandErr is an error of the command's own, in the words every error it prints starts
+// with: "ghjobs: ", once. Errors of the library start so already and are printed unchanged.
+func commandErr(format string, args ...any) error {
+	return fmt.Errorf("ghjobs: "+format, args...)
 }
 
 func (c *cli) run(ctx context.Context, args []string) int {
-	if c.width == nil {
-		c.width = func(io.Writer) int { return 0 }
+	if c.size == nil {
+		c.size = func(io.Writer) (int, int) { return 0, 0 }
 	}
 	if c.local == nil {
 		c.local = loopback
@@ -208,9 +233,11 @@ func (c *cli) run(ctx context.Context, args []string) int {
 	if c.quietNotice == 0 {
 		c.quietNotice = quietNotice
 	}
-	c.log = &statusLog{w: c.stderr, width: func() int { return c.width(c.stderr) }}
+	c.log = &statusLog{w: c.stderr, width: func() int { cols, _ := c.size(c.stderr); return cols }}
+	c.help = usage
 	var err error
 	if len(args) > 0 && args[0] == "serve" {
+		c.help, c.helpFor = serveUsage, "serve "
 		err = c.serve(ctx, args[1:])
 	} else {
 		err = c.show(ctx, args)
@@ -222,38 +249,54 @@ func (c *cli) run(ctx context.Context, args []string) int {
 }
 
 // report says what went wrong, in one message on stderr, and returns the exit status.
+// Errors are told apart by their types and sentinels; their texts, the library's included,
+// are printed as they are.
 func (c *cli) report(ctx context.Context, err error) int {
-	msg := func(err error) string { return "ghjobs: " + trimPrefix(err) }
 	var sig interrupted
 	var code exitError
+	var usage usageError
 	var rl *wrapper.RateLimitError
 	switch {
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprint(c.stdout, usage)
+		fmt.Fprint(c.stdout, c.help)
 		return 0
 	case errors.As(err, &code):
 		if code.msg != "" {
-			fmt.Fprintln(c.stderr, "ghjobs: "+code.msg)
+			fmt.Fprintln(c.stderr, code.msg)
 		}
 		return code.code
 	case errors.As(context.Cause(ctx), &sig):
 		fmt.Fprintln(c.stderr, "ghjobs: "+sig.Error())
 		return sig.exitCode()
-	case errors.Is(err, errUsage) || errors.Is(err, wrapper.ErrInvalidInput):
-		fmt.Fprintf(c.stderr, "%s\nrun 'ghjobs --help' for usage\n", strings.Replace(msg(err), "usage: ", "", 1))
+	case errors.As(err, &usage) || errors.Is(err, wrapper.ErrInvalidInput):
+		fmt.Fprintf(c.stderr, "%s\nrun 'ghjobs %s--help' for usage\n", message(err), c.helpFor)
 		return 2
 	case errors.As(err, &rl) && !rl.Secondary:
 		fmt.Fprintln(c.stderr, "ghjobs: "+rateLimitText(rl, c.authenticated, time.Now()))
 		return 1
 	case errors.Is(err, wrapper.ErrNotFound):
-		fmt.Fprintf(c.stderr, "%s\n%s\n", msg(err), notFoundHint)
+		fmt.Fprintf(c.stderr, "%s\n%s\n", message(err), notFoundHint)
+		return 1
+	case errors.Is(err, wrapper.ErrAttemptUnknown), errors.Is(err, wrapper.ErrNoJobs):
+		fmt.Fprintf(c.stderr, "%s\nhint: name the attempt: OWNER/REPO RUN_ID ATTEMPT, or .../actions/runs/RUN_ID/attempts/N\n", message(err))
 		return 1
 	default:
-		fmt.Fprintln(c.stderr, msg(err))
+		fmt.Fprintln(c.stderr, message(err))
 		return 1
 	}
+}
+
+// message is what err says, made safe for a terminal: the command's errors and the
+// library's start with "ghjobs: "; an error of the system (a file, a socket) that reached
+// here without it gets it.
+func message(err error) string {
+	msg := render.Printable(err.Error())
+	if !strings.HasPrefix(msg, "ghjobs: ") {
+		msg = "ghjobs: " + msg
+	}
+	return msg
 }
 
 // notFoundHint follows a 404: GitHub answers so for a private repository the token cannot
@@ -262,13 +305,11 @@ const notFoundHint = `hint: GitHub answers 404 for a private repository as for a
       RUN_ID and ATTEMPT; for a private repository, set GH_TOKEN to a token that can read
       it (a classic token needs the repo scope) or run 'gh auth login'.`
 
-// exitError ends the command with a given status and, unless msg is empty, a message.
+// exitError ends the command with a given status and, unless msg is empty, a message,
+// which starts with "ghjobs: ".
 type exitError struct {
 	code int
 	msg  string
 }
 
-func (e exitError) Error() string { return fmt.Sprintf("exit %d: %s", e.code, e.msg) }
-
-// trimPrefix is err's message without the "ghjobs: " that the library's errors start with.
-func trimPrefix(err error) string { return strings.TrimPrefix(err.Error(), "ghjobs: ") }
+func (e exitError) Error() string { return e.msg }

@@ -18,7 +18,21 @@ import (
 	"github.com/ghjobs/ghjobs/generated"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(jaeger.Around(m)) }
+// TestMain runs the tests, removes the binary the end-to-end tests built, and fails on
+// goroutines left running.
+func TestMain(m *testing.M) {
+	code := jaeger.Around(m).Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 // fixtureServer serves fixtureRun as GitHub would, failing the test on any contract
 // violation, and returns the environment that points ghjobs at it with the right token.
@@ -186,7 +200,11 @@ func TestUsageErrors(t *testing.T) {
 		{"serve", "--bogus"},
 	} {
 		code, out, errOut := ghjobs(t, env, args...)
-		if code != 2 || out != "" || !strings.HasPrefix(errOut, "ghjobs: ") || !strings.HasSuffix(errOut, "\nrun 'ghjobs --help' for usage\n") || strings.Count(errOut, "\n") != 2 {
+		help := "\nrun 'ghjobs --help' for usage\n"
+		if len(args) > 0 && args[0] == "serve" {
+			help = "\nrun 'ghjobs serve --help' for usage\n"
+		}
+		if code != 2 || out != "" || !strings.HasPrefix(errOut, "ghjobs: ") || strings.Count(errOut, "ghjobs: ") != 1 || !strings.HasSuffix(errOut, help) || strings.Count(errOut, "\n") != 2 {
 			t.Errorf("ghjobs %q: exit %d, stdout %q, stderr %q; want 2, one line and a pointer to --help", args, code, out, errOut)
 		}
 	}
@@ -298,7 +316,7 @@ func TestColour(t *testing.T) {
 		if code := c.run(context.Background(), fixtureArgs); code != 0 {
 			t.Fatalf("exit %d", code)
 		}
-		if got := strings.Contains(out.String(), ansiRed+"failure"+ansiReset); got != tt.want {
+		if got := strings.Contains(out.String(), "\x1b[31mfailure\x1b[0m"); got != tt.want {
 			t.Errorf("terminal %v, NO_COLOR %v: coloured %v, want %v", tt.terminal, tt.noColor, got, tt.want)
 		}
 		if strings.Contains(out.String(), "\x1b[2J") {
@@ -315,7 +333,7 @@ func TestProgress(t *testing.T) {
 	if code := c.run(context.Background(), fixtureArgs); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb)
 	}
-	if got := errb.String(); !strings.Contains(got, "run 12345678901 attempt 1: ") || !strings.HasSuffix(got, "\r\x1b[K") {
+	if got := errb.String(); !strings.Contains(got, " · octo-org/octo-repo run 12345678901 attempt 1") || !strings.HasSuffix(got, "\r\x1b[K") {
 		t.Errorf("stderr on a terminal: %q; want a progress line, erased at the end", got)
 	}
 	if strings.Count(out.String(), "\n") != 251 {

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/ghjobs/ghjobs/internal/render"
 	"github.com/ghjobs/ghjobs/otelexport"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
@@ -34,18 +35,18 @@ func (o options) exporting() bool { return o.set["otlp"] }
 
 // checkOTLPOptions refuses what --otlp and --traceparent cannot be given with.
 func checkOTLPOptions(o options) error {
-	listing := []string{"format", "json", "steps", "summary", "wide", "o"}
+	listing := []string{"format", "json", "jq", "steps", "summary", "wide", "o"}
 	switch {
 	case o.exporting() && o.traceparent:
 		return usageErr("--otlp sends the trace; --traceparent prints where it will be: give one")
 	case o.exporting() && o.currentJob:
 		return usageErr("--otlp sends the whole attempt: it takes no --current-job")
 	case o.exporting() && anySet(o, listing):
-		return usageErr("--otlp prints the trace id: it takes no --format, --json, --steps, --summary, --wide or -o")
+		return usageErr("--otlp prints the trace id: it takes no --format, --json, --jq, --steps, --summary, --wide or -o")
 	case o.traceparent && (o.demo || o.watch):
 		return usageErr("--traceparent is of an attempt on GitHub: it takes no --demo or --watch")
 	case o.traceparent && anySet(o, listing):
-		return usageErr("--traceparent prints a traceparent: it takes no --format, --json, --steps, --summary, --wide or -o")
+		return usageErr("--traceparent prints a traceparent: it takes no --format, --json, --jq, --steps, --summary, --wide or -o")
 	}
 	if o.otlp != "" {
 		if _, err := endpointURL("--otlp", o.otlp); err != nil {
@@ -147,7 +148,7 @@ func firstEnv(getenv func(string) string, names ...string) string {
 // exportOTLP is `ghjobs --otlp URL OWNER/REPO RUN [ATTEMPT]`: the attempt's completed jobs
 // sent as one trace, its id printed. With --watch, the attempt is followed until every job
 // has completed (shown on stderr), then sent whole.
-func (c *cli) exportOTLP(ctx context.Context, o options, a wrapper.Attempt) error {
+func (c *cli) exportOTLP(ctx context.Context, o options, client *wrapper.Client, a wrapper.Attempt) error {
 	col, err := c.collector(ctx, o.otlp)
 	if err != nil {
 		return err
@@ -171,22 +172,12 @@ func (c *cli) exportOTLP(ctx context.Context, o options, a wrapper.Attempt) erro
 	var jobs iter.Seq2[wrapper.Job, error]
 	var listErr error // the listing's own error, reported as such
 	switch {
-	case o.demo:
-		var list []wrapper.Job
-		if list, a, err = c.demo(ctx, o.demoJobs); err != nil {
-			return err
-		}
-		jobs = sliceJobs(list)
 	case o.watch:
-		if err := c.watchQuietly(ctx, o, a); err != nil {
+		if err := c.watchQuietly(ctx, o, client, a); err != nil {
 			return err
 		}
 		jobs = sliceJobs(c.watched)
 	default:
-		client, err := c.client(ctx, o.apiURL, o.redis)
-		if err != nil {
-			return err
-		}
 		jobs = func(yield func(wrapper.Job, error) bool) {
 			stop := errors.New("stop")
 			err := c.fetch(ctx, client, a, func(j wrapper.Job) error {
@@ -216,11 +207,11 @@ func (c *cli) exportOTLP(ctx context.Context, o options, a wrapper.Attempt) erro
 // watchQuietly runs --watch with its display on stderr, standard output being for the trace
 // id, and keeps the jobs it saw last in c.watched. Jobs that failed are the trace's news,
 // not an error of the export.
-func (c *cli) watchQuietly(ctx context.Context, o options, a wrapper.Attempt) error {
+func (c *cli) watchQuietly(ctx context.Context, o options, client *wrapper.Client, a wrapper.Attempt) error {
 	stdout := c.stdout
 	c.stdout = c.stderr
 	defer func() { c.stdout = stdout }()
-	err := c.watch(ctx, o, nil, a)
+	err := c.watch(ctx, o, nil, client, a)
 	var verdict exitError
 	if errors.As(err, &verdict) && verdict.code == 1 {
 		return nil
@@ -258,7 +249,9 @@ func (c *cli) reportExport(a wrapper.Attempt, where string, r otelexport.Result)
 }
 
 // count is "1 job" or "12 jobs".
-func count(n int, what string) string { return fmt.Sprintf("%d %s", n, plural(n, what, what+"s")) }
+func count(n int, what string) string {
+	return fmt.Sprintf("%d %s", n, render.Plural(n, what, what+"s"))
+}
 
 // exportError is a failure to send: the collector down, refusing, or too slow.
 type exportError struct {
@@ -268,8 +261,13 @@ type exportError struct {
 }
 
 func (e exportError) Error() string {
-	// The collector's answer is quoted in the exporter's error: shown, never obeyed.
-	msg := "ghjobs: OTLP export to " + e.where + " failed: " + printable(trimPrefix(e.err))
+	// Export's error wraps the exporter's, which quotes the collector's answer: shown,
+	// never obeyed. The spans sent are said below.
+	cause := errors.Unwrap(e.err)
+	if cause == nil {
+		cause = e.err
+	}
+	msg := "ghjobs: OTLP export to " + e.where + " failed: " + render.Printable(cause.Error())
 	if e.r.Spans > 0 {
 		msg += fmt.Sprintf(" (%d spans had been sent; exporting again sends them again, unchanged)", e.r.Spans)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/ghjobs/ghjobs/api"
 	"github.com/ghjobs/ghjobs/generated"
 	"github.com/ghjobs/ghjobs/internal/jaegertest"
+	"github.com/ghjobs/ghjobs/internal/render"
 	"github.com/ghjobs/ghjobs/otelexport"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
@@ -220,8 +221,8 @@ func TestOTLPCollectorFaults(t *testing.T) {
 		{"down", down, 1, []string{"ghjobs: OTLP export to " + down + "/v1/traces failed: ", "connection refused"}},
 		{"refusing", refusing.URL, 1, []string{"ghjobs: OTLP export to " + refusing.URL + "/v1/traces failed: ", "401", "invalid API key"}},
 		{"refusing with terminal escapes", hostile.URL, 1, []string{"ghjobs: OTLP export to " + hostile.URL + "/v1/traces failed: ", "400", "bad"}},
-		{"503 until --timeout", failing.URL, 124, []string{"ghjobs: gave up after 1s (--timeout 1s): "}},
-		{"never answering until --timeout", hangingServer(t), 124, []string{"ghjobs: gave up after 1s (--timeout 1s): "}},
+		{"503 until --timeout", failing.URL, 124, []string{"ghjobs: OTLP export to ", ": gave up after 1s (--timeout 1s)\n"}},
+		{"never answering until --timeout", hangingServer(t), 124, []string{"ghjobs: OTLP export to ", ": gave up after 1s (--timeout 1s)\n"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			code, out, errOut := ghjobs(t, env, append([]string{"--timeout", "1s", "--otlp", tt.url}, fixtureArgs...)...)
@@ -254,7 +255,7 @@ func TestOTLPUsage(t *testing.T) {
 		{[]string{"--otlp", "ftp://collector"}, nil, `--otlp "ftp://collector": want the collector's URL`},
 		{[]string{"--otlp", "localhost:4318"}, nil, "want the collector's URL, such as http://localhost:4318"},
 		{[]string{"--otlp", col.URL, "--format", "json"}, nil, "--otlp prints the trace id: it takes no --format"},
-		{[]string{"--otlp", col.URL, "--summary"}, nil, "it takes no --format, --json, --steps, --summary"},
+		{[]string{"--otlp", col.URL, "--summary"}, nil, "it takes no --format, --json, --jq, --steps, --summary"},
 		{[]string{"--otlp", col.URL, "-o", "x"}, nil, "it takes no --format"},
 		{[]string{"--otlp", col.URL, "--traceparent"}, nil, "give one"},
 		{[]string{"--otlp", col.URL}, map[string]string{"OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"}, `OTLP protocol "http/json"`},
@@ -433,7 +434,8 @@ func TestOTLPTerminal(t *testing.T) {
 	envs := fmt.Sprintf("GITHUB_API_URL=%s GH_TOKEN=%s HOME=%s", srv.URL, fixtureToken, t.TempDir())
 	id := otelexport.TraceID(fixtureRunID+59, 1).String()
 	for _, width := range []int{80, 40} {
-		screen, code := tmuxRun(t, width, fmt.Sprintf("env %s %s --otlp %s %s/%s %d", envs, bin, j.OTLPHTTP, fixtureOwner, fixtureRepo, fixtureRunID+59))
+		r := inTmux(t, width, 50, fmt.Sprintf("env %s %s --otlp %s %s/%s %d", envs, bin, j.OTLPHTTP, fixtureOwner, fixtureRepo, fixtureRunID+59), false)
+		screen, code := r.history, r.code
 		lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
 		if code != 0 || !slices.Contains(lines, id) {
 			t.Errorf("%d columns: exit %d, no line that is the trace id alone:\n%s", width, code, screen)
@@ -465,7 +467,8 @@ func TestOTLPTerminal(t *testing.T) {
 	}()
 	defer func() { close(stop); <-done }()
 	envs = fmt.Sprintf("GITHUB_API_URL=%s GH_TOKEN=%s HOME=%s", moving.URL, fixtureToken, t.TempDir())
-	screen, code := tmuxCapture(t, 50, fmt.Sprintf("env %s %s --otlp %s --watch --interval 1s %s/%s %d", envs, bin, j.OTLPHTTP, fixtureOwner, fixtureRepo, tl.RunID), false)
+	r := inTmux(t, 50, 50, fmt.Sprintf("env %s %s --otlp %s --watch --interval 1s %s/%s %d", envs, bin, j.OTLPHTTP, fixtureOwner, fixtureRepo, tl.RunID), false)
+	screen, code := r.screen, r.code
 	watchID := otelexport.TraceID(tl.RunID, 1).String()
 	if code != 0 || strings.Count(screen, "jobs completed") != 1 || !strings.Contains(screen, "2 of 2 jobs completed") {
 		t.Errorf("exit %d; want 0 and the table redrawn in place, once:\n%s", code, screen)
@@ -474,8 +477,8 @@ func TestOTLPTerminal(t *testing.T) {
 		t.Errorf("no line that is the trace id %s alone:\n%s", watchID, screen)
 	}
 	for i, l := range strings.Split(screen, "\n") {
-		if displayWidth(l) > 50 {
-			t.Errorf("line %d is %d wide on a 50-column terminal", i+1, displayWidth(l))
+		if render.DisplayWidth(l) > 50 {
+			t.Errorf("line %d is %d wide on a 50-column terminal", i+1, render.DisplayWidth(l))
 		}
 	}
 }

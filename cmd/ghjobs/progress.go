@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ghjobs/ghjobs/internal/render"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -20,28 +21,37 @@ const (
 	quietNotice = 10 * time.Second
 )
 
-// fetch lists every job of the attempt, giving each to each as it arrives. While it takes
-// long, stderr shows it: on a terminal a spinner, the job count and the current wait;
-// elsewhere a line when no answer has come for c.quietNotice.
+// fetch lists every job of the attempt, giving each to each as it arrives, with progress
+// (see tracked).
 func (c *cli) fetch(ctx context.Context, client *wrapper.Client, a wrapper.Attempt, each func(wrapper.Job) error) error {
+	return c.tracked(a.String(), "", func(p *progress) error {
+		for job, err := range client.Jobs(ctx, a) {
+			if err != nil {
+				return err
+			}
+			p.add()
+			if err := each(job); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// tracked runs fn, which asks GitHub about label, doing what doing says ("" for counting
+// jobs). While it takes long, stderr shows it: on a terminal a spinner, the job count (or
+// doing), the current wait and label; elsewhere a line when no answer has come for
+// c.quietNotice.
+func (c *cli) tracked(label, doing string, fn func(p *progress) error) error {
 	var p *progress
 	if terminal := c.isTerminal(c.stderr); !terminal || !c.noProgress {
-		p = c.startProgress(a, !terminal)
+		p = c.startProgress(label, doing, !terminal)
 		defer func() {
 			p.stop()
 			c.progress.Store(nil)
 		}()
 	}
-	for job, err := range client.Jobs(ctx, a) {
-		if err != nil {
-			return err
-		}
-		p.add()
-		if err := each(job); err != nil {
-			return err
-		}
-	}
-	return nil
+	return fn(p)
 }
 
 // collect is fetch into a slice.
@@ -54,13 +64,14 @@ func (c *cli) collect(ctx context.Context, client *wrapper.Client, a wrapper.Att
 	return jobs, err
 }
 
-// progress draws "⠹ octo/repo run 1 attempt 1: 300 jobs" on the status line until stopped,
+// progress draws "⠹ 300 jobs · octo/repo run 1 attempt 1" on the status line until stopped,
 // then erases it. What the client waits for (an event) is shown after the count, and so is
-// how long no job has come.
+// how long no job has come: the news first, so that a narrow terminal cuts the label.
 type progress struct {
 	log      *statusLog
 	mu       sync.Mutex
 	jobs     int
+	doing    string    // what is asked, shown until the first job
 	last     time.Time // when the last job (or the start) was
 	note     string    // the last event, until the next job
 	noticed  bool      // the quiet since last was reported (plain mode)
@@ -69,8 +80,8 @@ type progress struct {
 }
 
 // startProgress starts drawing, or with plain, watching for a long quiet to report.
-func (c *cli) startProgress(a wrapper.Attempt, plain bool) *progress {
-	p := &progress{log: c.log, last: time.Now(), done: make(chan struct{}), finished: make(chan struct{})}
+func (c *cli) startProgress(label, doing string, plain bool) *progress {
+	p := &progress{log: c.log, doing: doing, last: time.Now(), done: make(chan struct{}), finished: make(chan struct{})}
 	c.progress.Store(p)
 	if plain {
 		go func() {
@@ -84,11 +95,18 @@ func (c *cli) startProgress(a wrapper.Attempt, plain bool) *progress {
 				case <-tick.C:
 				}
 				if q, ok := p.quiet(c.quietNotice); ok {
-					p.log.say(fmt.Sprintf("ghjobs: %s: no answer for %s, still waiting", a, waitText(q)))
+					p.log.say(fmt.Sprintf("ghjobs: %s: no answer for %s, still waiting", label, waitText(q)))
 				}
 			}
 		}()
 		return p
+	}
+	frames := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
+	frame := func(i int) { p.log.draw(fmt.Sprintf("%c %s · %s", frames[i%len(frames)], p.text(), label)) }
+	first := 0
+	if c.progressDelay <= 0 {
+		frame(0) // at once, not when the goroutine gets to it
+		first = 1
 	}
 	go func() {
 		defer close(p.finished)
@@ -96,14 +114,16 @@ func (c *cli) startProgress(a wrapper.Attempt, plain bool) *progress {
 		defer wait.Stop()
 		select {
 		case <-p.done:
+			if first > 0 {
+				p.log.clear()
+			}
 			return
 		case <-wait.C:
 		}
 		tick := time.NewTicker(progressEvery)
 		defer tick.Stop()
-		frames := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
-		for i := 0; ; i++ {
-			p.log.draw(fmt.Sprintf("%c %s: %s", frames[i%len(frames)], a, p.text()))
+		for i := first; ; i++ {
+			frame(i)
 			select {
 			case <-p.done:
 				p.log.clear()
@@ -120,11 +140,14 @@ func (p *progress) text() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s := fmt.Sprintf("%d jobs", p.jobs)
+	if p.jobs == 0 && p.doing != "" {
+		s = p.doing
+	}
 	if p.note != "" {
 		s += " · " + p.note
 	}
 	if q := time.Since(p.last); q >= quietAfter {
-		s += fmt.Sprintf(" · no answer for %s", human(q))
+		s += fmt.Sprintf(" · no answer for %s", render.Human(q))
 	}
 	return s
 }

@@ -64,7 +64,8 @@ func TestRedisDownIsNoFailure(t *testing.T) {
 func TestRedisURLChecked(t *testing.T) {
 	srv, env := fixtureServer(t)
 	code, _, errOut := ghjobs(t, env, append([]string{"--redis", "http://example.com"}, fixtureArgs...)...)
-	if code != 2 || !strings.Contains(errOut, "--redis") || strings.Count(errOut, "\n") != 2 {
+	if code != 2 || !strings.HasPrefix(errOut, "ghjobs: invalid input: redis URL") || !strings.Contains(errOut, "(--redis)") ||
+		strings.Count(errOut, "ghjobs: ") != 1 || strings.Count(errOut, "\n") != 2 {
 		t.Errorf("exit %d, stderr %q; want 2 and one line about --redis, then the pointer to --help", code, errOut)
 	}
 	if n := len(srv.Fake.Requests()); n != 0 {

@@ -13,44 +13,59 @@ import (
 	"time"
 
 	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/internal/render"
 )
+
+const serveUsage = `usage: ghjobs serve [--addr HOST:PORT] [--jobs N] [--live D]
+
+Runs the fake GitHub API with a sample run until Ctrl-C, for pointing your
+own tools at while offline. It answers without a token, and says on stderr
+every request and answer that breaks the contract (openapi.yaml).
+
+flags:
+  --addr HOST:PORT  where to listen (default 127.0.0.1:8080; port 0: any)
+  --jobs N          jobs in the sample run (default 250)
+  --live D          the run moves from queued to completed over D, from now
+                    on, as a real one does (ghjobs --watch follows it);
+                    without, it ended a few seconds ago and stays so
+`
 
 // serve runs the fake API with a sample run until ctx is done (Ctrl-C), so people can point
 // their own tools at it offline. It answers without a token, validates every request and
 // response against openapi.yaml, and reports contract violations on stderr.
 func (c *cli) serve(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("ghjobs serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	addr := fs.String("addr", "127.0.0.1:8080", "")
-	n := fs.Int("jobs", 250, "")
-	positional, err := parseFlags(fs, args)
-	switch {
-	case err != nil:
+	addr, n, live, err := parseServe(args)
+	if err != nil {
 		return err
-	case len(positional) > 0:
-		return usageErr("serve takes no arguments, got %q", positional)
-	case *n < 0 || *n > maxDemoJobs:
-		return usageErr("--jobs %d: want 0 to %d", *n, maxDemoJobs)
 	}
-
-	run := api.SampleRun(sampleOwner, sampleRepo, sampleRunID, 1, *n)
-	// The sample's last event happened a few seconds ago.
-	shiftJobs(run.Jobs, c.now().Add(-5*time.Second).Sub(latest(run.Jobs)))
+	run := api.SampleRun(sampleOwner, sampleRepo, sampleRunID, 1, n)
 	stderr := &lockedWriter{w: c.stderr}
-	fake, err := api.New(api.WithRun(run), api.WithViolationHandler(func(err error) {
+	fake, err := api.New(api.WithViolationHandler(func(err error) {
 		fmt.Fprintf(stderr, "ghjobs serve: contract violation: %v\n", err)
 	}))
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
+	var handler http.Handler = fake
+	if live > 0 {
+		handler = c.liveRun(fake, run, live)
+	} else {
+		// The sample's last event happened a few seconds ago.
+		shiftJobs(run.Jobs, c.now().Add(-5*time.Second).Sub(render.Latest(run.Jobs)))
+		fake.AddRun(run)
 	}
-	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return commandErr("serve: %w", err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	url := "http://" + dialable(ln.Addr().(*net.TCPAddr))
-	fmt.Fprintf(stderr, "ghjobs serve: %s run %d attempt %d (%d jobs) at %s\ntry: ghjobs --api-url %s %s/%s %d 1\n",
-		run.Owner+"/"+run.Repo, run.RunID, run.Attempt, len(run.Jobs), url, url, run.Owner, run.Repo, run.RunID)
+	tryWatch := ""
+	if live > 0 {
+		tryWatch = "--watch --interval 1s "
+	}
+	fmt.Fprintf(stderr, "ghjobs serve: %s run %d attempt %d (%d jobs) at %s\ntry: ghjobs %s--api-url %s %s/%s %d\n",
+		run.Owner+"/"+run.Repo, run.RunID, run.Attempt, len(run.Jobs), url, tryWatch, url, run.Owner, run.Repo, run.RunID)
 	if c.ready != nil {
 		c.ready(url)
 	}
@@ -69,6 +84,42 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		err = errors.Join(err, serveErr)
 	}
 	return err
+}
+
+// parseServe reads serve's flags: where to listen, how many jobs, and --live's duration.
+func parseServe(args []string) (addr string, jobs int, live time.Duration, err error) {
+	fs := flag.NewFlagSet("ghjobs serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "")
+	fs.IntVar(&jobs, "jobs", 250, "")
+	fs.DurationVar(&live, "live", 0, "")
+	positional, err := parseFlags(fs, args)
+	switch {
+	case err != nil:
+	case len(positional) > 0:
+		err = usageErr("serve takes no arguments, got %q", positional)
+	case jobs < 1 || jobs > maxDemoJobs:
+		err = usageErr("--jobs %d: want 1 to %d", jobs, maxDemoJobs)
+	case live < 0:
+		err = usageErr("--live %s: want how long the run takes, such as 2m", live)
+	}
+	return addr, jobs, live, err
+}
+
+// liveRun serves run as it moves: a timeline of it shortened to take d, from now on, each
+// request answered with the run as it is at that moment.
+func (c *cli) liveRun(fake *api.Fake, run api.Run, d time.Duration) http.Handler {
+	var span time.Duration
+	for _, l := range timelineOf(run, 1).Jobs {
+		span = max(span, l.Completed)
+	}
+	tl := timelineOf(run, float64(d)/float64(max(span, time.Second)))
+	tl.Start = c.now()
+	fake.AddRun(tl.At(tl.Start))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fake.AddRun(tl.At(c.now()))
+		fake.ServeHTTP(w, r)
+	})
 }
 
 // dialable is the address a client on this machine connects to: loopback for a server

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -21,7 +20,7 @@ import (
 func TestServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	c, _, _ := testCLI(nil)
-	errb := new(syncBuffer) // read while serve runs
+	errb := newSyncBuffer() // read while serve runs
 	c.stderr = errb
 	c.now = time.Now
 	urls := make(chan string, 1)
@@ -89,18 +88,8 @@ func TestServe(t *testing.T) {
 // TestEndToEnd builds the command and runs it, as a person would, against `ghjobs serve`
 // with a 2,000-job attempt on loopback: every format, every job.
 func TestEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	needsExec(t)
+	bin := buildGhjobs(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ghjobs")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	// For this machine, also when the tests run as another GOARCH (386 under qemu in CI).
-	build.Env = append(os.Environ(), "GOARCH=", "GOOS=")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 
 	serve := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--jobs", "2000")
 	serve.Env = []string{"HOME=" + dir}
@@ -207,16 +196,17 @@ func waitUntilAnswers(t *testing.T, url string) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer that may be read while another goroutine writes it.
+// syncBuffer is serve's lockedWriter on a strings.Builder, which may be read while another
+// goroutine writes it.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
+	lockedWriter
+	b strings.Builder
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
+func newSyncBuffer() *syncBuffer {
+	s := &syncBuffer{}
+	s.w = &s.b
+	return s
 }
 
 func (s *syncBuffer) String() string {

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ghjobs/ghjobs/internal/render"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -31,7 +32,7 @@ func (s *statusLog) say(msg string) {
 		io.WriteString(s.w, "\r\x1b[K")
 		s.drawn = false
 	}
-	io.WriteString(s.w, printable(msg)+"\n")
+	io.WriteString(s.w, render.Printable(msg)+"\n")
 }
 
 // draw replaces the status line with line, cut to the terminal's width so that it never
@@ -40,7 +41,7 @@ func (s *statusLog) draw(line string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if w := s.width(); w > 1 {
-		line = truncate(line, w-1)
+		line = render.Truncate(line, w-1)
 	}
 	io.WriteString(s.w, "\r"+line+"\x1b[K")
 	s.drawn = true

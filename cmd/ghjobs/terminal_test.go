@@ -1,61 +1,30 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/ghjobs/ghjobs/api"
 )
 
-// TestTableFits: at any width the table's lines fit, long names end with "…", and status and
-// times are whole; without a width (a pipe, --wide) nothing is cut.
-func TestTableFits(t *testing.T) {
-	at := fixtureTiming()
-	var full bytes.Buffer
-	writeTable(&full, at, true, false, 0)
-	for _, width := range []int{200, 120, 80, 60, 40} {
-		for _, steps := range []bool{false, true} {
-			var b bytes.Buffer
-			if err := writeTable(&b, at, steps, true, width); err != nil {
-				t.Fatal(err)
-			}
-			lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-			for i, l := range lines {
-				plain := strings.NewReplacer(ansiRed, "", ansiGreen, "", ansiGrey, "", ansiYellow, "", ansiReset, "").Replace(l)
-				if displayWidth(plain) > width {
-					t.Errorf("width %d, steps %v, line %d: %d columns: %q", width, steps, i+1, displayWidth(plain), plain)
-				}
-			}
-			if !strings.Contains(b.String(), "in_progress") || !strings.Contains(b.String(), "failure") {
-				t.Errorf("width %d: a status was cut", width)
-			}
-			if width <= 80 && !strings.Contains(b.String(), "…") {
-				t.Errorf("width %d: nothing cut with …", width)
-			}
-		}
-	}
-	if strings.Contains(full.String(), "shard 1…") {
-		t.Error("without a width, names were cut")
-	}
+// tmuxResult is what a script run in a tmux pane left: the visible screen, the whole
+// history (the screen included), the script's exit status, and, when recorded, every byte
+// the pane was sent.
+type tmuxResult struct {
+	screen, history string
+	code            int
+	raw             string
 }
 
-// tmuxRun runs script in a tmux pane of the given width (a real terminal, as a person has)
-// and returns the screen, history included, once the script has printed its exit status.
-func tmuxRun(t *testing.T, width int, script string) (screen string, code int) {
-	return tmuxCapture(t, width, script, true)
-}
-
-// tmuxCapture is tmuxRun; with history false, it returns only the visible screen (tmux
-// keeps what a clear-screen wiped in its history).
-func tmuxCapture(t *testing.T, width int, script string, history bool) (screen string, code int) {
+// inTmux runs script in a tmux pane of cols × rows (a real terminal, as a person has) and
+// returns what it left once the script has printed its exit status. With record, the
+// script starts only once tmux records what is sent to the pane (pipe-pane).
+func inTmux(t *testing.T, cols, rows int, script string, record bool) tmuxResult {
 	t.Helper()
+	needsE2E(t)
 	tmux, err := exec.LookPath("tmux")
 	if err != nil {
 		if os.Getenv("GHJOBS_REQUIRE_TMUX") != "" { // CI installs tmux: a skip there would hide the terminal tests
@@ -64,8 +33,13 @@ func tmuxCapture(t *testing.T, width int, script string, history bool) (screen s
 		t.Skip("tmux is not installed (apt-get install -y tmux): the terminal tests need a real terminal")
 	}
 	dir := t.TempDir()
+	start, rawPath := filepath.Join(dir, "start"), filepath.Join(dir, "raw")
+	wait := ""
+	if record {
+		wait = fmt.Sprintf("while [ ! -e %q ]; do sleep 0.05; done\n", start)
+	}
 	path := filepath.Join(dir, "run.sh")
-	body := "#!/bin/sh\n" + script + "\necho \"EXIT=$?\"\nsleep 600\n"
+	body := "#!/bin/sh\n" + wait + script + "\necho \"EXIT=$?\"\nsleep 600\n"
 	if err := os.WriteFile(path, []byte(body), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -76,133 +50,46 @@ func tmuxCapture(t *testing.T, width int, script string, history bool) (screen s
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	if out, err := tm("new-session", "-d", "-x", fmt.Sprint(width), "-y", "50", path); err != nil {
+	if out, err := tm("new-session", "-d", "-x", fmt.Sprint(cols), "-y", fmt.Sprint(rows), path); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
 	t.Cleanup(func() { tm("kill-server") })
 	tm("set-option", "-g", "history-limit", "5000")
-	deadline := time.Now().Add(2 * time.Minute)
+	if record {
+		if out, err := tm("pipe-pane", "-O", "cat > "+rawPath); err != nil {
+			t.Fatalf("tmux pipe-pane: %v: %s", err, out)
+		}
+		if err := os.WriteFile(start, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(3 * time.Minute) // a hang, not a slow machine
 	for {
-		args := []string{"capture-pane", "-p"}
-		if history {
-			args = append(args, "-S", "-", "-E", "-")
-		}
-		out, err := tm(args...)
+		history, err := tm("capture-pane", "-p", "-S", "-", "-E", "-")
 		if err != nil {
-			t.Fatalf("tmux capture-pane: %v: %s", err, out)
+			t.Fatalf("tmux capture-pane: %v: %s", err, history)
 		}
-		if i := strings.LastIndex(out, "EXIT="); i >= 0 {
-			fmt.Sscanf(out[i:], "EXIT=%d", &code)
-			return out[:i], code
+		if i := strings.LastIndex(history, "EXIT="); i >= 0 {
+			var r tmuxResult
+			fmt.Sscanf(history[i:], "EXIT=%d", &r.code)
+			r.history = history[:i]
+			screen, _ := tm("capture-pane", "-p")
+			r.screen, _, _ = strings.Cut(screen, "EXIT=")
+			if record {
+				tm("pipe-pane") // stop, so that cat has written all
+				raw, _ := os.ReadFile(rawPath)
+				r.raw = string(raw)
+			}
+			return r
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the command did not finish in tmux:\n%s", out)
+			t.Fatalf("the command did not finish in tmux:\n%s", history)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond) // polling the pane; nothing waits on it to pass
 	}
 }
 
-// TestTerminalWidth runs the built command in tmux at 80, 60 and 40 columns: no line wraps
-// (every job is one screen line), long names end with "…"; --wide and a pipe keep them whole.
-func TestTerminalWidth(t *testing.T) {
-	bin := buildGhjobs(t)
-	// The binary's clock is the real one: the fixture is moved to end now, as serve does,
-	// so that running jobs show minutes, as they would.
-	run := fixtureRun()
-	shiftJobs(run.Jobs, time.Since(latest(run.Jobs)))
-	srv := api.NewTestServer(t, api.WithRun(run), api.WithToken(fixtureToken))
-	envs := fmt.Sprintf("GITHUB_API_URL=%s GH_TOKEN=%s NO_COLOR=1 HOME=%s", srv.URL, fixtureToken, t.TempDir())
-	args := strings.Join(fixtureArgs, " ")
-	for _, width := range []int{80, 60, 40} {
-		screen, code := tmuxRun(t, width, fmt.Sprintf("env %s %s %s", envs, bin, args))
-		lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
-		if code != 0 || len(lines) != 251 {
-			t.Errorf("%d columns: exit %d, %d screen lines for a header and 250 jobs (a wrapped line adds one)", width, code, len(lines))
-		}
-		for i, l := range lines {
-			if displayWidth(l) > width {
-				t.Errorf("%d columns, line %d is %d wide", width, i+1, displayWidth(l))
-			}
-		}
-		if !strings.Contains(screen, "…") || !strings.HasPrefix(lines[0], "JOB ") {
-			t.Errorf("%d columns: no name cut with …, or no header:\n%s", width, strings.Join(lines[:5], "\n"))
-		}
-	}
-
-	// --wide, and a pipe, keep the names whole: lines wrap, as the person asked.
-	screen, _ := tmuxRun(t, 60, fmt.Sprintf("env %s %s --wide %s", envs, bin, args))
-	piped, _ := tmuxRun(t, 60, fmt.Sprintf("env %s %s %s | cat", envs, bin, args))
-	for name, s := range map[string]string{"--wide": screen, "a pipe": piped} {
-		if n := len(strings.Split(strings.TrimRight(s, "\n"), "\n")); n <= 251 {
-			t.Errorf("%s at 60 columns: %d screen lines; want wrapped lines, nothing cut", name, n)
-		}
-	}
-}
-
-// TestWatchRedraws runs the built command with --watch in tmux, against an attempt that
-// moves on in real time (seconds): the screen is redrawn in place, so the header shows
-// once, with the final state, and the exit status is 1 for the failed job.
-func TestWatchRedraws(t *testing.T) {
-	bin := buildGhjobs(t)
-	start := time.Now()
-	tl := api.Timeline{Owner: fixtureOwner, Repo: fixtureRepo, RunID: fixtureRunID, Attempt: 1, Start: start, Jobs: []api.JobLife{
-		{Name: "build", Created: 0, Started: 500 * time.Millisecond, Completed: 1500 * time.Millisecond, Conclusion: "success"},
-		{Name: "test with a name long enough to be cut on a narrow terminal", Created: 0, Started: time.Second, Completed: 2500 * time.Millisecond, Conclusion: "failure"},
-	}}
-	srv := api.NewTestServer(t, api.WithRun(tl.At(start)), api.WithToken(fixtureToken))
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case now := <-tick.C:
-				srv.Fake.AddRun(tl.At(now))
-			}
-		}
-	}()
-	defer func() { close(stop); <-done }()
-
-	envs := fmt.Sprintf("GITHUB_API_URL=%s GH_TOKEN=%s HOME=%s", srv.URL, fixtureToken, t.TempDir())
-	screen, code := tmuxCapture(t, 50, fmt.Sprintf("env %s %s --watch --interval 1s %s", envs, bin, strings.Join(fixtureArgs, " ")), false)
-	if code != 1 {
-		t.Errorf("exit %d, want 1 (a job failed)\n%s", code, screen)
-	}
-	if n := strings.Count(screen, "jobs completed"); n != 1 {
-		t.Errorf("the header shows %d times: the screen was not redrawn in place\n%s", n, screen)
-	}
-	for _, want := range []string{"2 of 2 jobs completed", "UTC · done", "build", "success", "failure", "…", "1 of 2 jobs did not succeed"} {
-		if !strings.Contains(screen, want) {
-			t.Errorf("the final screen has no %q:\n%s", want, screen)
-		}
-	}
-	for i, l := range strings.Split(screen, "\n") {
-		if displayWidth(l) > 50 {
-			t.Errorf("line %d is %d wide on a 50-column terminal", i+1, displayWidth(l))
-		}
-	}
-}
-
-// TestFitTableOrder: columns give way in giveWay's order: the failed step is cut, the
-// runner goes whole, the job's name is cut to 24 columns, then the failed step goes.
-func TestFitTableOrder(t *testing.T) {
-	widths := []int{38, 11, 6, 8, 22, 40} // job, status, queued, duration, runner, failed step
-	for _, tt := range []struct {
-		width int
-		want  []int
-	}{
-		{200, []int{0, 0, 0, 0, 0, 0}},
-		{110, []int{0, 0, 0, 0, -1, 16}},
-		{80, []int{31, 0, 0, 0, -1, 16}},
-		{60, []int{24, 0, 0, 0, -1, -1}},
-		{40, []int{9, 0, 0, 0, -1, -1}},
-	} {
-		if got := fitTable(widths, tt.width); !slices.Equal(got, tt.want) {
-			t.Errorf("width %d: limits %v, want %v", tt.width, got, tt.want)
-		}
-	}
+// screenLines are a capture's lines, without the blank ones at the end.
+func screenLines(s string) []string {
+	return strings.Split(strings.TrimRight(s, "\n"), "\n")
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/internal/render"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -74,7 +75,7 @@ func TestProgressShowsWaits(t *testing.T) {
 	c.retry = quickRetries()
 	c.progressDelay = 0
 	c.isTerminal = func(w io.Writer) bool { return w == c.stderr }
-	c.width = func(io.Writer) int { return 40 }
+	c.size = func(io.Writer) (int, int) { return 40, 24 }
 	if code := c.run(context.Background(), fixtureArgs); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb)
 	}
@@ -85,25 +86,45 @@ func TestProgressShowsWaits(t *testing.T) {
 	for _, seg := range strings.Split(got, "\r") {
 		line, _, _ := strings.Cut(seg, "\x1b[K")
 		line, _, _ = strings.Cut(line, "\n")
-		if displayWidth(line) > 39 {
-			t.Errorf("a status line of %d columns on a 40-column terminal: %q", displayWidth(line), line)
+		if render.DisplayWidth(line) > 39 {
+			t.Errorf("a status line of %d columns on a 40-column terminal: %q", render.DisplayWidth(line), line)
 		}
 	}
 }
 
 // TestQuietIsSaid: on a non-terminal, a server that does not answer is said once, not
-// waited on in silence.
+// waited on in silence. The test ends the command (Ctrl-C) once it has said so.
 func TestQuietIsSaid(t *testing.T) {
 	url := hangingServer(t)
-	c, _, errb := testCLI(map[string]string{"GITHUB_API_URL": url, "GH_TOKEN": "t"})
+	c, _, _ := testCLI(map[string]string{"GITHUB_API_URL": url, "GH_TOKEN": "t"})
 	c.quietNotice = 100 * time.Millisecond
-	if code := c.run(t.Context(), []string{"--timeout", "1s", "o/r", "1"}); code != 124 {
-		t.Errorf("exit %d, stderr %q", code, errb)
+	ctx, cancel := context.WithCancelCause(t.Context())
+	said := &noticeWriter{cancel: func() { cancel(interrupted{syscall.SIGINT}) }}
+	c.stderr = said
+	if code := c.run(ctx, []string{"o/r", "1", "1"}); code != 130 {
+		t.Errorf("exit %d, stderr %q", code, said.b.String())
 	}
-	got := errb.String()
+	got := said.b.String()
 	if strings.Count(got, "no answer for") != 1 || !strings.Contains(got, "ghjobs: o/r run 1 attempt 1: no answer for 0.") {
 		t.Errorf("stderr %q: want one line saying there has been no answer", got)
 	}
+}
+
+// noticeWriter is stderr that stops the command once it says there is no answer; it
+// holds the lock of serve's writer for each write.
+type noticeWriter struct {
+	lockedWriter
+	b      strings.Builder
+	cancel func()
+}
+
+func (w *noticeWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if strings.Contains(string(p), "no answer for") {
+		w.cancel()
+	}
+	return w.b.Write(p)
 }
 
 func TestEventLines(t *testing.T) {

@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/internal/render"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -40,30 +41,28 @@ type watcher struct {
 	a        wrapper.Attempt
 	w        io.Writer
 	colour   bool
-	redraw   bool             // a terminal: redraw in place; otherwise print each change once
+	scr      *screen          // a terminal: one screen redrawn in place; nil: print each change once
 	shown    map[int64]string // per job, what was last printed of it
 	contents map[int64][]byte // per job, its JSON at the last poll
-	drawn    bool
 }
 
 // watch polls the attempt every interval (longer while nothing changes), shows what
 // changed, and returns once every job has completed: nil when all succeeded (or were
 // skipped), an exitError with status 1 otherwise.
-func (c *cli) watch(ctx context.Context, o options, dest *destination, a wrapper.Attempt) error {
-	policy := watchPolicy()
-	if c.retry == nil {
-		c.retry = &policy
-	}
-	client, err := c.client(ctx, o.apiURL, o.redis)
-	if err != nil {
-		return err
-	}
+func (c *cli) watch(ctx context.Context, o options, dest *destination, client *wrapper.Client, a wrapper.Attempt) error {
 	c.noProgress = true // the watch's own output says what is going on
 	var final []wrapper.Job
-	err = c.output(dest, func(w io.Writer, colour bool) error {
+	err := c.output(dest, func(w io.Writer, colour bool) error {
 		wt := &watcher{c: c, o: o, a: a, w: w, colour: colour, shown: map[int64]string{}, contents: map[int64][]byte{}}
-		wt.redraw = dest == nil && c.isTerminal(c.stdout) && o.format == "table"
+		if dest == nil && c.isTerminal(c.stdout) && o.format == "table" {
+			wt.scr = c.newScreen(w, o, a, colour)
+			defer wt.scr.close()
+		}
+		var err error
 		final, err = wt.run(ctx, client)
+		if wt.scr != nil {
+			err = errors.Join(err, wt.scr.leave())
+		}
 		return err
 	})
 	if err != nil {
@@ -132,10 +131,10 @@ func (wt *watcher) diff(jobs []wrapper.Job) ([]int, error) {
 func (wt *watcher) show(jobs []wrapper.Job, fresh []int, next time.Duration) error {
 	now := wt.c.now()
 	switch {
-	case wt.redraw:
-		return wt.draw(jobs, now, next)
+	case wt.scr != nil:
+		return wt.scr.show(jobs, now, next)
 	case wt.o.format == "jsonl":
-		enc := newEncoder(wt.w)
+		enc := render.NewEncoder(wt.w)
 		for _, i := range fresh {
 			if err := enc.Encode(api.ToGitHub(&jobs[i])); err != nil {
 				return err
@@ -149,83 +148,34 @@ func (wt *watcher) show(jobs []wrapper.Job, fresh []int, next time.Duration) err
 	if wt.o.format != "table" {
 		out = wt.c.stderr
 	}
-	at := timeAttempt(wt.a, jobs, now)
+	at := render.Time(wt.a, jobs, now)
 	for _, i := range fresh {
 		t := &at.Jobs[i]
-		line := outcome(t.Job)
-		if t.Phase == done && t.Ran {
-			line += "  " + human(t.Duration)
+		line := render.Outcome(t.Job)
+		if t.Phase == render.Done && t.Ran {
+			line += "  " + render.Human(t.Duration)
 		}
 		if wt.shown[t.Job.ID] == line {
 			continue // the steps moved; the job's state did not
 		}
 		wt.shown[t.Job.ID] = line
-		if _, err := fmt.Fprintf(out, "%s  %s  %s\n", now.UTC().Format("15:04:05"), printable(t.Job.Name), line); err != nil {
+		if _, err := fmt.Fprintf(out, "%s  %s  %s\n", now.UTC().Format("15:04:05"), render.Printable(t.Job.Name), line); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// draw redraws the screen: a header, then the table or the summary, fitted to the width.
-func (wt *watcher) draw(jobs []wrapper.Job, now time.Time, next time.Duration) error {
-	var b bytes.Buffer
-	if wt.drawn {
-		b.WriteString("\x1b[H\x1b[J") // home, clear to the end
-	} else {
-		b.WriteString("\x1b[H\x1b[2J") // home, clear the screen
-		wt.drawn = true
-	}
-	width := wt.c.width(wt.c.stdout)
-	if wt.o.wide {
-		width = 0
-	}
-	completed := 0
-	for i := range jobs {
-		if jobs[i].Status == wrapper.JobStatusCompleted {
-			completed++
-		}
-	}
-	// What changes first, so that a narrow terminal cuts the attempt's name, not the news.
-	poll := "next poll in " + waitText(next)
-	if next == 0 {
-		poll = "done"
-	}
-	header := fmt.Sprintf("%d of %d jobs completed · %s UTC · %s · %s",
-		completed, len(jobs), now.UTC().Format("15:04:05"), poll, wt.a)
-	if width > 1 {
-		header = truncate(header, width-1)
-	}
-	b.WriteString(header + "\n\n")
-	at := timeAttempt(wt.a, jobs, now)
-	var body bytes.Buffer
-	if wt.o.summary {
-		if err := writeSummary(&body, at); err != nil {
-			return err
-		}
-	} else if err := writeTable(&body, at, wt.o.steps, wt.colour, width); err != nil {
-		return err
-	}
-	for line := range strings.Lines(body.String()) {
-		if wt.o.summary && width > 1 {
-			line = truncate(strings.TrimSuffix(line, "\n"), width-1) + "\n"
-		}
-		b.WriteString(line)
-	}
-	_, err := wt.w.Write(b.Bytes())
-	return err
-}
-
 // finish prints the end: the summary or picture the format asks for, or a closing line.
 func (wt *watcher) finish(jobs []wrapper.Job) error {
 	now := wt.c.now()
 	switch {
-	case wt.redraw, wt.o.format == "jsonl":
+	case wt.scr != nil, wt.o.format == "jsonl":
 		return nil
 	case wt.o.format != "table" || wt.o.summary:
-		return render(wt.w, wt.o, wt.a, jobs, now, wt.colour, 0)
+		return renderJobs(wt.w, wt.o, wt.a, jobs, now, wt.colour, 0)
 	}
-	_, err := fmt.Fprintf(wt.w, "%s  all %d jobs completed: %s\n", now.UTC().Format("15:04:05"), len(jobs), tally(jobs))
+	_, err := fmt.Fprintf(wt.w, "%s  all %d jobs completed: %s\n", now.UTC().Format("15:04:05"), len(jobs), render.Tally(jobs))
 	return err
 }
 
@@ -234,39 +184,19 @@ func allCompleted(jobs []wrapper.Job) bool {
 	return len(jobs) > 0 && !slices.ContainsFunc(jobs, func(j wrapper.Job) bool { return j.Status != wrapper.JobStatusCompleted })
 }
 
-// tally is "8 success, 1 failure" in the summary's order.
-func tally(jobs []wrapper.Job) string {
-	counts := map[string]int{}
-	for i := range jobs {
-		counts[outcome(&jobs[i])]++
-	}
-	var parts []string
-	for _, o := range outcomeOrder {
-		if counts[o] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
-			delete(counts, o)
-		}
-	}
-	for _, o := range slices.Sorted(maps.Keys(counts)) {
-		parts = append(parts, fmt.Sprintf("%d %s", counts[o], printable(o)))
-	}
-	return strings.Join(parts, ", ")
-}
-
 // verdict is --watch's exit: nil when every job succeeded or was skipped, else status 1
 // naming the jobs that did not.
 func verdict(jobs []wrapper.Job) error {
 	var bad []string
 	for i := range jobs {
-		t := timeJob(&jobs[i], time.Time{})
-		if !jobClass(&t).ok() {
-			bad = append(bad, fmt.Sprintf("%s (%s)", printable(jobs[i].Name), printable(outcome(&jobs[i]))))
+		if !render.Succeeded(&jobs[i]) {
+			bad = append(bad, fmt.Sprintf("%s (%s)", render.Printable(jobs[i].Name), render.Printable(render.Outcome(&jobs[i]))))
 		}
 	}
 	if len(bad) == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("%d of %d jobs did not succeed: %s", len(bad), len(jobs), strings.Join(bad[:min(len(bad), 10)], ", "))
+	msg := fmt.Sprintf("ghjobs: %d of %d jobs did not succeed: %s", len(bad), len(jobs), strings.Join(bad[:min(len(bad), 10)], ", "))
 	if len(bad) > 10 {
 		msg += fmt.Sprintf(", and %d more", len(bad)-10)
 	}

@@ -1,6 +1,10 @@
-package main
+package render
 
-import "github.com/ghjobs/ghjobs/wrapper"
+import (
+	"time"
+
+	"github.com/ghjobs/ghjobs/wrapper"
+)
 
 // class is what a job's or step's outcome means, decided here once for every format: the
 // table's colours, mermaid's task tags, the SVG's bar colours, the summary's failed steps
@@ -38,21 +42,28 @@ func classOf(word string) class {
 
 // jobClass is a job's class. Until it completes, its phase decides (so a status GitHub adds
 // later is still running or waiting); then its conclusion.
-func jobClass(t *timing) class {
+func jobClass(t *JobTime) class {
 	switch t.Phase {
-	case running:
+	case Running:
 		return classRunning
-	case waiting:
+	case Waiting:
 		return classWaiting
 	}
-	return classOf(outcome(t.Job))
+	return classOf(Outcome(t.Job))
+}
+
+// Succeeded reports whether a job ended well: it completed with success, or was skipped (or
+// neutral). --watch exits 0 only when every job did.
+func Succeeded(j *wrapper.Job) bool {
+	t := TimeJob(j, time.Time{})
+	return jobClass(&t).ok()
 }
 
 // ok reports whether an outcome counts as a good end: --watch exits 0 only when every job's does.
 func (c class) ok() bool { return c == classSuccess || c == classSkipped }
 
 // outcome is one word for a job: its conclusion once completed, else its status.
-func outcome(j *wrapper.Job) string {
+func Outcome(j *wrapper.Job) string {
 	if j.Conclusion != nil && *j.Conclusion != "" {
 		return string(*j.Conclusion)
 	}

@@ -1,9 +1,7 @@
-package main
+package render
 
 import (
 	"bytes"
-	"encoding/csv"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -18,10 +16,10 @@ import (
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
-func fixtureTiming() *attemptTiming {
+func fixtureTiming() *Timed {
 	run := fixtureRun()
 	a := wrapper.Attempt{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Number: run.Attempt}
-	return timeAttempt(a, run.Jobs, fixedNow)
+	return Time(a, run.Jobs, fixedNow)
 }
 
 var (
@@ -104,7 +102,7 @@ func TestMermaidStructure(t *testing.T) {
 	at := fixtureTiming()
 	for _, steps := range []bool{false, true} {
 		var b bytes.Buffer
-		if err := writeMermaid(&b, at, steps); err != nil {
+		if err := Mermaid(&b, at, steps); err != nil {
 			t.Fatal(err)
 		}
 		ids, charts := checkMermaid(t, b.String())
@@ -125,9 +123,9 @@ func TestMermaidHugeJob(t *testing.T) {
 		s := start.Add(time.Duration(i) * time.Second)
 		j.Steps = append(j.Steps, generated.JobStep{Name: strings.Repeat("long step name ", 10), Number: i + 1, Status: wrapper.JobStepStatusCompleted, Conclusion: ptr("success"), StartedAt: &s, CompletedAt: &s})
 	}
-	at := timeAttempt(wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}, []generated.Job{j, j}, fixedNow)
+	at := Time(wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}, []generated.Job{j, j}, fixedNow)
 	var b bytes.Buffer
-	if err := writeMermaid(&b, at, true); err != nil {
+	if err := Mermaid(&b, at, true); err != nil {
 		t.Fatal(err)
 	}
 	ids, charts := checkMermaid(t, b.String())
@@ -236,7 +234,7 @@ func checkSVG(t *testing.T, out string) (lanes int) {
 
 func TestSVGStructure(t *testing.T) {
 	var b bytes.Buffer
-	if err := writeSVG(&b, fixtureTiming()); err != nil {
+	if err := SVG(&b, fixtureTiming()); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -253,7 +251,7 @@ func TestSVGStructure(t *testing.T) {
 	}
 	// No attempt at all still draws a valid picture.
 	b.Reset()
-	if err := writeSVG(&b, timeAttempt(wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}, nil, fixedNow)); err != nil || checkSVG(t, b.String()) != 0 {
+	if err := SVG(&b, Time(wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}, nil, fixedNow)); err != nil || checkSVG(t, b.String()) != 0 {
 		t.Errorf("no jobs: %v", err)
 	}
 }
@@ -281,22 +279,22 @@ func TestTimeJob(t *testing.T) {
 		ran, clamped      bool
 		created, finished int
 	}{
-		{"completed", generated.Job{Status: "completed", CreatedAt: at(0), StartedAt: at(10), CompletedAt: pt(70), RunnerName: runner}, done, 10, 60, true, false, 0, 70},
-		{"completed before started", generated.Job{Status: "completed", CreatedAt: at(0), StartedAt: at(10), CompletedAt: pt(5), RunnerName: runner}, done, 10, 0, true, true, 0, 10},
-		{"started before created", generated.Job{Status: "completed", CreatedAt: at(20), StartedAt: at(10), CompletedAt: pt(30), RunnerName: runner}, done, 0, 10, true, true, 20, 30},
-		{"in progress", generated.Job{Status: "in_progress", CreatedAt: at(0), StartedAt: at(100), RunnerName: runner}, running, 100, 900, true, false, 0, 1000},
-		{"in progress, clock behind", generated.Job{Status: "in_progress", CreatedAt: at(0), StartedAt: at(2000)}, running, 2000, 0, true, false, 0, 2000},
-		{"queued", generated.Job{Status: "queued", CreatedAt: at(400), StartedAt: at(400)}, waiting, 600, 0, false, false, 400, 1000},
-		{"skipped", generated.Job{Status: "completed", Conclusion: ptr(wrapper.JobConclusionSkipped), CreatedAt: at(5), StartedAt: at(5), CompletedAt: pt(5)}, done, 0, 0, false, false, 5, 5},
-		{"cancelled while queued", generated.Job{Status: "completed", Conclusion: ptr(wrapper.JobConclusionCancelled), CreatedAt: at(0), StartedAt: at(0), CompletedAt: pt(50)}, done, 50, 0, false, false, 0, 50},
-		{"unknown status, finished", generated.Job{Status: "archived", CreatedAt: at(0), StartedAt: at(1), CompletedAt: pt(3), RunnerName: runner}, done, 1, 2, true, false, 0, 3},
-		{"unknown status, on a runner", generated.Job{Status: "resuming", CreatedAt: at(0), StartedAt: at(1), RunnerName: runner}, running, 1, 999, true, false, 0, 1000},
-		{"unknown status, nothing else", generated.Job{Status: "planned", CreatedAt: at(0), StartedAt: at(0)}, waiting, 1000, 0, false, false, 0, 1000},
-		{"no created_at", generated.Job{Status: "completed", StartedAt: at(10), CompletedAt: pt(20), RunnerName: runner}, done, 0, 10, true, true, 10, 20},
-		{"no started_at", generated.Job{Status: "completed", CreatedAt: at(10), CompletedAt: pt(20), RunnerName: runner}, done, 0, 10, true, true, 10, 20},
+		{"completed", generated.Job{Status: "completed", CreatedAt: at(0), StartedAt: at(10), CompletedAt: pt(70), RunnerName: runner}, Done, 10, 60, true, false, 0, 70},
+		{"completed before started", generated.Job{Status: "completed", CreatedAt: at(0), StartedAt: at(10), CompletedAt: pt(5), RunnerName: runner}, Done, 10, 0, true, true, 0, 10},
+		{"started before created", generated.Job{Status: "completed", CreatedAt: at(20), StartedAt: at(10), CompletedAt: pt(30), RunnerName: runner}, Done, 0, 10, true, true, 20, 30},
+		{"in progress", generated.Job{Status: "in_progress", CreatedAt: at(0), StartedAt: at(100), RunnerName: runner}, Running, 100, 900, true, false, 0, 1000},
+		{"in progress, clock behind", generated.Job{Status: "in_progress", CreatedAt: at(0), StartedAt: at(2000)}, Running, 2000, 0, true, false, 0, 2000},
+		{"queued", generated.Job{Status: "queued", CreatedAt: at(400), StartedAt: at(400)}, Waiting, 600, 0, false, false, 400, 1000},
+		{"skipped", generated.Job{Status: "completed", Conclusion: ptr(wrapper.JobConclusionSkipped), CreatedAt: at(5), StartedAt: at(5), CompletedAt: pt(5)}, Done, 0, 0, false, false, 5, 5},
+		{"cancelled while queued", generated.Job{Status: "completed", Conclusion: ptr(wrapper.JobConclusionCancelled), CreatedAt: at(0), StartedAt: at(0), CompletedAt: pt(50)}, Done, 50, 0, false, false, 0, 50},
+		{"unknown status, finished", generated.Job{Status: "archived", CreatedAt: at(0), StartedAt: at(1), CompletedAt: pt(3), RunnerName: runner}, Done, 1, 2, true, false, 0, 3},
+		{"unknown status, on a runner", generated.Job{Status: "resuming", CreatedAt: at(0), StartedAt: at(1), RunnerName: runner}, Running, 1, 999, true, false, 0, 1000},
+		{"unknown status, nothing else", generated.Job{Status: "planned", CreatedAt: at(0), StartedAt: at(0)}, Waiting, 1000, 0, false, false, 0, 1000},
+		{"no created_at", generated.Job{Status: "completed", StartedAt: at(10), CompletedAt: pt(20), RunnerName: runner}, Done, 0, 10, true, true, 10, 20},
+		{"no started_at", generated.Job{Status: "completed", CreatedAt: at(10), CompletedAt: pt(20), RunnerName: runner}, Done, 0, 10, true, true, 10, 20},
 	} {
-		got := timeJob(&tt.job, now)
-		want := timing{Phase: tt.phase, Queued: time.Duration(tt.queued) * time.Second, Duration: time.Duration(tt.duration) * time.Second, Ran: tt.ran, Clamped: tt.clamped}
+		got := TimeJob(&tt.job, now)
+		want := JobTime{Phase: tt.phase, Queued: time.Duration(tt.queued) * time.Second, Duration: time.Duration(tt.duration) * time.Second, Ran: tt.ran, Clamped: tt.clamped}
 		if got.Phase != want.Phase || got.Queued != want.Queued || got.Duration != want.Duration || got.Ran != want.Ran || got.Clamped != want.Clamped ||
 			!got.Created.Equal(at(tt.created)) || !got.End.Equal(at(tt.finished)) {
 			t.Errorf("%s: phase %d queued %v duration %v ran %v clamped %v created %v end %v; want %d %v %v %v %v %v %v",
@@ -332,89 +330,24 @@ func TestText(t *testing.T) {
 	}{
 		{"abc", 3}, {"日本語", 6}, {"café", 4}, {"cafe\u0301", 4}, {"🐧", 2}, {"", 0},
 	} {
-		if got := displayWidth(tt.in); got != tt.width {
+		if got := DisplayWidth(tt.in); got != tt.width {
 			t.Errorf("displayWidth(%q) = %d, want %d", tt.in, got, tt.width)
 		}
 	}
-	if got := truncate("日本語テキスト", 7); got != "日本語…" || displayWidth(got) > 7 {
+	if got := Truncate("日本語テキスト", 7); got != "日本語…" || DisplayWidth(got) > 7 {
 		t.Errorf("truncate = %q", got)
 	}
-	if got := printable("a\x1b[2Jb\u202ec\xffd"); got != "a\uFFFD[2Jb\uFFFDc\uFFFDd" {
+	if got := Printable("a\x1b[2Jb\u202ec\xffd"); got != "a\uFFFD[2Jb\uFFFDc\uFFFDd" {
 		t.Errorf("printable = %q", got)
 	}
 	for d, want := range map[time.Duration]string{
 		0: "0s", 1499 * time.Millisecond: "1s", 59 * time.Second: "59s", 61 * time.Second: "1m01s",
 		3600 * time.Second: "1h00m00s", 90061 * time.Second: "25h01m01s",
 	} {
-		if got := human(d); got != want {
+		if got := Human(d); got != want {
 			t.Errorf("human(%v) = %q, want %q", d, got, want)
 		}
 	}
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// countJobs counts the jobs in out, printed in format, each in its own way.
-func countJobs(t *testing.T, format string, steps bool, out string) int {
-	t.Helper()
-	switch format {
-	case "table":
-		n := 0
-		for line := range strings.Lines(out) {
-			if !strings.HasPrefix(line, " ") {
-				n++
-			}
-		}
-		return n - 1 // the header
-	case "json":
-		var page generated.JobsPage
-		if err := json.Unmarshal([]byte(out), &page); err != nil || page.TotalCount != len(page.Jobs) {
-			t.Errorf("json: %v, total_count %d", err, page.TotalCount)
-		}
-		return distinctIDs(page.Jobs)
-	case "jsonl":
-		var jobs []generated.Job
-		for line := range strings.Lines(out) {
-			var j generated.Job
-			if err := json.Unmarshal([]byte(line), &j); err != nil {
-				t.Fatal(err)
-			}
-			jobs = append(jobs, j)
-		}
-		return distinctIDs(jobs)
-	case "csv":
-		ids := map[string]bool{}
-		records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, rec := range records {
-			if i > 0 {
-				ids[rec[0]] = true
-			}
-		}
-		return len(ids)
-	case "mermaid":
-		ids, _ := checkMermaid(t, out)
-		if !reflect.DeepEqual(ids, wantJobIDs(len(ids))) {
-			t.Error("mermaid: job tasks out of order or missing")
-		}
-		return len(ids)
-	case "svg":
-		return checkSVG(t, out)
-	case "summary":
-		var n int
-		fmt.Sscanf(out[strings.Index(out, "jobs "):], "jobs %d:", &n)
-		return n
-	}
-	t.Fatalf("format %q", format)
-	return 0
-}
-
-func distinctIDs(jobs []generated.Job) int {
-	ids := map[int64]bool{}
-	for _, j := range jobs {
-		ids[j.ID] = true
-	}
-	return len(ids)
-}

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bufio"
@@ -27,7 +27,7 @@ var (
 // gets one row, with empty step columns). Durations are in seconds and only where the
 // timestamps fix them: empty while a job waits or runs. Out-of-order timestamps count as 0
 // and set timestamps_clamped.
-func writeCSV(w io.Writer, at *attemptTiming, steps bool) error {
+func CSV(w io.Writer, at *Timed, steps bool) error {
 	bw := bufio.NewWriter(w)
 	cw := csv.NewWriter(bw)
 	header := csvJobHeader
@@ -39,10 +39,10 @@ func writeCSV(w io.Writer, at *attemptTiming, steps bool) error {
 		t := &at.Jobs[i]
 		j := t.Job
 		queued, duration := "", ""
-		if t.Phase != waiting {
+		if t.Phase != Waiting {
 			queued = seconds(t.Queued)
 		}
-		if t.Phase == done && t.Ran {
+		if t.Phase == Done && t.Ran {
 			duration = seconds(t.Duration)
 		}
 		failed := ""

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bufio"
@@ -42,7 +42,7 @@ text { fill: #1f2328; }
 `
 
 // svgClass is the colour class of a job's run bar.
-func svgClass(t *timing) string {
+func svgClass(t *JobTime) string {
 	switch jobClass(t) {
 	case classRunning:
 		return "running"
@@ -58,11 +58,11 @@ func svgClass(t *timing) string {
 	return "other"
 }
 
-// writeSVG draws the attempt as a self-contained SVG timeline: a time axis in UTC, one lane
-// per job in the API's order, the wait for a runner as a thin grey bar, the run as a bar
-// coloured by conclusion with a white tick where each step starts and the failed step in
-// dark red, and a ring for a job that never ran. Hovering a lane shows the job's figures.
-func writeSVG(w io.Writer, at *attemptTiming) error {
+// SVG draws the attempt as a self-contained SVG timeline: a time axis in UTC, one lane per
+// job in the API's order, the wait for a runner as a thin grey bar, the run as a bar coloured
+// by conclusion with a white tick where each step starts and the failed step in dark red,
+// and a ring for a job that never ran. Hovering a lane shows the job's figures.
+func SVG(w io.Writer, at *Timed) error {
 	n := len(at.Jobs)
 	height := svgTop + n*svgLane + 36
 	span := max(at.End.Sub(at.Start), time.Second)
@@ -76,13 +76,22 @@ func writeSVG(w io.Writer, at *attemptTiming) error {
 		svgWidth, height, svgWidth, height)
 	p("<style>%s</style>\n", svgStyle)
 	p(`<rect width="100%%" height="100%%" fill="#ffffff"/>` + "\n")
-
 	a := at.Attempt
 	p(`<text class="title" x="16" y="28">%s</text>`+"\n", esc(fmt.Sprintf("%s/%s · run %d · attempt %d", a.Owner, a.Repo, a.RunID, a.Number)))
 	p(`<text class="sub" x="16" y="48">%s</text>`+"\n", esc(svgSubtitle(at)))
 	svgLegend(p)
+	svgAxis(p, at, span, x)
+	for i := range at.Jobs {
+		svgJob(p, &at.Jobs[i], i, at.Now, x)
+	}
+	p("</svg>\n")
+	return bw.Flush()
+}
 
-	// The time axis, at the top and again at the bottom of tall charts, with grid lines.
+// svgAxis draws the time axis, at the top and again at the bottom of tall charts, with grid
+// lines.
+func svgAxis(p func(string, ...any), at *Timed, span time.Duration, x func(time.Time) float64) {
+	n := len(at.Jobs)
 	step, format := tickStep(span)
 	bottom := svgTop + n*svgLane
 	for t := at.Start.Truncate(step); !t.After(at.End); t = t.Add(step) {
@@ -97,45 +106,43 @@ func writeSVG(w io.Writer, at *attemptTiming) error {
 			p(`<text class="axis" x="%s" y="%d" text-anchor="middle">%s</text>`+"\n", f1(tx), bottom+16, label)
 		}
 	}
+}
 
-	for i := range at.Jobs {
-		t := &at.Jobs[i]
-		y := svgTop + i*svgLane
-		mid := float64(y) + svgLane/2
-		p(`<g class="job">`)
-		p("<title>%s</title>", esc(svgTooltip(t)))
-		if i%2 == 1 {
-			p(`<rect class="lane" x="0" y="%d" width="%d" height="%d"/>`, y, svgWidth, svgLane)
-		}
-		p(`<text x="%d" y="%s" text-anchor="end" dominant-baseline="central">%s</text>`,
-			svgLabelEnd, f1(mid), esc(truncate(printable(t.Job.Name), svgNameCols)))
-		if t.Queued > 0 {
-			class := "queued"
-			h := float64(svgQueueBar)
-			if t.Phase == waiting {
-				class, h = "waiting", svgBar
-			}
-			p(`<rect class="%s" x="%s" y="%s" width="%s" height="%s"/>`, class,
-				f1(x(t.Created)), f1(mid-h/2), f1(max(x(t.Started)-x(t.Created), 1)), f1(h))
-		}
-		switch {
-		case t.Phase == waiting:
-		case !t.Ran:
-			p(`<circle class="skipped" cx="%s" cy="%s" r="3.5"/>`, f1(x(t.End)), f1(mid))
-		default:
-			x0 := x(t.Started)
-			p(`<rect class="%s" x="%s" y="%s" width="%s" height="%d" rx="1.5"/>`, svgClass(t),
-				f1(x0), f1(mid-svgBar/2), f1(max(x(t.End)-x0, 1.5)), svgBar)
-			svgSteps(p, t, at.Now, x, mid)
-		}
-		p("</g>\n")
+// svgJob draws the i-th job's lane: its name, its wait for a runner and its run.
+func svgJob(p func(string, ...any), t *JobTime, i int, now time.Time, x func(time.Time) float64) {
+	y := svgTop + i*svgLane
+	mid := float64(y) + svgLane/2
+	p(`<g class="job">`)
+	p("<title>%s</title>", esc(svgTooltip(t)))
+	if i%2 == 1 {
+		p(`<rect class="lane" x="0" y="%d" width="%d" height="%d"/>`, y, svgWidth, svgLane)
 	}
-	p("</svg>\n")
-	return bw.Flush()
+	p(`<text x="%d" y="%s" text-anchor="end" dominant-baseline="central">%s</text>`,
+		svgLabelEnd, f1(mid), esc(Truncate(Printable(t.Job.Name), svgNameCols)))
+	if t.Queued > 0 {
+		class := "queued"
+		h := float64(svgQueueBar)
+		if t.Phase == Waiting {
+			class, h = "waiting", svgBar
+		}
+		p(`<rect class="%s" x="%s" y="%s" width="%s" height="%s"/>`, class,
+			f1(x(t.Created)), f1(mid-h/2), f1(max(x(t.Started)-x(t.Created), 1)), f1(h))
+	}
+	switch {
+	case t.Phase == Waiting:
+	case !t.Ran:
+		p(`<circle class="skipped" cx="%s" cy="%s" r="3.5"/>`, f1(x(t.End)), f1(mid))
+	default:
+		x0 := x(t.Started)
+		p(`<rect class="%s" x="%s" y="%s" width="%s" height="%d" rx="1.5"/>`, svgClass(t),
+			f1(x0), f1(mid-svgBar/2), f1(max(x(t.End)-x0, 1.5)), svgBar)
+		svgSteps(p, t, now, x, mid)
+	}
+	p("</g>\n")
 }
 
 // svgSteps marks where each step after the first starts, and paints the failed step.
-func svgSteps(p func(string, ...any), t *timing, now time.Time, x func(time.Time) float64, mid float64) {
+func svgSteps(p func(string, ...any), t *JobTime, now time.Time, x func(time.Time) float64, mid float64) {
 	for k := range t.Job.Steps {
 		s := &t.Job.Steps[k]
 		start, end, ok := stepSpan(s, now)
@@ -175,10 +182,10 @@ func svgLegend(p func(string, ...any)) {
 	item(`<rect class="waiting" x="0" y="1" width="12" height="10"/>`, "still waiting")
 }
 
-func svgSubtitle(at *attemptTiming) string {
+func svgSubtitle(at *Timed) string {
 	counts := map[string]int{}
 	for i := range at.Jobs {
-		counts[outcome(at.Jobs[i].Job)]++
+		counts[Outcome(at.Jobs[i].Job)]++
 	}
 	parts := []string{fmt.Sprintf("%d jobs", len(at.Jobs))}
 	for _, o := range outcomeOrder {
@@ -187,33 +194,33 @@ func svgSubtitle(at *attemptTiming) string {
 		}
 	}
 	if len(at.Jobs) > 0 {
-		parts = append(parts, "wall time "+human(at.End.Sub(at.Start)), at.Start.UTC().Format("2006-01-02 15:04:05")+" UTC")
+		parts = append(parts, "wall time "+Human(at.End.Sub(at.Start)), at.Start.UTC().Format("2006-01-02 15:04:05")+" UTC")
 	}
 	return strings.Join(parts, " · ")
 }
 
-func svgTooltip(t *timing) string {
+func svgTooltip(t *JobTime) string {
 	var b strings.Builder
-	b.WriteString(printable(t.Job.Name))
+	b.WriteString(Printable(t.Job.Name))
 	b.WriteString(" — ")
-	b.WriteString(printable(outcome(t.Job)))
+	b.WriteString(Printable(Outcome(t.Job)))
 	if t.Queued > 0 || t.Ran {
-		fmt.Fprintf(&b, ", queued %s", human(t.Queued))
-		if t.Phase == waiting {
+		fmt.Fprintf(&b, ", queued %s", Human(t.Queued))
+		if t.Phase == Waiting {
 			b.WriteString(" so far")
 		}
 	}
 	if t.Ran {
-		fmt.Fprintf(&b, ", ran %s", human(t.Duration))
-		if t.Phase == running {
+		fmt.Fprintf(&b, ", ran %s", Human(t.Duration))
+		if t.Phase == Running {
 			b.WriteString(" so far")
 		}
 	}
 	if t.Job.RunnerName != nil {
-		fmt.Fprintf(&b, " on %s", printable(*t.Job.RunnerName))
+		fmt.Fprintf(&b, " on %s", Printable(*t.Job.RunnerName))
 	}
 	if s := t.FailedStep; s != nil {
-		fmt.Fprintf(&b, "; failed step: %s", printable(stepLabel(s)))
+		fmt.Fprintf(&b, "; failed step: %s", Printable(stepLabel(s)))
 	}
 	return b.String()
 }

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ func TestSVGRendersInChromium(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var svg bytes.Buffer
-	if err := writeSVG(&svg, fixtureTiming()); err != nil {
+	if err := SVG(&svg, fixtureTiming()); err != nil {
 		t.Fatal(err)
 	}
 	svgPath, pngPath := filepath.Join(dir, "timeline.svg"), filepath.Join(dir, "timeline.png")

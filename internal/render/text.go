@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"fmt"
@@ -13,7 +13,7 @@ import (
 // printable makes a server-supplied string safe to show on a terminal: control characters
 // (an escape sequence could rewrite the screen) and bidirectional overrides (they could
 // reorder what a reader sees) become U+FFFD.
-func printable(s string) string {
+func Printable(s string) string {
 	if !strings.ContainsFunc(s, unsafeRune) && utf8.ValidString(s) {
 		return s
 	}
@@ -33,7 +33,7 @@ func unsafeRune(r rune) bool {
 
 // displayWidth is how many terminal columns s takes: East Asian wide and full-width
 // characters take two, combining marks none.
-func displayWidth(s string) int {
+func DisplayWidth(s string) int {
 	n := 0
 	for _, r := range s {
 		switch {
@@ -51,14 +51,14 @@ func displayWidth(s string) int {
 }
 
 // truncate shortens s to at most max columns, ending it with "…" when it cut.
-func truncate(s string, max int) string {
-	if displayWidth(s) <= max {
+func Truncate(s string, max int) string {
+	if DisplayWidth(s) <= max {
 		return s
 	}
 	var b strings.Builder
 	w := 0
 	for _, r := range s {
-		rw := displayWidth(string(r))
+		rw := DisplayWidth(string(r))
 		if w+rw > max-1 {
 			break
 		}
@@ -69,7 +69,7 @@ func truncate(s string, max int) string {
 }
 
 // human formats a duration for people, exact to the second: 7s, 4m05s, 1h02m03s.
-func human(d time.Duration) string {
+func Human(d time.Duration) string {
 	s := int64(d.Round(time.Second) / time.Second)
 	switch {
 	case s < 60:

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"time"
@@ -11,15 +11,15 @@ import (
 type phase int
 
 const (
-	waiting phase = iota // no runner yet: queued, waiting, pending, requested
-	running              // on a runner, not finished
-	done                 // completed
+	Waiting phase = iota // no runner yet: queued, waiting, pending, requested
+	Running              // on a runner, not finished
+	Done                 // completed
 )
 
-// timing is what ghjobs derives from one job's timestamps. Created ≤ Started ≤ End always
+// JobTime is what ghjobs derives from one job's timestamps. Created ≤ Started ≤ End always
 // holds: out-of-order timestamps are clamped and flagged, never turned into negative
 // durations.
-type timing struct {
+type JobTime struct {
 	Job   *wrapper.Job
 	Phase phase
 	// Created is when the job was created, Started when it got a runner (or when it stopped
@@ -33,28 +33,11 @@ type timing struct {
 }
 
 // timeJob derives a job's timing, measuring unfinished jobs up to now.
-func timeJob(j *wrapper.Job, now time.Time) timing {
-	t := timing{Job: j, Created: j.CreatedAt, Started: j.StartedAt, FailedStep: failedStep(j)}
+func TimeJob(j *wrapper.Job, now time.Time) JobTime {
+	t := JobTime{Job: j, Created: j.CreatedAt, Started: j.StartedAt, FailedStep: failedStep(j)}
 	t.Ran = j.RunnerID != nil || j.RunnerName != nil || len(j.Steps) > 0
-
-	switch j.Status {
-	case wrapper.JobStatusCompleted:
-		t.Phase = done
-	case wrapper.JobStatusInProgress:
-		t.Phase = running
-	case wrapper.JobStatusQueued, wrapper.JobStatusWaiting, wrapper.JobStatusPending, wrapper.JobStatusRequested:
-		t.Phase = waiting
-	default: // a status this version does not know: go by the other fields
-		switch {
-		case j.CompletedAt != nil:
-			t.Phase = done
-		case t.Ran:
-			t.Phase = running
-		default:
-			t.Phase = waiting
-		}
-	}
-	if t.Phase == running {
+	t.Phase = phaseOf(j, t.Ran)
+	if t.Phase == Running {
 		t.Ran = true
 	}
 
@@ -71,13 +54,13 @@ func timeJob(j *wrapper.Job, now time.Time) timing {
 	}
 
 	switch t.Phase {
-	case waiting:
+	case Waiting:
 		// GitHub sets started_at to created_at until a runner takes the job.
 		t.Started = later(t.Created, now)
 		t.End = t.Started
-	case running:
+	case Running:
 		t.End = later(t.Started, now)
-	case done:
+	case Done:
 		t.End = t.Started
 		if c := j.CompletedAt; c != nil && !c.IsZero() {
 			if c.Before(t.Started) {
@@ -94,6 +77,26 @@ func timeJob(j *wrapper.Job, now time.Time) timing {
 	t.Queued = t.Started.Sub(t.Created)
 	t.Duration = t.End.Sub(t.Started)
 	return t
+}
+
+// phaseOf reads a job's phase from its status, and for a status this version does not know
+// from its other fields: ran says whether it got a runner.
+func phaseOf(j *wrapper.Job, ran bool) phase {
+	switch j.Status {
+	case wrapper.JobStatusCompleted:
+		return Done
+	case wrapper.JobStatusInProgress:
+		return Running
+	case wrapper.JobStatusQueued, wrapper.JobStatusWaiting, wrapper.JobStatusPending, wrapper.JobStatusRequested:
+		return Waiting
+	}
+	switch {
+	case j.CompletedAt != nil:
+		return Done
+	case ran:
+		return Running
+	}
+	return Waiting
 }
 
 func later(a, b time.Time) time.Time {
@@ -126,18 +129,18 @@ func stepClamped(s *wrapper.JobStep) bool {
 	return s.StartedAt != nil && s.CompletedAt != nil && s.CompletedAt.Before(*s.StartedAt)
 }
 
-// attemptTiming is every job's timing and the attempt's time span.
-type attemptTiming struct {
+// Timed is every job's timing and the attempt's time span.
+type Timed struct {
 	Attempt    wrapper.Attempt
-	Jobs       []timing
+	Jobs       []JobTime
 	Now        time.Time
 	Start, End time.Time // earliest creation, latest end
 }
 
-func timeAttempt(a wrapper.Attempt, jobs []wrapper.Job, now time.Time) *attemptTiming {
-	at := &attemptTiming{Attempt: a, Jobs: make([]timing, len(jobs)), Now: now}
+func Time(a wrapper.Attempt, jobs []wrapper.Job, now time.Time) *Timed {
+	at := &Timed{Attempt: a, Jobs: make([]JobTime, len(jobs)), Now: now}
 	for i := range jobs {
-		t := timeJob(&jobs[i], now)
+		t := TimeJob(&jobs[i], now)
 		at.Jobs[i] = t
 		if i == 0 || t.Created.Before(at.Start) {
 			at.Start = t.Created
@@ -151,7 +154,7 @@ func timeAttempt(a wrapper.Attempt, jobs []wrapper.Job, now time.Time) *attemptT
 
 // latest is the latest timestamp in jobs: the moment a snapshot of them was taken, used as
 // "now" for the demo's fixed sample so its running jobs have sensible durations.
-func latest(jobs []wrapper.Job) time.Time {
+func Latest(jobs []wrapper.Job) time.Time {
 	var t time.Time
 	for i := range jobs {
 		j := &jobs[i]

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bufio"
@@ -34,52 +34,40 @@ func colourOf(c class) string {
 	return ""
 }
 
-// writeTable prints one row per job: name, status/conclusion, time queued for a runner,
-// time running, runner and first failed step; with steps, an indented row per step.
-// Figures still growing end with "…". colour adds ANSI colours to the status column. A
-// width above 0 (a terminal's) fits the lines into that many columns (see fitTable).
-func writeTable(w io.Writer, at *attemptTiming, steps, colour bool, width int) error {
+// Table prints one row per job: name, status/conclusion, time queued for a runner, time
+// running, runner and first failed step; with steps, an indented row per step. Figures still
+// growing end with "…". colour adds ANSI colours to the status column. A width above 0 (a
+// terminal's) fits the lines into that many columns (see fitTable), names cut so that they
+// stay apart (see names.go).
+func Table(w io.Writer, at *Timed, steps, colour bool, width int) error {
+	return table(w, at, allJobs(at), steps, colour, width)
+}
+
+// table is Table for the jobs at the indexes shown, in that order.
+func table(w io.Writer, at *Timed, shown []int, steps, colour bool, width int) error {
 	rows := [][]string{{"JOB", "STATUS", "QUEUED", "DURATION", "RUNNER", "FAILED STEP"}}
 	colours := []string{""}
-	for i := range at.Jobs {
+	jobRow := []bool{false}
+	for _, i := range shown {
 		t := &at.Jobs[i]
-		j := t.Job
-		queued, duration := "-", "-"
-		if t.Ran || t.Queued > 0 {
-			queued = human(t.Queued)
-		}
-		switch {
-		case t.Phase == waiting:
-			queued += "…"
-		case t.Phase == running:
-			duration = human(t.Duration) + "…"
-		case t.Ran:
-			duration = human(t.Duration)
-		}
-		runner := "-"
-		if j.RunnerName != nil {
-			runner = *j.RunnerName
-		}
-		failed := ""
-		if s := t.FailedStep; s != nil {
-			failed = stepLabel(s)
-		}
-		rows = append(rows, []string{j.Name, outcome(j), queued, duration, runner, failed})
+		rows = append(rows, jobCells(t))
 		colours = append(colours, colourOf(jobClass(t)))
+		jobRow = append(jobRow, true)
 		if !steps {
 			continue
 		}
-		for k := range j.Steps {
-			s := &j.Steps[k]
+		for k := range t.Job.Steps {
+			s := &t.Job.Steps[k]
 			d := "-"
 			if start, end, ok := stepSpan(s, at.Now); ok {
-				d = human(end.Sub(start))
+				d = Human(end.Sub(start))
 				if s.Status == "in_progress" {
 					d += "…"
 				}
 			}
 			rows = append(rows, []string{"  " + stepLabel(s), stepOutcome(s), "", d, "", ""})
 			colours = append(colours, colourOf(classOf(stepOutcome(s))))
+			jobRow = append(jobRow, false)
 		}
 	}
 	if !colour {
@@ -87,15 +75,51 @@ func writeTable(w io.Writer, at *attemptTiming, steps, colour bool, width int) e
 	}
 	var limits []int
 	if width > 0 {
-		limits = fitTable(columnWidths(rows), width)
+		names := jobNames(at)
+		limits = fitTable(columnWidths(rows), width, apartWidth(names))
+		if l := limits[colJob]; l > 0 {
+			head := nameHead(names, l)
+			for r, row := range rows {
+				if jobRow[r] {
+					row[colJob] = cutMiddle(Printable(row[colJob]), l, head)
+				}
+			}
+		}
 	}
 	return writeColumns(w, rows, 1, colours, limits)
 }
 
+// jobCells are a job's cells in the table.
+func jobCells(t *JobTime) []string {
+	j := t.Job
+	queued, duration := "-", "-"
+	if t.Ran || t.Queued > 0 {
+		queued = Human(t.Queued)
+	}
+	switch {
+	case t.Phase == Waiting:
+		queued += "…"
+	case t.Phase == Running:
+		duration = Human(t.Duration) + "…"
+	case t.Ran:
+		duration = Human(t.Duration)
+	}
+	runner := "-"
+	if j.RunnerName != nil {
+		runner = *j.RunnerName
+	}
+	failed := ""
+	if s := t.FailedStep; s != nil {
+		failed = stepLabel(s)
+	}
+	return []string{j.Name, Outcome(j), queued, duration, runner, failed}
+}
+
 // The table's columns, and how they give way on a narrow terminal, in giveWay's order. A
-// job's name tells the rows apart, so it keeps 24 columns until the runner has gone (whole
-// or not at all: "GitHub Acti…" says nothing); the failed step is cut first and goes last.
-// Status and times are never cut.
+// job's name tells the rows apart: it keeps the width at which the names stay apart (see
+// apartWidth) while the runner, the failed step and then the times go whole ("GitHub Acti…"
+// says nothing, and "2. Run" takes the width a name needs); only then is it cut further.
+// The status is never cut.
 const (
 	colJob = iota
 	colStatus
@@ -105,15 +129,20 @@ const (
 	colFailed
 )
 
-// giveWay is each step of fitting the table into a width: a column cut down to min
-// columns, or left out (min -1). Each step is taken only while the lines are too wide.
-var giveWay = []struct{ col, min int }{
-	{colFailed, 16}, {colRunner, -1}, {colJob, 24}, {colFailed, -1}, {colJob, 4},
+// giveWay is each step of fitting the table into a width: a column cut down to min columns
+// (apart: to the width at which the names stay apart), or left out (min -1). Each step is
+// taken only while the lines are too wide.
+var giveWay = []struct {
+	col, min int
+	apart    bool
+}{
+	{colFailed, 16, false}, {colRunner, -1, false}, {colJob, 0, true}, {colFailed, -1, false},
+	{colQueued, -1, false}, {colDuration, -1, false}, {colJob, 4, false},
 }
 
 // fitTable returns each column's limit for lines of at most width columns: 0 for no cut,
-// -1 for a column left out.
-func fitTable(widths []int, width int) []int {
+// -1 for a column left out. apart is the width the job names need to stay apart.
+func fitTable(widths []int, width, apart int) []int {
 	limits := make([]int, len(widths))
 	cur := slices.Clone(widths)
 	total := func() int {
@@ -128,13 +157,17 @@ func fitTable(widths []int, width int) []int {
 	}
 	for _, s := range giveWay {
 		over := total() - width
+		floor := s.min
+		if s.apart {
+			floor = max(apart, 4)
+		}
 		switch {
 		case over <= 0:
 			return limits
-		case s.min < 0:
+		case floor < 0:
 			limits[s.col] = -1
-		case cur[s.col] > s.min:
-			cur[s.col] = max(s.min, cur[s.col]-over)
+		case cur[s.col] > floor:
+			cur[s.col] = max(floor, cur[s.col]-over)
 			limits[s.col] = cur[s.col]
 		}
 	}
@@ -149,7 +182,7 @@ func columnWidths(rows [][]string) []int {
 			if c >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[c] = max(widths[c], displayWidth(printable(cell)))
+			widths[c] = max(widths[c], DisplayWidth(Printable(cell)))
 		}
 	}
 	return widths
@@ -168,14 +201,14 @@ func writeColumns(w io.Writer, rows [][]string, colourCol int, colours []string,
 	var widths []int
 	for _, row := range rows {
 		for c := range row {
-			row[c] = printable(row[c])
+			row[c] = Printable(row[c])
 			if c < len(limits) && limits[c] > 0 {
-				row[c] = truncate(row[c], limits[c])
+				row[c] = Truncate(row[c], limits[c])
 			}
 			if c >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[c] = max(widths[c], displayWidth(row[c]))
+			widths[c] = max(widths[c], DisplayWidth(row[c]))
 		}
 	}
 	bw := bufio.NewWriter(w)
@@ -192,7 +225,7 @@ func writeColumns(w io.Writer, rows [][]string, colourCol int, colours []string,
 			}
 			pad := ""
 			if c < last {
-				pad = strings.Repeat(" ", widths[c]-displayWidth(cell)+2)
+				pad = strings.Repeat(" ", widths[c]-DisplayWidth(cell)+2)
 			}
 			if c == colourCol && r < len(colours) && colours[r] != "" {
 				cell = colours[r] + cell + ansiReset

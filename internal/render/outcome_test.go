@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bytes"
@@ -41,13 +41,13 @@ func TestOneOutcome(t *testing.T) {
 			j.CompletedAt = &end
 			j.Conclusion = ptr(generated.JobConclusion(word))
 		}
-		at := timeAttempt(wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}, []generated.Job{j}, fixedNow)
+		at := Time(wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}, []generated.Job{j}, fixedNow)
 
 		var table, mermaid, svg, summary bytes.Buffer
-		writeTable(&table, at, false, true, 0)
-		writeMermaid(&mermaid, at, false)
-		writeSVG(&svg, at)
-		writeSummary(&summary, at)
+		Table(&table, at, false, true, 0)
+		Mermaid(&mermaid, at, false)
+		SVG(&svg, at)
+		Summary(&summary, at)
 
 		gotColour := ""
 		if m := regexp.MustCompile("(\x1b\\[\\d+m)" + word).FindStringSubmatch(table.String()); m != nil {

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"bufio"
@@ -10,7 +10,7 @@ import (
 )
 
 // newEncoder writes JSON as GitHub does: '<', '>' and '&' stay as they are.
-func newEncoder(w io.Writer) *json.Encoder {
+func NewEncoder(w io.Writer) *json.Encoder {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc
@@ -18,10 +18,10 @@ func newEncoder(w io.Writer) *json.Encoder {
 
 // writeJSON prints {"total_count": N, "jobs": [...]} with every job of every page: GitHub's
 // shape, field order and value formats, indented by two spaces as GitHub indents.
-func writeJSON(w io.Writer, jobs []wrapper.Job) error {
+func JSON(w io.Writer, jobs []wrapper.Job) error {
 	page := api.ToGitHubPage(len(jobs), jobs)
 	bw := bufio.NewWriter(w)
-	enc := newEncoder(bw)
+	enc := NewEncoder(bw)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(page); err != nil {
 		return err
@@ -30,9 +30,9 @@ func writeJSON(w io.Writer, jobs []wrapper.Job) error {
 }
 
 // writeJSONL prints one job a line, as writeJSON prints it but on one line.
-func writeJSONL(w io.Writer, jobs []wrapper.Job) error {
+func JSONL(w io.Writer, jobs []wrapper.Job) error {
 	bw := bufio.NewWriter(w)
-	enc := newEncoder(bw)
+	enc := NewEncoder(bw)
 	for i := range jobs {
 		if err := enc.Encode(api.ToGitHub(&jobs[i])); err != nil {
 			return err
@@ -43,7 +43,7 @@ func writeJSONL(w io.Writer, jobs []wrapper.Job) error {
 
 // streamJSONL writes each job that list hands over as a line, at once: a reader at the
 // other end of a pipe sees jobs as they arrive, and its going away ends the listing.
-func streamJSONL(w io.Writer, list func(each func(wrapper.Job) error) error) error {
-	enc := newEncoder(w)
+func StreamJSONL(w io.Writer, list func(each func(wrapper.Job) error) error) error {
+	enc := NewEncoder(w)
 	return list(func(j wrapper.Job) error { return enc.Encode(api.ToGitHub(&j)) })
 }

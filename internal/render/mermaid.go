@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"fmt"
@@ -36,14 +36,19 @@ const (
 // are split over several charts when one would pass mermaidMaxChars or mermaidMaxTasks;
 // the charts then share one time scale. Above mermaidBudget in all, the steps are left out
 // first, then jobs are shown in groups, and a note says so.
-func writeMermaid(w io.Writer, at *attemptTiming, steps bool) error {
+func Mermaid(w io.Writer, at *Timed, steps bool) error {
+	return mermaidWithin(w, at, steps, mermaidBudget)
+}
+
+// mermaidWithin is Mermaid with a budget of its own, for the tests.
+func mermaidWithin(w io.Writer, at *Timed, steps bool, budget int) error {
 	out := mermaidCharts(at, steps, 1)
 	note := ""
-	if len(out) > mermaidBudget && steps {
+	if len(out) > budget && steps {
 		out = mermaidCharts(at, false, 1)
 		note = "the steps are left out"
 	}
-	for group := 2; len(out) > mermaidBudget; group *= 2 {
+	for group := 2; len(out) > budget; group *= 2 {
 		out = mermaidCharts(at, false, group)
 		note = fmt.Sprintf("jobs are shown in groups of %d, the steps left out", group)
 	}
@@ -55,11 +60,21 @@ func writeMermaid(w io.Writer, at *attemptTiming, steps bool) error {
 }
 
 // mermaidCharts renders the charts, with group jobs to a task when group is above 1.
-func mermaidCharts(at *attemptTiming, steps bool, group int) string {
-	axis := "%H:%M"
-	if at.End.Sub(at.Start) > 24*time.Hour {
-		axis = "%m-%d %H:%M"
+func mermaidCharts(at *Timed, steps bool, group int) string {
+	charts := packCharts(at, steps, group)
+	var bw strings.Builder
+	for n, c := range charts {
+		if n > 0 {
+			bw.WriteString("\n")
+		}
+		writeChart(&bw, at, c, n, len(charts))
 	}
+	return bw.String()
+}
+
+// packCharts places the jobs' sections in charts, each under mermaidMaxChars and
+// mermaidMaxTasks; a job larger than a chart is split, its section line repeated.
+func packCharts(at *Timed, steps bool, group int) []*chart {
 	var charts []*chart
 	var cur *chart
 	newChart := func(first int) {
@@ -99,33 +114,35 @@ func mermaidCharts(at *attemptTiming, steps bool, group int) string {
 		// A gantt chart without tasks is not drawn; a milestone says there is nothing.
 		cur.add([]string{"section attempt", "no jobs :milestone, m0, " + at.Now.UTC().Format(mermaidTime) + ", 0s"}, 0, 1)
 	}
+	return charts
+}
 
-	var bw strings.Builder
-	for n, c := range charts {
-		if n > 0 {
-			bw.WriteString("\n")
-		}
-		title := fmt.Sprintf("%s/%s run %d attempt %d", at.Attempt.Owner, at.Attempt.Repo, at.Attempt.RunID, at.Attempt.Number)
-		switch {
-		case len(at.Jobs) == 0:
-			title += ": no jobs"
-		case len(charts) > 1:
-			title += fmt.Sprintf(": jobs %d–%d of %d", c.first, c.last, len(at.Jobs))
-		}
-		fmt.Fprintf(&bw, "```mermaid\ngantt\n    title %s (UTC)\n    dateFormat YYYY-MM-DD HH:mm:ss\n    axisFormat %s\n", title, axis)
-		if len(charts) > 1 {
-			// Milestones at the attempt's start and end give every chart the same time axis.
-			fmt.Fprintf(&bw, "    section attempt\n    start :milestone, a%d_0, %s, 0s\n    end :milestone, a%d_1, %s, 0s\n",
-				n+1, at.Start.UTC().Format(mermaidTime), n+1, at.End.UTC().Format(mermaidTime))
-		}
-		for _, l := range c.lines {
-			bw.WriteString("    ")
-			bw.WriteString(l)
-			bw.WriteString("\n")
-		}
-		bw.WriteString("```\n")
+// writeChart writes chart c, the n-th (from 0) of total, as a ```mermaid block.
+func writeChart(bw *strings.Builder, at *Timed, c *chart, n, total int) {
+	axis := "%H:%M"
+	if at.End.Sub(at.Start) > 24*time.Hour {
+		axis = "%m-%d %H:%M"
 	}
-	return bw.String()
+	a := at.Attempt
+	title := fmt.Sprintf("%s/%s run %d attempt %d", a.Owner, a.Repo, a.RunID, a.Number)
+	switch {
+	case len(at.Jobs) == 0:
+		title += ": no jobs"
+	case total > 1:
+		title += fmt.Sprintf(": jobs %d–%d of %d", c.first, c.last, len(at.Jobs))
+	}
+	fmt.Fprintf(bw, "```mermaid\ngantt\n    title %s (UTC)\n    dateFormat YYYY-MM-DD HH:mm:ss\n    axisFormat %s\n", title, axis)
+	if total > 1 {
+		// Milestones at the attempt's start and end give every chart the same time axis.
+		fmt.Fprintf(bw, "    section attempt\n    start :milestone, a%d_0, %s, 0s\n    end :milestone, a%d_1, %s, 0s\n",
+			n+1, at.Start.UTC().Format(mermaidTime), n+1, at.End.UTC().Format(mermaidTime))
+	}
+	for _, l := range c.lines {
+		bw.WriteString("    ")
+		bw.WriteString(l)
+		bw.WriteString("\n")
+	}
+	bw.WriteString("```\n")
 }
 
 // scaleChars and scaleTasks are what the shared time scale adds to a chart.
@@ -156,7 +173,7 @@ type ganttBlock struct {
 }
 
 // mermaidJob renders the i-th job as a section with its tasks.
-func mermaidJob(i int, t *timing, now time.Time, steps bool) ganttBlock {
+func mermaidJob(i int, t *JobTime, now time.Time, steps bool) ganttBlock {
 	id := "j" + strconv.Itoa(i+1)
 	lines := []string{"section " + ganttText(t.Job.Name)}
 	task := func(text, tags, id string, start time.Time, d time.Duration) {
@@ -166,15 +183,15 @@ func mermaidJob(i int, t *timing, now time.Time, steps bool) ganttBlock {
 		lines = append(lines, fmt.Sprintf("%s :%s%s, %s, %ds", text, tags, id, start.UTC().Format(mermaidTime), int64(d.Round(time.Second)/time.Second)))
 	}
 	switch {
-	case t.Phase == waiting:
+	case t.Phase == Waiting:
 		task("waiting", "active", id, t.Created, t.Queued)
 	default:
 		if t.Queued > 0 {
 			task("queued", "done", "q"+strconv.Itoa(i+1), t.Created, t.Queued)
 		}
-		o := outcome(t.Job)
+		o := Outcome(t.Job)
 		switch {
-		case t.Phase == running:
+		case t.Phase == Running:
 			task("running", "active", id, t.Started, t.Duration)
 		case !t.Ran:
 			task(ganttTask(o), "milestone", id, t.End, 0)
@@ -201,7 +218,7 @@ func mermaidJob(i int, t *timing, now time.Time, steps bool) ganttBlock {
 
 // mermaidGroup renders jobs, the i-th and those after it, as one section with one task from
 // the first creation to the last end, named after their outcomes and tagged as the worst.
-func mermaidGroup(i int, jobs []timing) ganttBlock {
+func mermaidGroup(i int, jobs []JobTime) ganttBlock {
 	first, last := jobs[0].Created, jobs[0].End
 	counts := map[class]int{}
 	words := map[string]int{}
@@ -212,7 +229,7 @@ func mermaidGroup(i int, jobs []timing) ganttBlock {
 		}
 		last = later(last, t.End)
 		counts[jobClass(t)]++
-		words[outcome(t.Job)]++
+		words[Outcome(t.Job)]++
 	}
 	var parts []string
 	for _, o := range outcomeOrder {
@@ -275,11 +292,11 @@ var ganttReplacer = strings.NewReplacer(
 // ganttText makes a name safe as a gantt section or task text: one line, none of the
 // characters that end it, not empty, and at most mermaidMaxName columns.
 func ganttText(s string) string {
-	s = ganttReplacer.Replace(printable(strings.TrimSpace(s)))
+	s = ganttReplacer.Replace(Printable(strings.TrimSpace(s)))
 	if s == "" {
 		return "(unnamed)"
 	}
-	return truncate(s, mermaidMaxName)
+	return Truncate(s, mermaidMaxName)
 }
 
 // ganttKeywords start the lines that are not tasks; mermaid matches them case-insensitively.
