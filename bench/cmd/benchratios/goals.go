@@ -101,7 +101,7 @@ func writeGoals(w io.Writer, tables []*table) error {
 				nt := find(g.note.bench, p)
 				v := "-"
 				if nt != nil {
-					v = format(nt.values[cell{g.note.client, g.note.unit}], func(m float64) string { return fmt.Sprintf("%.1f", m) })
+					v = format(nt.values[cell{g.note.client, g.note.unit}], func(m float64, _ func([]float64) float64) string { return fmt.Sprintf("%.1f", m) })
 				}
 				measured += "; " + g.note.text + ": " + v
 			}
