@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -224,4 +225,46 @@ func FuzzDecoders(f *testing.F) {
 func firstLines(s string, n int) string {
 	lines := strings.SplitN(s, "\n", n+1)
 	return strings.Join(lines[:min(n, len(lines))], "\n")
+}
+
+// TestDecodersConcurrent: wrapper decodes pages on several goroutines at once (a decoder
+// that shares state between calls, as caches of compiled decoders do, must stay right and,
+// under -race, race-free), alternating good pages with broken ones, which must leave no
+// state behind that spoils the next call.
+func TestDecodersConcurrent(t *testing.T) {
+	good, err := pageJSON(sampleRun(10).Jobs, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := [][]byte{[]byte(pageOf(job(nil))[:300]), []byte(jobWith("name", `"\u12"`)), []byte(jobWith("id", "07"))}
+	want, err := decode(stdJSON, good)
+	if err != nil || len(want.Jobs) != 10 {
+		t.Fatal(err)
+	}
+	for _, d := range decoders {
+		t.Run(d.name, func(t *testing.T) {
+			var wg sync.WaitGroup
+			errs := make(chan error, 4)
+			for g := range 4 {
+				wg.Go(func() {
+					for i := range 3 {
+						_, _ = decode(d, broken[(g+i)%len(broken)])
+						got, err := decode(d, good)
+						if err == nil && !cmp.Equal(want, got, sameTime) {
+							err = fmt.Errorf("goroutine %d, round %d: a different page: %s", g, i, firstLines(cmp.Diff(want, got, sameTime), 12))
+						}
+						if err != nil {
+							errs <- err
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+		})
+	}
 }
