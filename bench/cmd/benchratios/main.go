@@ -142,10 +142,7 @@ func write(w io.Writer, tables []*table, bases []string, spread bool) error {
 			base = bases[i]
 		}
 		ratios := base != "" && len(t.clients) > 1
-		head := []string{"client"}
-		for _, u := range t.units {
-			head = append(head, u)
-		}
+		head := append([]string{"client"}, t.units...)
 		if ratios {
 			for _, u := range t.units {
 				if !isRatio(u) {
