@@ -16,12 +16,12 @@ import (
 var deepCrashes = map[string]bool{"segmentio": true}
 
 // TestDecodersDeepNesting decodes, with each candidate, bodies nested as deep as they can
-// be: 2 Mi levels of arrays, and 0.8 Mi levels of objects, in a job's unknown field.
+// be: 1 Mi levels of arrays, and 0.4 Mi levels of objects, in a job's unknown field.
 // encoding/json refuses them (more than 10,000 levels); a decoder that recurses without a
 // bound crashes the process, so each runs in a process of its own. To keep this quick, the
-// bodies are 4 MiB and the child's stack limit 64 MiB; the real ones are 32 MiB (wrapper
-// reads no more) and 1 GB (Go's on 64-bit), which takes 18 s to crash segmentio, the same
-// ratio of body to stack (docs/decoders.md).
+// bodies are 2 MiB and the child's stack limit 32 MiB; the real ones are 32 MiB (wrapper
+// reads no more) and 1 GB (Go's on 64-bit), which takes 18 s to crash segmentio, about the
+// same ratio of body to stack (docs/decoders.md).
 func TestDecodersDeepNesting(t *testing.T) {
 	if name := os.Getenv("GHJOBS_DEEP_DECODER"); name != "" {
 		deepChild(t, name)
@@ -51,8 +51,8 @@ func deepChild(t *testing.T, name string) {
 		if d.name != name {
 			continue
 		}
-		debug.SetMaxStack(64 << 20)
-		const max = 4 << 20
+		debug.SetMaxStack(32 << 20)
+		const max = 2 << 20
 		prefix := `{"total_count":1,"jobs":[{"id":1,"junk":`
 		for _, level := range []struct{ open, end string }{{"[", "]"}, {`{"a":`, "}"}} {
 			n := (max - len(prefix) - 3) / (len(level.open) + len(level.end))

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ghjobs/ghjobs/api"
@@ -16,13 +17,24 @@ import (
 
 // studyInputs are what the candidates decode: the wrapper's fuzz corpus, a page GitHub
 // sent (cmd/ghjobs/testdata), pages the api fake serves, the page the benchmark decodes, and
-// hostile shapes.
+// hostile shapes. They are made once: the tests share them, read-only.
 func studyInputs(tb testing.TB) []input {
 	tb.Helper()
-	ins := corpus(tb, filepath.Join("..", "wrapper", "testdata", "fuzz", "FuzzDecodePage"))
-	github, err := os.ReadFile(filepath.Join("..", "cmd", "ghjobs", "testdata", "github-page.json"))
+	ins, err := makeStudyInputs()
 	if err != nil {
 		tb.Fatal(err)
+	}
+	return ins
+}
+
+var makeStudyInputs = sync.OnceValues(func() ([]input, error) {
+	ins, err := corpus(filepath.Join("..", "wrapper", "testdata", "fuzz", "FuzzDecodePage"))
+	if err != nil {
+		return nil, err
+	}
+	github, err := os.ReadFile(filepath.Join("..", "cmd", "ghjobs", "testdata", "github-page.json"))
+	if err != nil {
+		return nil, err
 	}
 	ins = append(ins, input{"github-recorded", github})
 	for _, n := range []int{1, 30, 250} {
@@ -31,46 +43,49 @@ func studyInputs(tb testing.TB) []input {
 			jobs := run.Jobs[p*perPage : min((p+1)*perPage, n)]
 			b, err := marshal(api.ToGitHubPage(n, jobs))
 			if err != nil {
-				tb.Fatal(err)
+				return nil, err
 			}
 			ins = append(ins, input{fmt.Sprintf("fake-%d-jobs-page-%d", n, p+1), b})
 		}
 	}
 	empty, err := marshal(api.ToGitHubPage(0, nil))
 	if err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
-	ins = append(ins, input{"fake-no-jobs", empty}, input{"bench-page", studyPage(tb)})
-	return append(ins, hostile()...)
-}
+	bench, err := pageJSON(sampleRun(1000).Jobs, 1) // studyPage's
+	if err != nil {
+		return nil, err
+	}
+	ins = append(ins, input{"fake-no-jobs", empty}, input{"bench-page", bench})
+	return append(ins, hostile()...), nil
+})
 
 // corpus reads a go test fuzz v1 corpus of FuzzDecodePage, whose first value is the body.
-func corpus(tb testing.TB, dir string) []input {
-	tb.Helper()
+func corpus(dir string) ([]input, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
 	var ins []input
 	for _, e := range entries {
 		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
 		if err != nil {
-			tb.Fatal(err)
+			return nil, err
 		}
 		lines := strings.Split(string(b), "\n")
 		if len(lines) < 2 || lines[0] != "go test fuzz v1" || !strings.HasPrefix(lines[1], "string(") {
-			tb.Fatalf("%s: not a go test fuzz v1 file that starts with a string", e.Name())
+			return nil, fmt.Errorf("%s: not a go test fuzz v1 file that starts with a string", e.Name())
 		}
 		body, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[1], "string("), ")"))
 		if err != nil {
-			tb.Fatalf("%s: %v", e.Name(), err)
+			return nil, fmt.Errorf("%s: %w", e.Name(), err)
 		}
 		ins = append(ins, input{"corpus-" + e.Name(), []byte(body)})
 	}
 	if len(ins) == 0 {
-		tb.Fatalf("no corpus in %s", dir)
+		return nil, fmt.Errorf("no corpus in %s", dir)
 	}
-	return ins
+	return ins, nil
 }
 
 // field is one member of a job, its value raw JSON.
