@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/generated"
 	"github.com/ghjobs/ghjobs/internal/ghwire"
 )
 
@@ -42,12 +43,11 @@ func (s *server) last() int { return max(1, (len(s.jobs)+perPage-1)/perPage) }
 
 // renderPage renders page p (from 1) from s.jobs, compresses it and makes it the one served.
 func (s *server) renderPage(p int) error {
-	start, end := (p-1)*perPage, min(p*perPage, len(s.jobs))
-	b, err := marshal(api.ToGitHubPage(len(s.jobs), s.jobs[start:end]))
+	b, err := pageJSON(s.jobs, p)
 	if err != nil {
 		return err
 	}
-	gz := ghwire.Gzip(b, gzip.DefaultCompression)
+	gz := compress(b)
 	// A strong ETag, as GitHub sends: one per page content, whatever the encoding.
 	etag := ghwire.ETag(b)
 	h := http.Header{
@@ -62,6 +62,15 @@ func (s *server) renderPage(p int) error {
 	s.pages[p-1].Store(&page{body: b, gzip: gz, etag: etag, header: h})
 	return nil
 }
+
+// pageJSON is page p (from 1) of jobs, perPage a page, as GitHub writes it.
+func pageJSON(jobs []generated.Job, p int) ([]byte, error) {
+	start, end := (p-1)*perPage, min(p*perPage, len(jobs))
+	return marshal(api.ToGitHubPage(len(jobs), jobs[start:end]))
+}
+
+// compress is a page's body as the server sends it gzip-compressed.
+func compress(body []byte) []byte { return ghwire.Gzip(body, gzip.DefaultCompression) }
 
 // link is page p's Link header as GitHub sends it (ghwire.Links), with URLs that name the
 // repository by id.

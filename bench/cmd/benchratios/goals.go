@@ -190,7 +190,7 @@ func (g goal) ratio(t *table, client string) (float64, bool) {
 func (n *note) value(t *table) string {
 	vs := t.values[cell{n.client, n.unit}]
 	if n.over == "" {
-		return format(vs, func(m float64) string { return fmt.Sprintf("%.1f", m) })
+		return format(vs, func(m float64, _ func([]float64) float64) string { return fmt.Sprintf("%.1f", m) })
 	}
 	o := t.values[cell{n.over, n.overUnit}]
 	if len(vs) == 0 || len(o) == 0 || median(o) == 0 {

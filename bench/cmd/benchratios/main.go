@@ -29,9 +29,10 @@ import (
 )
 
 func main() {
-	base := flag.String("base", "go-github", "the client that the ratios divide by")
+	base := flag.String("base", "go-github", "the client that the ratios divide by; a comma-separated list for the first of them that each table has")
+	spread := flag.Bool("spread", false, "print min / median of each figure and ratio, not the median alone")
 	flag.Usage = func() {
-		fmt.Fprintln(flag.CommandLine.Output(), "usage: benchratios [-base client] [file ...]")
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: benchratios [-base client[,client...]] [-spread] [file ...]")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -44,7 +45,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "benchratios: no benchmark results in the input")
 		os.Exit(1)
 	}
-	if err := write(os.Stdout, tables, *base); err != nil {
+	if err := write(os.Stdout, tables, strings.Split(*base, ","), *spread); err != nil {
 		fmt.Fprintln(os.Stderr, "benchratios:", err)
 		os.Exit(1)
 	}
@@ -122,15 +123,25 @@ func tableAndClient(full benchfmt.Name) (name, client string) {
 	return name, client
 }
 
-// write prints every table in Markdown.
-func write(w io.Writer, tables []*table, base string) error {
+// write prints every table in Markdown, with the ratios of each client's figures to those
+// of the first of bases that the table has. With spread, a cell is the least figure (or the
+// ratio of the least figures) and the median, "min / median"; else the median.
+func write(w io.Writer, tables []*table, bases []string, spread bool) error {
 	var b strings.Builder
 	for i, t := range tables {
 		if i > 0 {
 			b.WriteString("\n")
 		}
 		fmt.Fprintf(&b, "%s\n\n", t.name)
-		ratios := slices.Contains(t.clients, base) && len(t.clients) > 1
+		format := format
+		if spread {
+			format = formatSpread
+		}
+		base := ""
+		if i := slices.IndexFunc(bases, func(c string) bool { return slices.Contains(t.clients, c) }); i >= 0 {
+			base = bases[i]
+		}
+		ratios := base != "" && len(t.clients) > 1
 		head := append([]string{"client"}, t.units...)
 		if ratios {
 			for _, u := range t.units {
@@ -144,19 +155,19 @@ func write(w io.Writer, tables []*table, base string) error {
 		for _, c := range t.clients {
 			cells := []string{cmp.Or(c, "-")}
 			for _, u := range t.units {
-				cells = append(cells, format(t.values[cell{c, u}], func(m float64) string { return benchunit.Scale(m, benchunit.Decimal) }))
+				cells = append(cells, format(t.values[cell{c, u}], func(v float64, _ func([]float64) float64) string { return benchunit.Scale(v, benchunit.Decimal) }))
 			}
 			if ratios {
 				for _, u := range t.units {
 					if isRatio(u) {
 						continue
 					}
-					baseline := median(t.values[cell{base, u}])
-					cells = append(cells, format(t.values[cell{c, u}], func(m float64) string {
-						if baseline == 0 {
+					baseline := t.values[cell{base, u}]
+					cells = append(cells, format(t.values[cell{c, u}], func(v float64, stat func([]float64) float64) string {
+						if stat(baseline) == 0 {
 							return "-"
 						}
-						return fmt.Sprintf("%.2f", m/baseline)
+						return fmt.Sprintf("%.2f", v/stat(baseline))
 					}))
 				}
 			}
@@ -174,12 +185,21 @@ func row(b *strings.Builder, cells []string) {
 // isRatio reports whether unit is a ratio already, as x-2rtt is.
 func isRatio(unit string) bool { return strings.HasPrefix(unit, "x-") }
 
-// format formats the median of values, or "-" when there are none.
-func format(values []float64, f func(float64) string) string {
+// format formats the median of values, or "-" when there are none. f is given the figure
+// and the statistic it is, to apply to a baseline.
+func format(values []float64, f func(v float64, stat func([]float64) float64) string) string {
 	if len(values) == 0 {
 		return "-"
 	}
-	return f(median(values))
+	return f(median(values), median)
+}
+
+// formatSpread formats the least of values and their median, "min / median", as format does.
+func formatSpread(values []float64, f func(v float64, stat func([]float64) float64) string) string {
+	if len(values) == 0 {
+		return "-"
+	}
+	return f(slices.Min(values), slices.Min[[]float64]) + " / " + f(median(values), median)
 }
 
 func median(values []float64) float64 {

@@ -30,7 +30,7 @@ PASS
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	if err := write(&out, tables, "go-github"); err != nil {
+	if err := write(&out, tables, []string{"go-github"}, false); err != nil {
 		t.Fatal(err)
 	}
 	const want = `WallTime
@@ -142,5 +142,44 @@ Goals of issue 17, proto=h2
 	}
 	if out.Len() != 0 {
 		t.Errorf("goal table without any goal's figures:\n%s", out.String())
+	}
+}
+
+// TestSpreadAndBases: -spread prints min / median, of figures and of ratios, and each table
+// divides by the first of the -base clients that it has.
+func TestSpreadAndBases(t *testing.T) {
+	const in = `BenchmarkDecodePage/client=encoding-json-2   	     100	   2000000 ns/op	  400000 B/op
+BenchmarkDecodePage/client=encoding-json-2   	     100	   3000000 ns/op	  400000 B/op
+BenchmarkDecodePage/client=encoding-json-2   	     100	   4000000 ns/op	  400000 B/op
+BenchmarkDecodePage/client=fast-2            	     100	    500000 ns/op	  200000 B/op
+BenchmarkDecodePage/client=fast-2            	     100	    900000 ns/op	  200000 B/op
+BenchmarkDecodePage/client=fast-2            	     100	    600000 ns/op	  200000 B/op
+BenchmarkGunzipPage/client=compress-gzip-2   	     100	    200000 ns/op
+BenchmarkGunzipPage/client=klauspost-gzip-2  	     100	    150000 ns/op
+`
+	tables, err := read(benchfmt.NewReader(strings.NewReader(in), "in"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := write(&out, tables, []string{"encoding-json", "compress-gzip"}, true); err != nil {
+		t.Fatal(err)
+	}
+	const want = `DecodePage
+
+| client | sec/op | B/op | sec/op ÷ encoding-json | B/op ÷ encoding-json |
+| --- | --- | --- | --- | --- |
+| encoding-json | 2.000m / 3.000m | 400.0k / 400.0k | 1.00 / 1.00 | 1.00 / 1.00 |
+| fast | 500.0µ / 600.0µ | 200.0k / 200.0k | 0.25 / 0.20 | 0.50 / 0.50 |
+
+GunzipPage
+
+| client | sec/op | sec/op ÷ compress-gzip |
+| --- | --- | --- |
+| compress-gzip | 200.0µ / 200.0µ | 1.00 / 1.00 |
+| klauspost-gzip | 150.0µ / 150.0µ | 0.75 / 0.75 |
+`
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
 	}
 }
