@@ -2,7 +2,6 @@ package wrapper
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -155,7 +154,7 @@ func (c *Client) getJob(ctx context.Context, t *try) (*Job, error) {
 	}
 	defer done()
 	var j Job
-	if err := json.Unmarshal(data, &j); err != nil || j.ID <= 0 {
+	if err := unmarshal(data, &j); err != nil || j.ID <= 0 {
 		if err == nil {
 			err = fmt.Errorf("no job id in %s", snippet(data))
 		}
