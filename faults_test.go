@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ghjobs/ghjobs/api"
+	"github.com/ghjobs/ghjobs/internal/testkit"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -158,7 +159,7 @@ func TestFaultMatrix(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				a := attemptOf(run)
+				a := testkit.AttemptOf(run)
 				if tt.oldName {
 					a.Repo = "old-name"
 				}
@@ -252,7 +253,7 @@ func TestConditionalPolling(t *testing.T) {
 	srv := api.NewTestServer(t, api.WithRun(run), api.WithToken("t"))
 	c := newClient(t, srv, wrapper.WithToken("t"))
 	for poll := range 10 {
-		jobs, err := c.AllJobs(ctx, attemptOf(run))
+		jobs, err := c.AllJobs(ctx, testkit.AttemptOf(run))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -268,7 +269,7 @@ func TestConditionalPolling(t *testing.T) {
 	// URL (/repositories/{id}/...), another URL to GitHub and to the cache. Asked for again
 	// at the same URL, it is a free 304.
 	for ask, wantUsed := range []int{4, 4} {
-		p, err := c.ListJobs(ctx, attemptOf(run), &wrapper.ListOptions{PerPage: 100, Page: 3})
+		p, err := c.ListJobs(ctx, testkit.AttemptOf(run), &wrapper.ListOptions{PerPage: 100, Page: 3})
 		if err != nil {
 			t.Fatalf("page 3 by name, ask %d: %v", ask+1, err)
 		}
@@ -288,7 +289,7 @@ func TestConditionalPolling(t *testing.T) {
 	done, now := wrapper.JobConclusionSuccess, time.Now().UTC().Truncate(time.Second)
 	last.Status, last.Conclusion, last.CompletedAt = wrapper.JobStatusCompleted, &done, &now
 	srv.Fake.AddRun(changed)
-	jobs, err := c.AllJobs(ctx, attemptOf(run))
+	jobs, err := c.AllJobs(ctx, testkit.AttemptOf(run))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +301,7 @@ func TestConditionalPolling(t *testing.T) {
 	// Without the cache every poll costs every page.
 	uncached := newClient(t, srv, wrapper.WithToken("t"), wrapper.WithCache(0))
 	for range 2 {
-		if _, err := uncached.AllJobs(ctx, attemptOf(run)); err != nil {
+		if _, err := uncached.AllJobs(ctx, testkit.AttemptOf(run)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -340,7 +341,7 @@ func TestListGrowsWhilePagesAreFetchedAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := c.AllJobs(ctx, attemptOf(run))
+	jobs, err := c.AllJobs(ctx, testkit.AttemptOf(run))
 	if !errors.Is(err, wrapper.ErrPagination) || !strings.Contains(err.Error(), "ended after 250 jobs, but total_count is 251") || jobs != nil {
 		t.Errorf("AllJobs = %d jobs, %v; want ErrPagination: 250 jobs of 251", len(jobs), err)
 	}
@@ -354,7 +355,7 @@ func TestRenamedRepositoryPolling(t *testing.T) {
 	srv := api.NewTestServer(t, api.WithRun(run), api.WithRename(owner, "old-name", owner, repo))
 	const token = "ghp_r3n4m3d"
 	c := newClient(t, srv, wrapper.WithToken(token))
-	a := attemptOf(run)
+	a := testkit.AttemptOf(run)
 	a.Repo = "old-name"
 	for poll := range 5 {
 		jobs, err := c.AllJobs(ctx, a)

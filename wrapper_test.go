@@ -30,6 +30,8 @@ import (
 	"github.com/ghjobs/ghjobs"
 	"github.com/ghjobs/ghjobs/api"
 	"github.com/ghjobs/ghjobs/generated"
+	"github.com/ghjobs/ghjobs/internal/recordtb"
+	"github.com/ghjobs/ghjobs/internal/testkit"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -43,10 +45,6 @@ const (
 )
 
 var ctx = context.Background()
-
-func attemptOf(run api.Run) wrapper.Attempt {
-	return wrapper.Attempt{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Number: run.Attempt}
-}
 
 func newClient(t *testing.T, srv *api.Server, opts ...wrapper.Option) *wrapper.Client {
 	t.Helper()
@@ -94,7 +92,7 @@ func TestEveryJobOnce(t *testing.T) {
 			run := api.SampleRun(owner, repo, bigRunID, 1, n)
 			srv := api.NewTestServer(t, api.WithRun(run))
 			c := newClient(t, srv)
-			a := attemptOf(run)
+			a := testkit.AttemptOf(run)
 			wantRequests := max((n+99)/100, 1)
 
 			var got []wrapper.Job
@@ -153,7 +151,7 @@ func TestPageNumbers(t *testing.T) {
 	run := api.SampleRun(owner, repo, bigRunID, 2, 101)
 	srv := api.NewTestServer(t, api.WithRun(run))
 	c := newClient(t, srv)
-	a := attemptOf(run)
+	a := testkit.AttemptOf(run)
 
 	type numbers struct{ jobs, next, prev, first, last int }
 	tests := []struct {
@@ -200,7 +198,7 @@ func TestPageNumbers(t *testing.T) {
 func TestNullFieldsAndBigIDs(t *testing.T) {
 	run := api.SampleRun(owner, repo, bigRunID, 1, 200)
 	srv := api.NewTestServer(t, api.WithRun(run))
-	jobs, err := newClient(t, srv).AllJobs(ctx, attemptOf(run))
+	jobs, err := newClient(t, srv).AllJobs(ctx, testkit.AttemptOf(run))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +321,7 @@ func TestAuth(t *testing.T) {
 	const token = "ghs_16C7e42F292c6912E7710c838347Ae178B4a"
 	run := api.SampleRun(owner, repo, bigRunID, 1, 5)
 	srv := api.NewTestServer(t, api.WithRun(run), api.WithToken(token))
-	a := attemptOf(run)
+	a := testkit.AttemptOf(run)
 
 	ok := []struct {
 		name string
@@ -383,7 +381,7 @@ func TestHeaders(t *testing.T) {
 			opts, wantUA = append(opts, wrapper.WithUserAgent(ua)), ua
 		}
 		before := len(srv.Fake.Requests())
-		if _, err := newClient(t, srv, opts...).AllJobs(ctx, attemptOf(run)); err != nil {
+		if _, err := newClient(t, srv, opts...).AllJobs(ctx, testkit.AttemptOf(run)); err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range srv.Fake.Requests()[before:] {
@@ -415,7 +413,7 @@ func TestEnterpriseServerBaseURL(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := len(srv.Fake.Requests())
-		jobs, err := c.AllJobs(ctx, attemptOf(run))
+		jobs, err := c.AllJobs(ctx, testkit.AttemptOf(run))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -440,7 +438,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 	run := api.SampleRun(owner, repo, bigRunID, 1, 5)
 	srv := api.NewTestServer(t, api.WithRun(run))
 	c := newClient(t, srv)
-	good := attemptOf(run)
+	good := testkit.AttemptOf(run)
 	bad := []struct {
 		a    wrapper.Attempt
 		opts *wrapper.ListOptions
@@ -485,7 +483,7 @@ func TestPrimaryRateLimit(t *testing.T) {
 	for want := 1; want >= 0; want-- {
 		// Two different pages: asking for the same one again would be a conditional
 		// request, answered 304, which costs nothing.
-		p, err := c.ListJobs(ctx, attemptOf(run), &wrapper.ListOptions{PerPage: 3, Page: 2 - want})
+		p, err := c.ListJobs(ctx, testkit.AttemptOf(run), &wrapper.ListOptions{PerPage: 3, Page: 2 - want})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -498,7 +496,7 @@ func TestPrimaryRateLimit(t *testing.T) {
 	}
 
 	// The last answer said none are left: the client knows GitHub would refuse.
-	_, err := c.ListJobs(ctx, attemptOf(run), nil)
+	_, err := c.ListJobs(ctx, testkit.AttemptOf(run), nil)
 	var rl *wrapper.RateLimitError
 	if !errors.As(err, &rl) || rl.Secondary || rl.Reset.IsZero() || rl.StatusCode != 0 || !strings.Contains(err.Error(), "not sent") {
 		t.Fatalf("error %v (%+v), want a primary *RateLimitError for a request not sent", err, rl)
@@ -508,7 +506,7 @@ func TestPrimaryRateLimit(t *testing.T) {
 	}
 
 	// A client that did not know gets GitHub's 403, and by default does not wait an hour.
-	_, err = newClient(t, srv).ListJobs(ctx, attemptOf(run), nil)
+	_, err = newClient(t, srv).ListJobs(ctx, testkit.AttemptOf(run), nil)
 	if !errors.As(err, &rl) || rl.Secondary || rl.Reset.IsZero() || rl.Rate.Remaining != 0 || rl.StatusCode != http.StatusForbidden {
 		t.Fatalf("error %v (%+v), want a primary *RateLimitError with its reset time", err, rl)
 	}
@@ -667,7 +665,7 @@ func TestCancellation(t *testing.T) {
 			defer cancel()
 			var n int
 			var last error
-			for _, err := range c.Jobs(cctx, attemptOf(run)) {
+			for _, err := range c.Jobs(cctx, testkit.AttemptOf(run)) {
 				if err != nil {
 					last = err
 					break
@@ -685,7 +683,7 @@ func TestCancellation(t *testing.T) {
 			}
 
 			// Breaking out of the loop on page 1 stops paging before any other request.
-			for range c.Jobs(ctx, attemptOf(run)) {
+			for range c.Jobs(ctx, testkit.AttemptOf(run)) {
 				break
 			}
 			if got := len(srv.Fake.Requests()) - sent; got != 1 {
@@ -695,29 +693,9 @@ func TestCancellation(t *testing.T) {
 	}
 }
 
-// recordingTB records what the fake reports instead of failing the test: the tests below
-// show that a contract violation does reach the test that caused it.
-type recordingTB struct {
-	testing.TB
-	mu   sync.Mutex
-	errs []string
-}
-
-func (r *recordingTB) Helper() {}
-func (r *recordingTB) Errorf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.errs = append(r.errs, fmt.Sprintf(format, args...))
-}
-func (r *recordingTB) reported() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return strings.Join(r.errs, "\n")
-}
-
 func TestContractViolationsFailTheTest(t *testing.T) {
 	t.Run("request with per_page=0", func(t *testing.T) {
-		rec := &recordingTB{TB: t}
+		rec := recordtb.New(t)
 		run := api.SampleRun(owner, repo, bigRunID, 1, 3)
 		srv := api.NewTestServer(rec, api.WithRun(run))
 		// The wrapper refuses per_page=0, so send it with the generated client.
@@ -735,21 +713,21 @@ func TestContractViolationsFailTheTest(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if got := rec.reported(); !strings.Contains(got, "per_page") {
+		if got := rec.String(); !strings.Contains(got, "per_page") {
 			t.Errorf("per_page=0 was not reported as a violation; reported: %q", got)
 		}
 	})
 	t.Run("response with a job without status", func(t *testing.T) {
-		rec := &recordingTB{TB: t}
+		rec := recordtb.New(t)
 		run := api.SampleRun(owner, repo, bigRunID, 1, 3)
 		run.Jobs[1].Status = ""
 		srv := api.NewTestServer(rec, api.WithRun(run))
-		_, err := newClient(t, srv).AllJobs(ctx, attemptOf(run))
+		_, err := newClient(t, srv).AllJobs(ctx, testkit.AttemptOf(run))
 		var apiErr *wrapper.APIError
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusInternalServerError {
 			t.Errorf("client got %v, want the fake's 500", err)
 		}
-		if got := rec.reported(); !strings.Contains(got, "status") {
+		if got := rec.String(); !strings.Contains(got, "status") {
 			t.Errorf("a job with an empty status was not reported as a violation; reported: %q", got)
 		}
 	})
@@ -819,7 +797,7 @@ func TestConcurrentPaging(t *testing.T) {
 				t.Fatal(err)
 			}
 			var jobs []wrapper.Job
-			for job, err := range c.Jobs(ctx, attemptOf(run)) {
+			for job, err := range c.Jobs(ctx, testkit.AttemptOf(run)) {
 				if err != nil {
 					t.Fatal(err)
 				}

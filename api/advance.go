@@ -14,7 +14,7 @@ import (
 type Timeline struct {
 	Owner, Repo string
 	RunID       int64
-	Attempt     int64
+	Number     int64
 	Start       time.Time // the attempt's creation; JobLife times count from it
 	Jobs        []JobLife
 }
@@ -33,8 +33,8 @@ type JobLife struct {
 // ran: no runner, no steps). The jobs' other fields come from SampleRun, so they satisfy
 // openapi.yaml.
 func (tl Timeline) At(t time.Time) Run {
-	sample := SampleRun(tl.Owner, tl.Repo, tl.RunID, tl.Attempt, len(tl.Jobs))
-	run := Run{Owner: tl.Owner, Repo: tl.Repo, RunID: tl.RunID, Attempt: tl.Attempt, Jobs: []generated.Job{}}
+	sample := SampleRun(tl.Owner, tl.Repo, tl.RunID, tl.Number, len(tl.Jobs))
+	run := Run{Owner: tl.Owner, Repo: tl.Repo, RunID: tl.RunID, Number: tl.Number, Jobs: []generated.Job{}}
 	for i, life := range tl.Jobs {
 		created := tl.Start.Add(life.Created)
 		if t.Before(created) {

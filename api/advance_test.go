@@ -12,7 +12,7 @@ import (
 // every state is served without a contract violation.
 func TestTimeline(t *testing.T) {
 	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-	tl := Timeline{Owner: "o", Repo: "r", RunID: 5, Attempt: 1, Start: start, Jobs: []JobLife{
+	tl := Timeline{Owner: "o", Repo: "r", RunID: 5, Number: 1, Start: start, Jobs: []JobLife{
 		{Name: "build", Created: 0, Started: 10 * time.Second, Completed: time.Minute, Conclusion: generated.JobConclusionSuccess},
 		{Name: "test", Created: 30 * time.Second, Started: 40 * time.Second, Completed: 2 * time.Minute, Conclusion: generated.JobConclusionFailure},
 		{Name: "deploy", Created: 0, Started: 0, Completed: 3 * time.Minute, Conclusion: generated.JobConclusionSkipped},

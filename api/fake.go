@@ -34,7 +34,7 @@ const (
 type Run struct {
 	Owner, Repo string // matched case-insensitively, as on GitHub
 	RunID       int64
-	Attempt     int64 // 1 for the first attempt
+	Number     int64 // 1 for the first attempt
 	Jobs        []generated.Job
 	// RepositoryID is the repository's id, which GitHub's Link and Location URLs name
 	// (/repositories/{repository_id}/...); zero keeps the id the repository has, at first
@@ -201,7 +201,7 @@ func (f *Fake) AddRun(r Run) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.setRepositoryIDLocked(repoKeyOf(r.Owner, r.Repo), r.RepositoryID)
-	key := keyOf(r.Owner, r.Repo, r.RunID, r.Attempt)
+	key := keyOf(r.Owner, r.Repo, r.RunID, r.Number)
 	f.runs[key] = jobs
 	if r.OldShape {
 		f.oldShape[key] = true

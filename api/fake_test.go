@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ghjobs/ghjobs/generated"
+	"github.com/ghjobs/ghjobs/internal/recordtb"
 )
 
 func jobIDs(jobs []generated.Job) []int64 {
@@ -31,7 +32,7 @@ func jobIDs(jobs []generated.Job) []int64 {
 
 func TestPagination(t *testing.T) {
 	run := SampleRun(testOwner, testRepo, testRunID, 1, 75)
-	s := NewTestServer(t, WithRun(run), WithRun(Run{Owner: testOwner, Repo: testRepo, RunID: testRunID, Attempt: 2}))
+	s := NewTestServer(t, WithRun(run), WithRun(Run{Owner: testOwner, Repo: testRepo, RunID: testRunID, Number: 2}))
 	path := jobsPath(testOwner, testRepo, testRunID, 1)
 	base := s.URL + path
 	// GitHub's Link URLs name the repository by id.
@@ -213,7 +214,7 @@ func TestInvalidRequestsAreViolations(t *testing.T) {
 }
 
 func TestNewTestServerReportsViolations(t *testing.T) {
-	rec := &recordingTB{TB: t}
+	rec := recordtb.New(t)
 	var handled []error
 	var mu sync.Mutex
 	s := NewTestServer(rec, WithViolationHandler(func(err error) {
@@ -225,7 +226,7 @@ func TestNewTestServerReportsViolations(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("status %d, want 422", resp.StatusCode)
 	}
-	errs := rec.recorded()
+	errs := rec.Recorded()
 	if len(errs) != 1 || !strings.Contains(errs[0], "per_page") {
 		t.Errorf("Errorf calls %q, want one mentioning per_page", errs)
 	}

@@ -2,12 +2,10 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"regexp"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/ghjobs/ghjobs/generated"
@@ -101,27 +99,6 @@ func mustServer(t testing.TB, opts ...Option) *Server {
 	}
 	t.Cleanup(s.Close)
 	return s
-}
-
-// recordingTB is a testing.TB whose Errorf is recorded instead of failing the test.
-type recordingTB struct {
-	testing.TB
-	mu     sync.Mutex
-	errors []string
-}
-
-func (r *recordingTB) Helper() {}
-
-func (r *recordingTB) Errorf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.errors = append(r.errors, fmt.Sprintf(format, args...))
-}
-
-func (r *recordingTB) recorded() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.errors...)
 }
 
 // checkPrimaryLimitBody checks a primary-limit 403's body is GitHub's, word for word: for

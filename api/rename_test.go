@@ -64,7 +64,7 @@ func TestRepositoryID(t *testing.T) {
 		t.Error("two repositories share a default id")
 	}
 	s := NewTestServer(t, WithRun(SampleRun(testOwner, testRepo, testRunID, 1, 3)),
-		WithRun(Run{Owner: "other", Repo: "repo", RunID: 5, Attempt: 1, RepositoryID: 42}))
+		WithRun(Run{Owner: "other", Repo: "repo", RunID: 5, Number: 1, RepositoryID: 42}))
 	for _, tt := range []struct {
 		path   string
 		status int
@@ -87,8 +87,8 @@ func TestRepositoryID(t *testing.T) {
 		}
 	}
 	// A later run with another id moves the repository; zero keeps the id it has.
-	s.Fake.AddRun(Run{Owner: "Other", Repo: "Repo", RunID: 5, Attempt: 2, RepositoryID: 77})
-	s.Fake.AddRun(Run{Owner: "other", Repo: "repo", RunID: 5, Attempt: 3})
+	s.Fake.AddRun(Run{Owner: "Other", Repo: "Repo", RunID: 5, Number: 2, RepositoryID: 77})
+	s.Fake.AddRun(Run{Owner: "other", Repo: "repo", RunID: 5, Number: 3})
 	if resp, _ := get(t, s.Client(), s.URL+"/repositories/77/actions/runs/5/attempts/3/jobs"); resp.StatusCode != 200 {
 		t.Errorf("after the id changed: status %d, want 200", resp.StatusCode)
 	}

@@ -23,7 +23,7 @@ import (
 // deterministic: the same arguments give the same jobs. Every job satisfies openapi.yaml;
 // SampleRunOldShape gives the same jobs in the shape of older payloads.
 func SampleRun(owner, repo string, runID, attempt int64, n int) Run {
-	run := Run{Owner: owner, Repo: repo, RunID: runID, Attempt: attempt}
+	run := Run{Owner: owner, Repo: repo, RunID: runID, Number: attempt}
 	if n <= 0 {
 		return run
 	}

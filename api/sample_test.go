@@ -27,7 +27,7 @@ func TestSampleRunDeterministic(t *testing.T) {
 		t.Error("another attempt gave the same jobs")
 	}
 	for _, n := range []int{0, -1} {
-		if r := SampleRun(testOwner, testRepo, testRunID, 1, n); len(r.Jobs) != 0 || r.Owner != testOwner || r.RunID != testRunID || r.Attempt != 1 {
+		if r := SampleRun(testOwner, testRepo, testRunID, 1, n); len(r.Jobs) != 0 || r.Owner != testOwner || r.RunID != testRunID || r.Number != 1 {
 			t.Errorf("SampleRun(n=%d) = %+v", n, r)
 		}
 	}

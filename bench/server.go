@@ -88,8 +88,8 @@ func newServer(run api.Run, latency time.Duration, p proto) (*server, error) {
 	s := &server{
 		URL:     p.scheme() + "://" + l.Addr().String(),
 		proto:   p,
-		path:    fmt.Sprintf("/repos/%s/%s/actions/runs/%d/attempts/%d/jobs", run.Owner, run.Repo, run.RunID, run.Attempt),
-		idPath:  fmt.Sprintf("/repositories/%d/actions/runs/%d/attempts/%d/jobs", repoID, run.RunID, run.Attempt),
+		path:    fmt.Sprintf("/repos/%s/%s/actions/runs/%d/attempts/%d/jobs", run.Owner, run.Repo, run.RunID, run.Number),
+		idPath:  fmt.Sprintf("/repositories/%d/actions/runs/%d/attempts/%d/jobs", repoID, run.RunID, run.Number),
 		jobs:    slices.Clone(run.Jobs), // change alters them
 		total:   strconv.Itoa(len(run.Jobs)),
 		reset:   strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10),

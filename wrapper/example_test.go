@@ -20,7 +20,7 @@ func fakeGitHub() (*api.Server, wrapper.Attempt) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	return srv, wrapper.Attempt{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Number: run.Attempt}
+	return srv, wrapper.Attempt{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Number: run.Number}
 }
 
 // Every job of a run attempt, all pages, 100 jobs a request.

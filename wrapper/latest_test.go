@@ -18,7 +18,7 @@ func TestLatestAttempt(t *testing.T) {
 	srv := api.NewTestServer(t,
 		api.WithRun(api.SampleRun("octo-org", "octo-repo", 7, 1, 5)),
 		api.WithRun(api.SampleRun("octo-org", "octo-repo", 7, 3, 250)),
-		api.WithRun(api.Run{Owner: "octo-org", Repo: "octo-repo", RunID: 8, Attempt: 1}),
+		api.WithRun(api.Run{Owner: "octo-org", Repo: "octo-repo", RunID: 8, Number: 1}),
 		api.WithToken("t"))
 	c, err := New(WithBaseURL(srv.URL), WithToken("t"))
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ghjobs/ghjobs/api"
 	"github.com/ghjobs/ghjobs/internal/fleettest"
+	"github.com/ghjobs/ghjobs/internal/testkit"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -32,10 +33,6 @@ func countedFake(t *testing.T, run api.Run, opts ...api.Option) (*httptest.Serve
 	return srv, f, c
 }
 
-func attemptOf(r api.Run) wrapper.Attempt {
-	return wrapper.Attempt{Owner: r.Owner, Repo: r.Repo, RunID: r.RunID, Number: r.Attempt}
-}
-
 func storeClient(t *testing.T, url string, opts ...wrapper.Option) *wrapper.Client {
 	t.Helper()
 	c, err := wrapper.New(append([]wrapper.Option{wrapper.WithBaseURL(url), wrapper.WithToken(storeToken)}, opts...)...)
@@ -53,11 +50,11 @@ func TestMemoryStoreSharesPages(t *testing.T) {
 	store := wrapper.NewMemoryStore(0)
 	a := storeClient(t, srv.URL, wrapper.WithStore(store))
 	b := storeClient(t, srv.URL, wrapper.WithStore(store))
-	if _, err := a.AllJobs(t.Context(), attemptOf(run)); err != nil {
+	if _, err := a.AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil {
 		t.Fatal(err)
 	}
 	counter.Reset()
-	jobs, err := b.AllJobs(t.Context(), attemptOf(run))
+	jobs, err := b.AllJobs(t.Context(), testkit.AttemptOf(run))
 	if err != nil || len(jobs) != 250 {
 		t.Fatalf("second client: %d jobs, %v", len(jobs), err)
 	}
@@ -82,7 +79,7 @@ func TestMemoryStoreCapsRequestsInFlight(t *testing.T) {
 	for range 2 {
 		c := storeClient(t, srv.URL, wrapper.WithStore(store), wrapper.WithConcurrency(10))
 		wg.Go(func() {
-			if jobs, err := c.AllJobs(t.Context(), attemptOf(run)); err != nil || len(jobs) != 1000 {
+			if jobs, err := c.AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil || len(jobs) != 1000 {
 				t.Errorf("%d jobs, %v", len(jobs), err)
 			}
 		})
@@ -119,12 +116,12 @@ func TestMemoryStoreSharesSecondaryLimitHold(t *testing.T) {
 	}))
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		if _, err := a.AllJobs(t.Context(), attemptOf(run)); err != nil {
+		if _, err := a.AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil {
 			t.Error(err)
 		}
 	})
 	<-limited
-	if _, err := b.AllJobs(t.Context(), attemptOf(run)); err != nil {
+	if _, err := b.AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil {
 		t.Error(err)
 	}
 	wg.Wait()
@@ -188,7 +185,7 @@ func TestStoreDownIsNoFailure(t *testing.T) {
 				return kinds[k]
 			}
 			for range 3 {
-				if jobs, err := c.AllJobs(t.Context(), attemptOf(run)); err != nil || len(jobs) != 1000 {
+				if jobs, err := c.AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil || len(jobs) != 1000 {
 					t.Fatalf("with the store %s: %d jobs, %v", name, len(jobs), err)
 				}
 			}
@@ -203,7 +200,7 @@ func TestStoreDownIsNoFailure(t *testing.T) {
 			store.slow.Store(false)
 			deadline := time.Now().Add(30 * time.Second)
 			for count(wrapper.EventStoreUp) == 0 && time.Now().Before(deadline) {
-				if _, err := c.AllJobs(t.Context(), attemptOf(run)); err != nil {
+				if _, err := c.AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil {
 					t.Fatal(err)
 				}
 				time.Sleep(100 * time.Millisecond)
@@ -213,12 +210,12 @@ func TestStoreDownIsNoFailure(t *testing.T) {
 			}
 			// Sharing again: the pages this client keeps now reach the store, and another
 			// client of it makes only conditional requests.
-			if _, err := c.AllJobs(t.Context(), attemptOf(run)); err != nil {
+			if _, err := c.AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil {
 				t.Fatal(err)
 			}
 			counter.Reset()
 			other := storeClient(t, srv.URL, wrapper.WithStore(store))
-			if _, err := other.AllJobs(t.Context(), attemptOf(run)); err != nil {
+			if _, err := other.AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil {
 				t.Fatal(err)
 			}
 			for _, r := range counter.Arrivals() {
@@ -243,19 +240,19 @@ func TestSharedFreshness(t *testing.T) {
 	srv, _, counter := countedFake(t, run)
 	store := wrapper.NewMemoryStore(0)
 	a := storeClient(t, srv.URL, wrapper.WithStore(store), wrapper.WithSharedFreshness(time.Minute))
-	if _, err := a.AllJobs(t.Context(), attemptOf(run)); err != nil {
+	if _, err := a.AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil {
 		t.Fatal(err)
 	}
 	counter.Reset()
 	b := storeClient(t, srv.URL, wrapper.WithStore(store), wrapper.WithSharedFreshness(time.Minute))
-	jobs, err := b.AllJobs(t.Context(), attemptOf(run))
+	jobs, err := b.AllJobs(t.Context(), testkit.AttemptOf(run))
 	if err != nil || len(jobs) != 250 {
 		t.Fatalf("%d jobs, %v", len(jobs), err)
 	}
 	if n := len(counter.Arrivals()); n != 0 {
 		t.Errorf("%d requests for pages another client had fetched moments ago, want 0", n)
 	}
-	p, err := b.ListJobs(t.Context(), attemptOf(run), &wrapper.ListOptions{PerPage: 100})
+	p, err := b.ListJobs(t.Context(), testkit.AttemptOf(run), &wrapper.ListOptions{PerPage: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +270,7 @@ func TestMemoryStoreSharesSpentBudget(t *testing.T) {
 	srv, _, counter := countedFake(t, run, api.WithRateLimit(3))
 	store := wrapper.NewMemoryStore(0)
 	a := storeClient(t, srv.URL, wrapper.WithStore(store), wrapper.WithCache(0))
-	if _, err := a.AllJobs(t.Context(), attemptOf(run)); err != nil {
+	if _, err := a.AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil {
 		t.Fatal(err)
 	}
 	if r := a.Rate(); r.Remaining != 0 {
@@ -281,7 +278,7 @@ func TestMemoryStoreSharesSpentBudget(t *testing.T) {
 	}
 	counter.Reset()
 	b := storeClient(t, srv.URL, wrapper.WithStore(store), wrapper.WithCache(0))
-	_, err := b.AllJobs(t.Context(), attemptOf(run))
+	_, err := b.AllJobs(t.Context(), testkit.AttemptOf(run))
 	if _, ok := errors.AsType[*wrapper.RateLimitError](err); !ok {
 		t.Fatalf("second client: %v, want a *RateLimitError", err)
 	}
@@ -342,7 +339,7 @@ func TestStoreSlotBackBeforeDecoding(t *testing.T) {
 	c := storeClient(t, srv.URL, wrapper.WithStore(wrapper.NewMemoryStore(1)), wrapper.WithConcurrency(4), wrapper.WithPerPage(10))
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	jobs, err := c.AllJobs(ctx, attemptOf(run))
+	jobs, err := c.AllJobs(ctx, testkit.AttemptOf(run))
 	if err != nil || len(jobs) != len(run.Jobs) {
 		t.Fatalf("%d jobs, %v; want %d (a slot held while a page waits its turn deadlocks the listing)", len(jobs), err, len(run.Jobs))
 	}

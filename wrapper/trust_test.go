@@ -13,6 +13,7 @@ import (
 
 	"github.com/ghjobs/ghjobs/api"
 	"github.com/ghjobs/ghjobs/internal/fleettest"
+	"github.com/ghjobs/ghjobs/internal/testkit"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -116,7 +117,7 @@ func TestStoreScopeIsTheIdentity(t *testing.T) {
 	for _, tok := range []string{"ghs_replica1", "ghs_replica2", "ghs_replica3"} {
 		c := clientWith(t, srv.URL, tok, wrapper.WithStore(store), wrapper.WithStoreScope("app/1/installation/2"))
 		wg.Go(func() {
-			if jobs, err := c.AllJobs(t.Context(), attemptOf(run)); err != nil || len(jobs) != 1000 {
+			if jobs, err := c.AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil || len(jobs) != 1000 {
 				t.Errorf("%d jobs, %v", len(jobs), err)
 			}
 		})
@@ -133,7 +134,7 @@ func TestStoreScopeIsTheIdentity(t *testing.T) {
 	other := newTamperStore(3)
 	for _, tok := range []string{"ghs_replica1", "ghs_replica2"} {
 		c := clientWith(t, srv.URL, tok, wrapper.WithStore(other))
-		if _, err := c.ListJobs(t.Context(), attemptOf(run), nil); err != nil {
+		if _, err := c.ListJobs(t.Context(), testkit.AttemptOf(run), nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -181,14 +182,14 @@ func TestNoPageCrossesCredentials(t *testing.T) {
 	store := wrapper.NewMemoryStore(0)
 	opts := []wrapper.Option{wrapper.WithStore(store), wrapper.WithStoreScope("user/octocat"), wrapper.WithSharedFreshness(time.Minute)}
 	first := clientWith(t, srv.URL, "ghs_replica1", opts...)
-	if _, err := first.AllJobs(t.Context(), attemptOf(run)); err != nil {
+	if _, err := first.AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil {
 		t.Fatal(err)
 	}
 
 	for _, tok := range []string{"ghs_nosee", ""} {
 		counter.Reset()
 		blind := clientWith(t, srv.URL, tok, opts...)
-		jobs, err := blind.AllJobs(t.Context(), attemptOf(run))
+		jobs, err := blind.AllJobs(t.Context(), testkit.AttemptOf(run))
 		if !errors.Is(err, wrapper.ErrNotFound) || jobs != nil {
 			t.Errorf("token %q, which may not see the repository: %d jobs, %v; want GitHub's 404", tok, len(jobs), err)
 		}
@@ -199,7 +200,7 @@ func TestNoPageCrossesCredentials(t *testing.T) {
 
 	counter.Reset()
 	second := clientWith(t, srv.URL, "ghs_replica2", opts...)
-	if jobs, err := second.AllJobs(t.Context(), attemptOf(run)); err != nil || len(jobs) != 250 {
+	if jobs, err := second.AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil || len(jobs) != 250 {
 		t.Fatalf("another token that sees the repository: %d jobs, %v", len(jobs), err)
 	}
 	arrivals := counter.Arrivals()
@@ -212,7 +213,7 @@ func TestNoPageCrossesCredentials(t *testing.T) {
 		}
 	}
 	counter.Reset()
-	if _, err := second.AllJobs(t.Context(), attemptOf(run)); err != nil {
+	if _, err := second.AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(counter.Arrivals()); n != 0 {
@@ -265,7 +266,7 @@ func TestStorePageThatDoesNotFit(t *testing.T) {
 			run := api.SampleRun("octo-org", "octo-repo", 23, 1, 250)
 			srv, _, counter := countedFake(t, run)
 			store := newTamperStore(0)
-			if _, err := storeClient(t, srv.URL, wrapper.WithStore(store)).AllJobs(t.Context(), attemptOf(run)); err != nil {
+			if _, err := storeClient(t, srv.URL, wrapper.WithStore(store)).AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil {
 				t.Fatal(err)
 			}
 			store.grant = func(g *wrapper.StoreGrant) {
@@ -283,7 +284,7 @@ func TestStorePageThatDoesNotFit(t *testing.T) {
 					dropped = append(dropped, e)
 				}
 			}))
-			jobs, err := c.AllJobs(t.Context(), attemptOf(run))
+			jobs, err := c.AllJobs(t.Context(), testkit.AttemptOf(run))
 			if err != nil || len(jobs) != 250 {
 				t.Fatalf("%d jobs, %v; want the listing whole", len(jobs), err)
 			}
@@ -352,7 +353,7 @@ func TestStoreHoldsAreCapped(t *testing.T) {
 	store := newTamperStore(0)
 	store.grant = func(g *wrapper.StoreGrant) { g.Hold, g.HoldStatus, g.Slot = 365*24*time.Hour, 403, false }
 	c := storeClient(t, srv.URL, wrapper.WithStore(store))
-	_, err := c.AllJobs(context.Background(), attemptOf(run)) // no deadline: only MaxWait bounds it
+	_, err := c.AllJobs(context.Background(), testkit.AttemptOf(run)) // no deadline: only MaxWait bounds it
 	if rl, ok := errors.AsType[*wrapper.RateLimitError](err); !ok || !rl.Secondary || rl.RetryAfter != 365*24*time.Hour {
 		t.Fatalf("a hold of a year: %v, want a secondary *RateLimitError at once", err)
 	}
@@ -360,7 +361,7 @@ func TestStoreHoldsAreCapped(t *testing.T) {
 	store.grant = func(g *wrapper.StoreGrant) { g.Hold, g.HoldStatus, g.Slot = time.Minute, 403, false }
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
-	_, err = c.AllJobs(ctx, attemptOf(run))
+	_, err = c.AllJobs(ctx, testkit.AttemptOf(run))
 	if _, ok := errors.AsType[*wrapper.RateLimitError](err); !ok || ctx.Err() != nil {
 		t.Fatalf("a hold beyond the context's deadline: %v (context: %v), want a *RateLimitError before the deadline", err, ctx.Err())
 	}
@@ -369,7 +370,7 @@ func TestStoreHoldsAreCapped(t *testing.T) {
 		g.Rate = wrapper.Rate{Limit: 5000, Remaining: 0, Reset: time.Now().Add(365 * 24 * time.Hour)}
 		g.ResetIn = 365 * 24 * time.Hour
 	}
-	if jobs, err := c.AllJobs(t.Context(), attemptOf(run)); err != nil || len(jobs) != 10 {
+	if jobs, err := c.AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil || len(jobs) != 10 {
 		t.Fatalf("a rate reset a year away, and the holds before: %d jobs, %v; want neither believed nor kept", len(jobs), err)
 	}
 	if len(counter.Arrivals()) == 0 {
@@ -387,7 +388,7 @@ func TestStoreCallsShareTheDeadline(t *testing.T) {
 		store.freeze = true
 		c := storeClient(t, srv.URL, wrapper.WithStore(store))
 		ctx, cancel := context.WithTimeout(t.Context(), deadline)
-		jobs, err := c.AllJobs(ctx, attemptOf(run))
+		jobs, err := c.AllJobs(ctx, testkit.AttemptOf(run))
 		cancel()
 		if deadline == time.Minute && (err != nil || len(jobs) != 250) {
 			// The short deadline is there for the share alone: on a loaded machine its
@@ -424,7 +425,7 @@ func TestStoreThatGrantsNoSlot(t *testing.T) {
 			down.Do(func() { downs++ })
 		}
 	}))
-	if jobs, err := c.AllJobs(t.Context(), attemptOf(run)); err != nil || len(jobs) != 10 {
+	if jobs, err := c.AllJobs(t.Context(), testkit.AttemptOf(run)); err != nil || len(jobs) != 10 {
 		t.Fatalf("%d jobs, %v", len(jobs), err)
 	}
 	if downs != 1 {

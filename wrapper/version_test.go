@@ -16,7 +16,7 @@ import (
 
 func versionTestRun() (api.Run, wrapper.Attempt) {
 	run := api.SampleRun("octo-org", "octo-repo", 1<<33+5, 1, 3)
-	return run, wrapper.Attempt{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Number: run.Attempt}
+	return run, wrapper.Attempt{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Number: run.Number}
 }
 
 func TestAPIVersionHeader(t *testing.T) {

@@ -28,7 +28,7 @@ const (
 // --watch, the run moves instead (see playDemo).
 func (c *cli) startDemo(o options) (*wrapper.Client, wrapper.Attempt, error) {
 	run := api.SampleRun(sampleOwner, sampleRepo, sampleRunID, 1, o.demoJobs)
-	a := wrapper.Attempt{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Number: run.Attempt}
+	a := wrapper.Attempt{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Number: run.Number}
 	srv, err := api.NewServer(api.WithToken(demoToken))
 	if err != nil {
 		return nil, a, err
@@ -107,7 +107,7 @@ func timelineOf(run api.Run, scale float64) api.Timeline {
 	}
 	snapshot := render.Latest(run.Jobs)
 	at := func(t time.Time) time.Duration { return time.Duration(float64(t.Sub(start)) * scale) }
-	tl := api.Timeline{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Attempt: run.Attempt, Start: start}
+	tl := api.Timeline{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Number: run.Number, Start: start}
 	for i, j := range run.Jobs {
 		life := api.JobLife{Name: j.Name, Created: at(j.CreatedAt), Conclusion: wrapper.JobConclusionSuccess}
 		k := time.Duration(i % 7)

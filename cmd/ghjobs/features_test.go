@@ -58,7 +58,7 @@ func TestLatestAttemptByDefault(t *testing.T) {
 		t.Errorf("a job of another run: exit %d, stderr %q", code, errOut)
 	}
 	// A run without jobs yet: said, with what to do.
-	srv := api.NewTestServer(t, api.WithRun(api.Run{Owner: "o", Repo: "r", RunID: 3, Attempt: 1}))
+	srv := api.NewTestServer(t, api.WithRun(api.Run{Owner: "o", Repo: "r", RunID: 3, Number: 1}))
 	code, _, errOut = ghjobs(t, map[string]string{"GITHUB_API_URL": srv.URL, "GH_TOKEN": "t"}, "o/r", "3")
 	if code != 1 || !strings.HasPrefix(errOut, "ghjobs: no jobs yet: o/r run 3 has no jobs") || !strings.Contains(errOut, "hint: name the attempt") {
 		t.Errorf("a run without jobs: exit %d, stderr %q", code, errOut)
@@ -68,9 +68,9 @@ func TestLatestAttemptByDefault(t *testing.T) {
 // TestWatchWaitsForJobs: --watch on a run without jobs yet waits for its first ones.
 func TestWatchWaitsForJobs(t *testing.T) {
 	srv := api.NewTestServer(t, api.WithToken(fixtureToken))
-	srv.Fake.AddRun(api.Run{Owner: fixtureOwner, Repo: fixtureRepo, RunID: fixtureRunID, Attempt: 1})
+	srv.Fake.AddRun(api.Run{Owner: fixtureOwner, Repo: fixtureRepo, RunID: fixtureRunID, Number: 1})
 	c, _, _, errOut := watchCLI(t, threeJobs("success"), srv.Fake, srv.URL)
-	srv.Fake.AddRun(api.Run{Owner: fixtureOwner, Repo: fixtureRepo, RunID: fixtureRunID, Attempt: 1}) // no jobs until the first sleep
+	srv.Fake.AddRun(api.Run{Owner: fixtureOwner, Repo: fixtureRepo, RunID: fixtureRunID, Number: 1}) // no jobs until the first sleep
 	if code := c.run(t.Context(), []string{"--watch", "--format", "jsonl", fixtureOwner + "/" + fixtureRepo, fmt.Sprint(fixtureRunID)}); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

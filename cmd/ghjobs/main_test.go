@@ -360,7 +360,7 @@ func TestJSONIsGitHubs(t *testing.T) {
 	if err := json.Unmarshal(raw, &page); err != nil {
 		t.Fatal(err)
 	}
-	srv := api.NewTestServer(t, api.WithRun(api.Run{Owner: "octo-org", Repo: "octo-repo", RunID: 29679449, Attempt: 2, Jobs: page.Jobs}))
+	srv := api.NewTestServer(t, api.WithRun(api.Run{Owner: "octo-org", Repo: "octo-repo", RunID: 29679449, Number: 2, Jobs: page.Jobs}))
 	env := map[string]string{"GITHUB_API_URL": srv.URL, "GH_TOKEN": "t"}
 	code, out, errOut := ghjobs(t, env, "--format", "json", "octo-org/octo-repo", "29679449", "2")
 	if code != 0 {

@@ -446,7 +446,7 @@ func TestOTLPTerminal(t *testing.T) {
 	}
 
 	start := time.Now()
-	tl := api.Timeline{Owner: fixtureOwner, Repo: fixtureRepo, RunID: fixtureRunID + 49, Attempt: 1, Start: start, Jobs: []api.JobLife{
+	tl := api.Timeline{Owner: fixtureOwner, Repo: fixtureRepo, RunID: fixtureRunID + 49, Number: 1, Start: start, Jobs: []api.JobLife{
 		{Name: "build", Created: 0, Started: 500 * time.Millisecond, Completed: 1500 * time.Millisecond, Conclusion: "success"},
 		{Name: "test with a name long enough to be cut on a narrow terminal", Created: 0, Started: time.Second, Completed: 2500 * time.Millisecond, Conclusion: "failure"},
 	}}

@@ -65,7 +65,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		tryWatch = "--watch --interval 1s "
 	}
 	fmt.Fprintf(stderr, "ghjobs serve: %s run %d attempt %d (%d jobs) at %s\ntry: ghjobs %s--api-url %s %s/%s %d\n",
-		run.Owner+"/"+run.Repo, run.RunID, run.Attempt, len(run.Jobs), url, tryWatch, url, run.Owner, run.Repo, run.RunID)
+		run.Owner+"/"+run.Repo, run.RunID, run.Number, len(run.Jobs), url, tryWatch, url, run.Owner, run.Repo, run.RunID)
 	if c.ready != nil {
 		c.ready(url)
 	}

@@ -23,7 +23,7 @@ func threeJobs(testEnds generated.JobConclusion) api.Timeline {
 	m := func(min, sec int) time.Duration {
 		return time.Duration(min)*time.Minute + time.Duration(sec)*time.Second
 	}
-	return api.Timeline{Owner: fixtureOwner, Repo: fixtureRepo, RunID: fixtureRunID, Attempt: 1, Start: watchStart, Jobs: []api.JobLife{
+	return api.Timeline{Owner: fixtureOwner, Repo: fixtureRepo, RunID: fixtureRunID, Number: 1, Start: watchStart, Jobs: []api.JobLife{
 		{Name: "build", Created: 0, Started: m(0, 20), Completed: m(3, 0), Conclusion: generated.JobConclusionSuccess},
 		{Name: "lint", Created: 0, Started: m(0, 40), Completed: m(2, 0), Conclusion: generated.JobConclusionSuccess},
 		{Name: "test", Created: m(3, 5), Started: m(3, 30), Completed: m(10, 0), Conclusion: testEnds},

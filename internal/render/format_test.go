@@ -18,7 +18,7 @@ import (
 
 func fixtureTiming() *Timed {
 	run := fixtureRun()
-	a := wrapper.Attempt{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Number: run.Attempt}
+	a := wrapper.Attempt{Owner: run.Owner, Repo: run.Repo, RunID: run.RunID, Number: run.Number}
 	return Time(a, run.Jobs, fixedNow)
 }
 
