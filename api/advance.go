@@ -14,7 +14,7 @@ import (
 type Timeline struct {
 	Owner, Repo string
 	RunID       int64
-	Number     int64
+	Number      int64
 	Start       time.Time // the attempt's creation; JobLife times count from it
 	Jobs        []JobLife
 }

@@ -34,7 +34,7 @@ const (
 type Run struct {
 	Owner, Repo string // matched case-insensitively, as on GitHub
 	RunID       int64
-	Number     int64 // 1 for the first attempt
+	Number      int64 // 1 for the first attempt
 	Jobs        []generated.Job
 	// RepositoryID is the repository's id, which GitHub's Link and Location URLs name
 	// (/repositories/{repository_id}/...); zero keeps the id the repository has, at first
