@@ -26,7 +26,7 @@ import (
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
-// TestFleet is the fleet benchmark of README's "Past one process": processes (8) each
+// TestFleet is the fleet benchmark of docs/fleet-sizing.md: processes (8) each
 // polling the same in-progress attempts (200) every minute for 10 minutes, simulated 30
 // times faster than real time, against a server that answers as GitHub does where it counts
 // (ETags and free authorized 304s; secondary limits past 100 requests in flight or 900

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmark suite COUNT times, then prints benchstat's comparison of the clients,
 # its comparison of HTTP/1.1 with HTTP/2 for each client (the proto=h1 and proto=h2 rows),
-# the ratios tables of README's "Performance" section, one per benchmark and protocol, and
+# the ratios tables of docs/performance.md, one per benchmark and protocol, and
 # issue 17's goal table for each protocol (measured, goal, met). The raw results, headed by
 # the Go version, core count, CPU model, date and commit, go to results.txt (or $OUT) for
 # benchstat later.
