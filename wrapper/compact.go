@@ -1,5 +1,7 @@
 package wrapper
 
+import "strings"
+
 // compact makes the jobs of one page, which AllJobs keeps, take less memory without
 // changing a value: the strings the jobs of an attempt repeat (head_sha, run_url,
 // workflow_name, head_branch, runner group names, labels, statuses and conclusions, step
@@ -13,6 +15,7 @@ func compact(jobs []Job, in interner) {
 		labels += len(jobs[i].Labels)
 	}
 	stepArr, labelArr := make([]JobStep, 0, steps), make([]string, 0, labels)
+	packOwn(jobs)
 	for i := range jobs {
 		j := &jobs[i]
 		j.HeadSHA = in.str(j.HeadSHA)
@@ -40,6 +43,39 @@ func compact(jobs []Job, in interner) {
 				stepArr = append(stepArr, s)
 			}
 			j.Steps = stepArr[start:len(stepArr):len(stepArr)]
+		}
+	}
+}
+
+// packOwn moves the strings each job has to itself (its name, URLs, node id and runner's
+// name) into one string for the page, of which each becomes a part: one allocation where
+// there were six a job, each rounded up to its size class. A job kept alone keeps its page's
+// strings with it (some 30 kB for 100 jobs).
+func packOwn(jobs []Job) {
+	own := func(j *Job) [6]*string { return [6]*string{&j.Name, &j.URL, &j.CheckRunURL, &j.NodeID, j.HTMLURL, j.RunnerName} }
+	n := 0
+	for i := range jobs {
+		for _, p := range own(&jobs[i]) {
+			if p != nil {
+				n += len(*p)
+			}
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i := range jobs {
+		for _, p := range own(&jobs[i]) {
+			if p != nil {
+				b.WriteString(*p)
+			}
+		}
+	}
+	all, at := b.String(), 0
+	for i := range jobs {
+		for _, p := range own(&jobs[i]) {
+			if p != nil {
+				*p, at = all[at:at+len(*p)], at+len(*p)
+			}
 		}
 	}
 }
