@@ -2,7 +2,9 @@ package redisstore
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -48,7 +50,9 @@ func NewFromURL(url string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// parseURL is redis.ParseURL with errors that never show the URL's password.
+// parseURL is redis.ParseURL with errors that never show the URL's password: they show the
+// URL redacted, and say what is wrong in words of their own, since net/url's and go-redis's
+// texts quote the URL or parts of it, which may be of the password.
 func parseURL(raw string) (*redis.Options, error) {
 	o, err := redis.ParseURL(raw)
 	if err == nil {
@@ -57,30 +61,50 @@ func parseURL(raw string) (*redis.Options, error) {
 	if ue, ok := errors.AsType[*url.Error](err); ok {
 		return nil, invalid("redis URL %s does not parse: %s", RedactURL(raw), urlProblem(ue.Err))
 	}
-	msg := strings.TrimPrefix(err.Error(), "redis: ")
-	if i, j, ok := secretSpan(raw); ok && j > i {
-		msg = strings.ReplaceAll(msg, raw[i:j], redacted)
-	}
-	return nil, invalid("redis URL %s: %s", RedactURL(raw), msg)
+	return nil, invalid("redis URL %s: %s", RedactURL(raw), optionsProblem(err))
 }
 
-// urlProblem says what is wrong in a URL that net/url does not parse, in words of its own:
-// net/url's texts quote the URL, or parts of it that may be of the password.
-func urlProblem(err error) string {
-	msg := err.Error()
-	switch {
-	case errors.As(err, new(url.EscapeError)):
-		return "a %-escape is not one"
-	case errors.As(err, new(url.InvalidHostError)):
-		return "the host has a character not allowed in one"
-	case strings.Contains(msg, "invalid port"):
-		return "the port is not a number (a password with '/', '?', '#' or '@' must be %-escaped)"
-	case strings.Contains(msg, "missing protocol scheme"):
-		return "it has no scheme (want redis://, rediss:// or unix://)"
-	case strings.Contains(msg, "control character"):
-		return "it has a control character"
+// urlProblems say what net/url found wrong in a URL, by a part of its error's text; the last
+// says it of any other.
+var urlProblems = []struct{ in, say string }{
+	{"invalid URL escape", "a %-escape is not one"},
+	{"in host name", "the host has a character not allowed in one"},
+	{"invalid port", "the port is not a number (a password with '/', '?', '#' or '@' must be %-escaped)"},
+	{"missing protocol scheme", "it has no scheme (want redis://, rediss:// or unix://)"},
+	{"control character", "it has a control character"},
+	{"", "it is not a URL"},
+}
+
+// optionsProblems say what go-redis found wrong in a URL that parses, as urlProblems do;
+// goRedisOption says which query parameter has a value that is not one.
+var (
+	optionsProblems = []struct{ in, say string }{
+		{"invalid URL scheme", "want the scheme redis://, rediss:// or unix://"},
+		{"database number", "the database is not a number"},
+		{"invalid URL path", "the path is not /DB"},
+		{"empty unix socket path", "it names no socket"},
+		{"unexpected option", "a query parameter go-redis does not know"},
+		{"", "go-redis does not take it"},
 	}
-	return "it is not a URL"
+	goRedisOption = regexp.MustCompile(`^redis: invalid ([a-z_]+) (number|duration|boolean)`)
+)
+
+func urlProblem(err error) string { return problem(urlProblems, err.Error()) }
+
+func optionsProblem(err error) string {
+	if m := goRedisOption.FindStringSubmatch(err.Error()); m != nil && !strings.Contains(err.Error(), "database") {
+		return fmt.Sprintf("query parameter %s is not a %s", m[1], m[2]) // go-redis's own name
+	}
+	return problem(optionsProblems, err.Error())
+}
+
+func problem(table []struct{ in, say string }, msg string) string {
+	for _, p := range table {
+		if strings.Contains(msg, p.in) {
+			return p.say
+		}
+	}
+	return table[len(table)-1].say
 }
 
 // redacted stands for a password RedactURL hid, as in url.URL.Redacted.
@@ -102,10 +126,7 @@ func RedactURL(s string) string {
 
 // secretSpan returns where in s a password may be, s[i:j], and whether there may be one.
 func secretSpan(s string) (i, j int, ok bool) {
-	start := 0
-	if k := strings.Index(s, "://"); k >= 0 {
-		start = k + len("://")
-	}
+	start := afterScheme(s)
 	at := strings.LastIndexByte(s[start:], '@')
 	if at >= 0 { // userinfo: a password follows its first ':'
 		colon := strings.IndexByte(s[start:start+at], ':')
@@ -121,6 +142,22 @@ func secretSpan(s string) (i, j int, ok bool) {
 		return start + colon + 1, len(s), true
 	}
 	return 0, 0, false
+}
+
+// afterScheme returns where what follows "scheme://" begins in s, 0 when s does not begin
+// with a scheme.
+func afterScheme(s string) int {
+	k := strings.Index(s, "://")
+	if k <= 0 {
+		return 0
+	}
+	for i, r := range s[:k] {
+		letter := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+		if !letter && (i == 0 || !('0' <= r && r <= '9' || r == '+' || r == '-' || r == '.')) {
+			return 0
+		}
+	}
+	return k + len("://")
 }
 
 // redactQuery hides the values of query parameters in s whose names speak of secrets.
