@@ -15,7 +15,8 @@ const maxMillis = 9_000_000_000_000
 
 var errClosed = errorf("the store is closed")
 
-// Begin implements wrapper.Store: one EVALSHA. A page kept that cannot be read is no error:
+// Begin implements wrapper.Store: one EVALSHA (an EVAL before the warm-up loaded the script,
+// or when Redis lost it). A page kept that cannot be read is no error:
 // the grant comes without it, and it is removed from Redis.
 func (s *Store) Begin(ctx context.Context, scope string, b wrapper.StoreBegin) (wrapper.StoreGrant, error) {
 	if err := checkScope(scope); err != nil {
@@ -23,11 +24,6 @@ func (s *Store) Begin(ctx context.Context, scope string, b wrapper.StoreBegin) (
 	}
 	if s.isClosed() {
 		return wrapper.StoreGrant{}, errClosed
-	}
-	select {
-	case <-s.warmed:
-	case <-ctx.Done():
-		return wrapper.StoreGrant{}, errorf("begin: %w", ctx.Err())
 	}
 	want := "0"
 	if b.Page != "" {

@@ -25,7 +25,7 @@ const (
 
 // call is one run of a script, queued for Redis.
 type call struct {
-	script *redis.Script
+	script *script
 	keys   []string
 	args   []any
 	size   int // bytes of the page it keeps, 0 for none
@@ -180,7 +180,7 @@ func (s *Store) send(batch []call) {
 		if len(failed) == 0 {
 			return struct{}{}, nil
 		}
-		loaded := map[*redis.Script]bool{}
+		loaded := map[*script]bool{}
 		for _, c := range failed {
 			if !loaded[c.script] {
 				loaded[c.script] = true

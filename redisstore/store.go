@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -36,7 +37,8 @@ type Store struct {
 	sealer      *sealer // WithEncryptionKey; nil for none
 
 	now    func() time.Time // the writer's clock of sealed confirmations; tests set it
-	warmed chan struct{}    // closed once the scripts were loaded, or failed to
+	warmed chan struct{}    // closed when the warm-up is over
+	loaded atomic.Bool      // the warm-up loaded the scripts
 
 	mu       sync.Mutex
 	queue    []call        // updates for Redis, sent by flush

@@ -9,35 +9,43 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"github.com/ghjobs/ghjobs/wrapper"
+	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
-// urlTimeout is NewFromURL's dial, read and write timeout unless the URL sets them: the
-// client bounds each call to the Store much shorter anyway.
+// urlTimeout is NewFromURL's dial, read and write timeout unless the URL sets them, and the
+// longest it waits for its connections to open: the client bounds each call to the Store
+// much shorter anyway.
 const urlTimeout = time.Second
+
+// urlIdleConns is how many connections NewFromURL's client opens at once and keeps open,
+// unless the URL sets min_idle_conns: enough for the Begins of a listing's first pages and a
+// pipeline of Ends; more open as needed, and stay open while used.
+const urlIdleConns = 4
 
 // NewFromURL returns a Store in the Redis that url names (redis://[user:password@]host:port[/db],
 // rediss:// for TLS, unix:// for a socket, with go-redis's options as query parameters, as
-// redis.ParseURL reads it), made for short calls: timeouts of a second, connections kept
-// open for the client's requests in flight (wrapper.DefaultConcurrency of them, unless the URL
-// sets min_idle_conns), and no CLIENT SETINFO round trip per connection. It connects in the
-// background: Redis down is no error here. Its errors show the URL with RedactURL. Close
-// closes its connections.
+// redis.ParseURL reads it), made for short calls: timeouts of a second, and one round trip a
+// call from the first request on. It returns once its connections are open and the scripts
+// loaded (two round trips to Redis), or after a second at most: Redis down or slow is no
+// error here, and the Store tries again as requests come. Its errors show the URL with
+// RedactURL. Close closes its connections.
 func NewFromURL(url string, opts ...Option) (*Store, error) {
 	o, err := parseURL(url)
 	if err != nil {
 		return nil, err
 	}
 	o.ContextTimeoutEnabled = true
+	// A new connection costs one round trip (HELLO), not three: no CLIENT SETINFO, and no
+	// CLIENT MAINT_NOTIFICATIONS (Redis Enterprise's), which open source Redis refuses.
 	o.DisableIdentity = true
+	o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	for _, d := range []*time.Duration{&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout} {
 		if *d == 0 {
 			*d = urlTimeout
 		}
 	}
 	if o.MinIdleConns == 0 {
-		o.MinIdleConns = wrapper.DefaultConcurrency
+		o.MinIdleConns = urlIdleConns
 	}
 	rdb := redis.NewClient(o)
 	s, err := newStore(rdb, opts)
@@ -47,6 +55,10 @@ func NewFromURL(url string, opts ...Option) (*Store, error) {
 	}
 	s.owned = true
 	s.warm()
+	select {
+	case <-s.warmed:
+	case <-time.After(urlTimeout):
+	}
 	return s, nil
 }
 
