@@ -306,22 +306,27 @@ func TestFleetCapsRequestsInFlight(t *testing.T) {
 	}
 }
 
-// Process B lists what process A listed: every request of B is conditional, answered 304.
+// Process B lists what process A listed: every request of B is conditional, answered 304;
+// the same with pages sealed (both have the key).
 func TestFleetSharesPages(t *testing.T) {
 	requireFleetTests(t)
-	rds := redistest.Start(t)
-	srv, _, counter := fleetFake(t, 2, 250, 0, nil)
-	mustSucceed(t, startChild(t, childConfig{URL: srv.URL, Redis: redisURL(rds), Runs: runs(1, 2)}).wait(t))
-	counter.Reset()
-	mustSucceed(t, startChild(t, childConfig{URL: srv.URL, Redis: redisURL(rds), Runs: runs(1, 2)}).wait(t))
-	arrivals := counter.Arrivals()
-	if len(arrivals) != 6 {
-		t.Errorf("process B sent %d requests, want 6 (3 pages of 2 runs)", len(arrivals))
-	}
-	for _, a := range arrivals {
-		if !a.Conditional || a.Status != http.StatusNotModified {
-			t.Errorf("process B: %s conditional %v, answered %d; want conditional and 304", a.Path, a.Conditional, a.Status)
-		}
+	for name, key := range map[string][]byte{"clear": nil, "sealed": testKey} {
+		t.Run(name, func(t *testing.T) {
+			rds := redistest.Start(t)
+			srv, _, counter := fleetFake(t, 2, 250, 0, nil)
+			mustSucceed(t, startChild(t, childConfig{URL: srv.URL, Redis: redisURL(rds), Key: key, Runs: runs(1, 2)}).wait(t))
+			counter.Reset()
+			mustSucceed(t, startChild(t, childConfig{URL: srv.URL, Redis: redisURL(rds), Key: key, Runs: runs(1, 2)}).wait(t))
+			arrivals := counter.Arrivals()
+			if len(arrivals) != 6 {
+				t.Errorf("process B sent %d requests, want 6 (3 pages of 2 runs)", len(arrivals))
+			}
+			for _, a := range arrivals {
+				if !a.Conditional || a.Status != http.StatusNotModified {
+					t.Errorf("process B: %s conditional %v, answered %d; want conditional and 304", a.Path, a.Conditional, a.Status)
+				}
+			}
+		})
 	}
 }
 
