@@ -37,11 +37,13 @@ func (s *Store) Begin(ctx context.Context, scope string, b wrapper.StoreBegin) (
 			s.enqueue(s.endCall(scope, wrapper.StoreEnd{Slot: b.Slot}))
 		}
 	}
-	reply, err := bounded(ctx, func(ctx context.Context) (any, error) {
+	reply, gaveUp, err := bounded(ctx, func(ctx context.Context) (any, error) {
 		return s.run(ctx, beginScript, keys, args...)
 	}, release)
 	if err != nil {
-		release()
+		if !gaveUp { // else release runs once the late answer comes
+			release()
+		}
 		return wrapper.StoreGrant{}, errorf("begin: %w", err)
 	}
 	g, f, err := grantOf(reply)
@@ -61,40 +63,37 @@ func (s *Store) Begin(ctx context.Context, scope string, b wrapper.StoreBegin) (
 
 // bounded returns what call returns, or ctx's error once ctx is done, even when the redis
 // client was made without ContextTimeoutEnabled and would wait for its own timeouts. When it
-// returns ctx's error, abandoned runs once call returns.
-func bounded[T any](ctx context.Context, call func(context.Context) (T, error), abandoned func()) (T, error) {
+// gave up on call (gaveUp), abandoned runs once call returns.
+func bounded[T any](ctx context.Context, call func(context.Context) (T, error), abandoned func()) (v T, gaveUp bool, err error) {
 	type result struct {
 		v   T
 		err error
 	}
 	var mu sync.Mutex
-	gaveUp := false
+	left := false // the caller gave up
 	done := make(chan result, 1)
 	go func() {
 		v, err := call(ctx)
 		mu.Lock()
 		defer mu.Unlock()
-		if gaveUp {
-			if abandoned != nil {
-				abandoned()
-			}
-			return
+		if !left {
+			done <- result{v, err}
+		} else if abandoned != nil {
+			abandoned()
 		}
-		done <- result{v, err}
 	}()
 	select {
 	case r := <-done:
-		return r.v, r.err
+		return r.v, false, r.err
 	case <-ctx.Done():
 		mu.Lock()
 		defer mu.Unlock()
-		gaveUp = true
 		select {
 		case r := <-done: // call returned meanwhile: its answer counts
-			return r.v, r.err
+			return r.v, false, r.err
 		default:
-			var zero T
-			return zero, ctx.Err()
+			left = true
+			return v, true, ctx.Err()
 		}
 	}
 }

@@ -175,7 +175,7 @@ func (s *Store) drain() {
 func (s *Store) send(batch []call) {
 	ctx, cancel := context.WithTimeout(context.Background(), endTimeout)
 	defer cancel()
-	_, _ = bounded(ctx, func(ctx context.Context) (struct{}, error) {
+	bounded(ctx, func(ctx context.Context) (struct{}, error) {
 		failed := s.pipeline(ctx, batch)
 		if len(failed) == 0 {
 			return struct{}{}, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -190,13 +191,16 @@ func TestScriptsAfterRestart(t *testing.T) {
 }
 
 // Begin answers within its context's deadline even when Redis does not answer and the redis
-// client was made without ContextTimeoutEnabled.
+// client was made without ContextTimeoutEnabled; the slot its script took meanwhile is given
+// back once the late answer comes.
 func TestBeginBoundedByContext(t *testing.T) {
 	srv := redistest.Start(t, "--enable-debug-command", "yes")
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, ReadTimeout: 2 * time.Second})
 	t.Cleanup(func() { rdb.Close() })
 	s := newTest(t, rdb)
+	<-s.warmed // so that every script runs by its hash, counted below
 	begin(t, s, "scope", "a", "")
+	finish(t, s, "scope", wrapper.StoreEnd{Slot: "a"})
 	stop := inBackground(t, srv.Addr, "DEBUG", "SLEEP", "1") // Redis stalls
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
@@ -205,6 +209,20 @@ func TestBeginBoundedByContext(t *testing.T) {
 		t.Fatalf("Begin against a stalled Redis: %v, want the context's deadline", err)
 	}
 	<-stop
+	// The late Begin ran, then its slot was given back: four scripts (Begin and End of a,
+	// Begin and End of b), and no slot taken.
+	probe := client(t, srv.Addr)
+	key := s.keys("scope", "")[1]
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		calls := info(t, probe, "commandstats")["cmdstat_evalsha"]
+		if strings.HasPrefix(calls, "calls=4,") && probe.ZCard(t.Context(), key).Val() == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the late Begin: EVALSHA %s, slots %v; want its slot given back",
+				calls, probe.ZRange(t.Context(), key, 0, -1).Val())
+		}
+	}
 }
 
 // inBackground runs a command on another connection, in the background; the channel closes when it
