@@ -76,7 +76,8 @@ type childReport struct {
 	Down, Up         int      // EventStoreDown and EventStoreUp
 	StoreErrors      []string // the Err of each EventStoreDown
 	SlowBegins       []string // Begins that took longer than slowBegin
-	Limits           int      // EventSecondaryLimit
+	Begins           []time.Duration
+	Limits           int // EventSecondaryLimit
 }
 
 func fleetChild(raw string) int {
@@ -89,6 +90,7 @@ func fleetChild(raw string) int {
 	var mu sync.Mutex
 	var storeErrors []string
 	var slowBegins []string
+	var timed *timedStore
 	if cfg.Token == "" {
 		cfg.Token = fleetToken
 	}
@@ -118,7 +120,8 @@ func fleetChild(raw string) int {
 			return 2
 		}
 		defer s.Close()
-		opts = append(opts, wrapper.WithStore(&timedStore{Store: s, start: time.Now(), slow: &slowBegins}))
+		timed = &timedStore{Store: s, start: time.Now(), slow: &slowBegins}
+		opts = append(opts, wrapper.WithStore(timed))
 	}
 	if cfg.Scope != "" {
 		opts = append(opts, wrapper.WithStoreScope(cfg.Scope))
@@ -142,6 +145,11 @@ func fleetChild(raw string) int {
 	rep.Down, rep.Up, rep.Limits = int(down.Load()), int(up.Load()), int(limits.Load())
 	mu.Lock()
 	rep.StoreErrors, rep.SlowBegins = storeErrors, slowBegins
+	if timed != nil {
+		timed.mu.Lock()
+		rep.Begins = timed.took
+		timed.mu.Unlock()
+	}
 	mu.Unlock()
 	json.NewEncoder(os.Stdout).Encode(rep)
 	return 0
@@ -295,8 +303,12 @@ func TestFleetCapsRequestsInFlight(t *testing.T) {
 		children = append(children, startChild(t, childConfig{URL: srv.URL, Redis: redisURL(rds), Runs: runs(int64(i+1), int64((i+1)%4+1)), Concurrency: 20, Cap: 30}))
 	}
 	var reps []childReport
-	for _, ch := range children {
-		reps = append(reps, ch.wait(t))
+	for i, ch := range children {
+		rep := ch.wait(t)
+		reps = append(reps, rep)
+		if rep.Down > 0 {
+			t.Logf("child %d went on without the store %d times (%v); its slow Begins: %v", i, rep.Down, rep.StoreErrors, rep.SlowBegins)
+		}
 	}
 	mustSucceed(t, reps...)
 	if got := counter.MaxInFlight(); got > 30 {
@@ -414,12 +426,17 @@ type timedStore struct {
 	start time.Time
 	mu    sync.Mutex
 	slow  *[]string
+	took  []time.Duration // every Begin's
 }
 
 func (t *timedStore) Begin(ctx context.Context, scope string, b wrapper.StoreBegin) (wrapper.StoreGrant, error) {
 	st := time.Now()
 	g, err := t.Store.Begin(ctx, scope, b)
-	if d := time.Since(st); d > slowBegin {
+	d := time.Since(st)
+	t.mu.Lock()
+	t.took = append(t.took, d)
+	t.mu.Unlock()
+	if d > slowBegin {
 		dl, _ := ctx.Deadline()
 		t.mu.Lock()
 		*t.slow = append(*t.slow, fmt.Sprintf("at %s took %s (deadline %s): %v",

@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -24,17 +25,21 @@ func TestFleetCapAt100msToRedis(t *testing.T) {
 			Concurrency: capacity, Cap: capacity}))
 	}
 	var down, slow int
+	var took []time.Duration
 	for i, ch := range children {
 		rep := ch.wait(t)
 		mustSucceed(t, rep)
 		down, slow = down+rep.Down, slow+len(rep.SlowBegins)
+		took = append(took, rep.Begins...)
 		if rep.Down > 0 {
 			t.Logf("child %d went on without the store %d times (%v); its slow Begins: %v", i, rep.Down, rep.StoreErrors, rep.SlowBegins)
 		}
 	}
 	got := counter.MaxInFlight()
-	t.Logf("%d processes, %d requests in %s, at most %d in flight, %d Begins over %s, store down %d times",
-		processes, len(counter.Arrivals()), time.Since(start).Round(time.Millisecond), got, slow, slowBegin, down)
+	slices.Sort(took)
+	t.Logf("%d processes, %d requests in %s, at most %d in flight; %d Begins, median %s, 90th percentile %s, %d over %s; store down %d times",
+		processes, len(counter.Arrivals()), time.Since(start).Round(time.Millisecond), got,
+		len(took), took[len(took)/2].Round(time.Millisecond), took[len(took)*9/10].Round(time.Millisecond), slow, slowBegin, down)
 	if got > capacity {
 		t.Errorf("%d requests in flight at once at 100 ms to Redis, want at most the shared cap of %d", got, capacity)
 	}
