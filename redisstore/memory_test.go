@@ -55,6 +55,7 @@ const maxMemoryOvershoot = 64 << 10
 // used memory never passes the limit by more than maxMemoryOvershoot; the Store stays up
 // (Begin and End still run, so the cap and holds still work), and every listing succeeds.
 func TestMaxMemory(t *testing.T) {
+	t.Parallel() // waits on its own Redis and fake mostly
 	const limit = 1 << 20
 	// Redis 7 keeps a latency histogram of about 25 kB for every command the first time it
 	// runs (latency-tracking): a dozen commands would take a third of the room before any
@@ -62,7 +63,7 @@ func TestMaxMemory(t *testing.T) {
 	rds := redistest.Start(t, "--maxmemory", "1mb", "--maxmemory-policy", "noeviction", "--latency-tracking", "no")
 	rdb := client(t, rds.Addr)
 
-	const runs, jobs = 8, 300
+	const runs, jobs = 4, 300
 	opts := []api.Option{api.WithToken(fleetToken)}
 	for id := range int64(runs) {
 		opts = append(opts, api.WithRun(api.SampleRun("octo-org", "octo-repo", id+1, 1, jobs)))
