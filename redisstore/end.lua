@@ -1,9 +1,19 @@
+#!lua flags=allow-oom
 -- End: after each request, pipelined off the request's path. KEYS as begin.lua. ARGV: lease
--- id ('' for none); limit, remaining, used, reset (unix s), resource, reset in ms; hold ms,
--- hold status; page ttl ms (0: no page), etag, header, body; '1' when GitHub confirmed the
--- page kept (a 304) and no body comes.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- id ('' for none); limit (0 for no figures), remaining, used, reset (unix s), resource, reset
+-- in ms; hold ms, hold status; page op ('' none, 'renew', 'drop' or 'forget'), the etag field
+-- it is about; for 'renew' the ttl ms, confirmed to and confirmation; for 'forget' the write id.
+--
+-- 'renew' (GitHub confirmed the page with that ETag) and 'drop' (the client could not use it)
+-- act only if the page still has that ETag: another client may have put a newer one.
+-- 'forget' removes a page Begin read and could not read, only if it is still the value read.
+--
+-- It runs when Redis is out of memory (allow-oom): it gives slots back, and replaces small
+-- values with others of the same size; were it refused, slots would stay taken until their
+-- leases expire.
+kind(KEYS[1], 'hash')
+kind(KEYS[2], 'zset')
+kind(KEYS[3], 'hash')
 
 if ARGV[1] ~= '' then
   redis.call('ZREM', KEYS[2], ARGV[1])
@@ -14,9 +24,13 @@ if limit > 0 then
   local remaining, reset, resetIn = tonumber(ARGV[3]), tonumber(ARGV[5]), tonumber(ARGV[7])
   local cur = redis.call('HMGET', KEYS[3], 'remaining', 'reset')
   local curRemaining, curReset = tonumber(cur[1]), tonumber(cur[2])
+  -- Figures kept that are no numbers, or a reset that is no time, are replaced.
+  if curRemaining ~= curRemaining or not curReset or not instant(curReset * 1000) then
+    curReset = nil
+  end
   -- The client's rule (wrapper's rateState.merge): figures of an earlier window, or of the
   -- same window with more requests left, are older than those kept.
-  local older = curReset and (reset < curReset or (reset == curReset and remaining > curRemaining))
+  local older = curReset and curRemaining and (reset < curReset or (reset == curReset and remaining > curRemaining))
   if not older then
     redis.call('HSET', KEYS[3], 'limit', ARGV[2], 'remaining', ARGV[3], 'used', ARGV[4],
       'reset', ARGV[5], 'resource', ARGV[6], 'resetat', now + resetIn)
@@ -26,21 +40,24 @@ end
 
 local hold = tonumber(ARGV[8])
 if hold > 0 then
-  local cur = tonumber(redis.call('HGET', KEYS[1], 'until')) or 0
+  local cur = instant(redis.call('HGET', KEYS[1], 'until')) or 0
   if now + hold > cur then
     redis.call('HSET', KEYS[1], 'until', now + hold, 'status', ARGV[9])
     redis.call('PEXPIRE', KEYS[1], hold)
   end
 end
 
-local ttl = tonumber(ARGV[10])
-if ttl > 0 and ARGV[14] == '1' then
-  if redis.call('EXISTS', KEYS[4]) == 1 then
-    redis.call('HSET', KEYS[4], 'at', now)
-    redis.call('PEXPIRE', KEYS[4], ttl)
+local op = ARGV[10]
+if op ~= '' then
+  kind(KEYS[4], 'hash')
+  local etag = redis.call('HGET', KEYS[4], 'etag') or ''
+  if op == 'renew' and etag ~= '' and etag == ARGV[11] then
+    redis.call('HSET', KEYS[4], 'at', now, 'to', ARGV[13], 'conf', ARGV[14])
+    redis.call('PEXPIRE', KEYS[4], tonumber(ARGV[12]))
+  elseif op == 'drop' and etag == ARGV[11] then
+    redis.call('DEL', KEYS[4])
+  elseif op == 'forget' and etag == ARGV[11] and (redis.call('HGET', KEYS[4], 'w') or '') == ARGV[15] then
+    redis.call('DEL', KEYS[4])
   end
-elseif ttl > 0 then
-  redis.call('HSET', KEYS[4], 'etag', ARGV[11], 'header', ARGV[12], 'body', ARGV[13], 'at', now)
-  redis.call('PEXPIRE', KEYS[4], ttl)
 end
 return 1

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
 	"github.com/ghjobs/ghjobs/api"
@@ -31,9 +30,26 @@ import (
 const (
 	childEnv   = "GHJOBS_FLEET_CHILD"
 	fleetToken = "ghs_fleettesttoken"
+
+	// fleetTestsEnv, set to 1, runs the tests that start fleets of processes: seconds each,
+	// tens under -race on two busy cores, too long for go test -race ./... to run by
+	// default. CI (.ci/run) sets it.
+	fleetTestsEnv = "GHJOBS_TEST_FLEETS"
 )
 
+// requireFleetTests skips t, a test that starts a fleet of processes, unless fleetTestsEnv
+// is 1.
+func requireFleetTests(t *testing.T) {
+	t.Helper()
+	if os.Getenv(fleetTestsEnv) != "1" {
+		t.Skipf("starts a fleet of processes: set %s=1 to run it (CI does)", fleetTestsEnv)
+	}
+}
+
 func TestMain(m *testing.M) {
+	if redistest.DelayChild() {
+		return
+	}
 	if cfg := os.Getenv(childEnv); cfg != "" {
 		os.Exit(fleetChild(cfg))
 	}
@@ -41,9 +57,12 @@ func TestMain(m *testing.M) {
 }
 
 // childConfig is what one child process does: list each run, again and again for For (or
-// once), sharing through the Redis at Redis ("" for no store).
+// once), with Token (fleetToken if "") and WithStoreScope(Scope) if set, sharing through a
+// Store from NewFromURL(Redis) ("" for no store), sealed with Key if set.
 type childConfig struct {
 	URL, Redis, UserAgent string
+	Token, Scope          string
+	Key                   []byte
 	Runs                  []int64
 	For                   time.Duration
 	Concurrency, Cap      int
@@ -54,7 +73,10 @@ type childConfig struct {
 type childReport struct {
 	Listings, Failed int
 	Errors           []string
-	Down, Up         int // EventStoreDown and EventStoreUp
+	Down, Up         int      // EventStoreDown and EventStoreUp
+	StoreErrors      []string // the Err of each EventStoreDown
+	SlowBegins       []string // Begins that took longer than slowBegin
+	Begins           []time.Duration
 	Limits           int // EventSecondaryLimit
 }
 
@@ -65,12 +87,22 @@ func fleetChild(raw string) int {
 		return 2
 	}
 	var down, up, limits atomic.Int32
-	opts := []wrapper.Option{wrapper.WithBaseURL(cfg.URL), wrapper.WithToken(fleetToken),
+	var mu sync.Mutex
+	var storeErrors []string
+	var slowBegins []string
+	var timed *timedStore
+	if cfg.Token == "" {
+		cfg.Token = fleetToken
+	}
+	opts := []wrapper.Option{wrapper.WithBaseURL(cfg.URL), wrapper.WithToken(cfg.Token),
 		wrapper.WithConcurrency(cfg.Concurrency), wrapper.WithUserAgent(cfg.UserAgent),
 		wrapper.WithEvents(func(e wrapper.Event) {
 			switch e.Kind {
 			case wrapper.EventStoreDown:
 				down.Add(1)
+				mu.Lock()
+				storeErrors = append(storeErrors, fmt.Sprint(e.Err))
+				mu.Unlock()
 			case wrapper.EventStoreUp:
 				up.Add(1)
 			case wrapper.EventSecondaryLimit:
@@ -78,12 +110,21 @@ func fleetChild(raw string) int {
 			}
 		})}
 	if cfg.Redis != "" {
-		rdb := redis.NewClient(&redis.Options{Addr: cfg.Redis, ContextTimeoutEnabled: true,
-			DialTimeout: 200 * time.Millisecond, ReadTimeout: time.Second, WriteTimeout: time.Second})
-		defer rdb.Close()
-		s := New(rdb, WithMaxInFlight(cfg.Cap), WithLease(cfg.Lease))
+		storeOpts := []Option{WithMaxInFlight(cfg.Cap), WithLease(cfg.Lease)}
+		if cfg.Key != nil {
+			storeOpts = append(storeOpts, WithEncryptionKey(cfg.Key))
+		}
+		s, err := NewFromURL(cfg.Redis, storeOpts...)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
 		defer s.Close()
-		opts = append(opts, wrapper.WithStore(s))
+		timed = &timedStore{Store: s, start: time.Now(), slow: &slowBegins}
+		opts = append(opts, wrapper.WithStore(timed))
+	}
+	if cfg.Scope != "" {
+		opts = append(opts, wrapper.WithStoreScope(cfg.Scope))
 	}
 	c, err := wrapper.New(opts...)
 	if err != nil {
@@ -102,6 +143,14 @@ func fleetChild(raw string) int {
 		}
 	}
 	rep.Down, rep.Up, rep.Limits = int(down.Load()), int(up.Load()), int(limits.Load())
+	mu.Lock()
+	rep.StoreErrors, rep.SlowBegins = storeErrors, slowBegins
+	if timed != nil {
+		timed.mu.Lock()
+		rep.Begins = timed.took
+		timed.mu.Unlock()
+	}
+	mu.Unlock()
 	json.NewEncoder(os.Stdout).Encode(rep)
 	return 0
 }
@@ -180,6 +229,8 @@ func fleetFake(t *testing.T, n, jobs int, latency time.Duration, wrap func(http.
 
 func runs(ids ...int64) []int64 { return ids }
 
+func redisURL(s *redistest.Server) string { return "redis://" + s.Addr }
+
 func mustSucceed(t *testing.T, reps ...childReport) {
 	t.Helper()
 	for i, r := range reps {
@@ -192,11 +243,12 @@ func mustSucceed(t *testing.T, reps ...childReport) {
 // A secondary limit answered to one process holds every process: no request reaches the
 // server after the answer until its retry-after has passed.
 func TestFleetSecondaryLimitHoldsEveryProcess(t *testing.T) {
+	requireFleetTests(t)
 	rds := redistest.Start(t)
 	srv, fake, counter := fleetFake(t, 4, 150, 20*time.Millisecond, nil)
 	var children []*child
 	for i := range 4 {
-		children = append(children, startChild(t, childConfig{URL: srv.URL, Redis: rds.Addr, Runs: runs(int64(i + 1)), For: 6 * time.Second, Concurrency: 2}))
+		children = append(children, startChild(t, childConfig{URL: srv.URL, Redis: redisURL(rds), Runs: runs(int64(i + 1)), For: 6 * time.Second, Concurrency: 2}))
 	}
 	for deadline := time.Now().Add(20 * time.Second); len(counter.Arrivals()) < 20; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -243,15 +295,20 @@ func TestFleetSecondaryLimitHoldsEveryProcess(t *testing.T) {
 // 4 processes × WithConcurrency(20) under a shared cap of 30: never more than 30 requests in
 // flight at the server.
 func TestFleetCapsRequestsInFlight(t *testing.T) {
+	requireFleetTests(t)
 	rds := redistest.Start(t)
 	srv, _, counter := fleetFake(t, 4, 2000, 30*time.Millisecond, nil)
 	var children []*child
 	for i := range 4 {
-		children = append(children, startChild(t, childConfig{URL: srv.URL, Redis: rds.Addr, Runs: runs(int64(i+1), int64((i+1)%4+1)), Concurrency: 20, Cap: 30}))
+		children = append(children, startChild(t, childConfig{URL: srv.URL, Redis: redisURL(rds), Runs: runs(int64(i+1), int64((i+1)%4+1)), Concurrency: 20, Cap: 30}))
 	}
 	var reps []childReport
-	for _, ch := range children {
-		reps = append(reps, ch.wait(t))
+	for i, ch := range children {
+		rep := ch.wait(t)
+		reps = append(reps, rep)
+		if rep.Down > 0 {
+			t.Logf("child %d went on without the store %d times (%v); its slow Begins: %v", i, rep.Down, rep.StoreErrors, rep.SlowBegins)
+		}
 	}
 	mustSucceed(t, reps...)
 	if got := counter.MaxInFlight(); got > 30 {
@@ -261,27 +318,34 @@ func TestFleetCapsRequestsInFlight(t *testing.T) {
 	}
 }
 
-// Process B lists what process A listed: every request of B is conditional, answered 304.
+// Process B lists what process A listed: every request of B is conditional, answered 304;
+// the same with pages sealed (both have the key).
 func TestFleetSharesPages(t *testing.T) {
-	rds := redistest.Start(t)
-	srv, _, counter := fleetFake(t, 2, 250, 0, nil)
-	mustSucceed(t, startChild(t, childConfig{URL: srv.URL, Redis: rds.Addr, Runs: runs(1, 2)}).wait(t))
-	counter.Reset()
-	mustSucceed(t, startChild(t, childConfig{URL: srv.URL, Redis: rds.Addr, Runs: runs(1, 2)}).wait(t))
-	arrivals := counter.Arrivals()
-	if len(arrivals) != 6 {
-		t.Errorf("process B sent %d requests, want 6 (3 pages of 2 runs)", len(arrivals))
-	}
-	for _, a := range arrivals {
-		if !a.Conditional || a.Status != http.StatusNotModified {
-			t.Errorf("process B: %s conditional %v, answered %d; want conditional and 304", a.Path, a.Conditional, a.Status)
-		}
+	requireFleetTests(t)
+	for name, key := range map[string][]byte{"clear": nil, "sealed": testKey} {
+		t.Run(name, func(t *testing.T) {
+			rds := redistest.Start(t)
+			srv, _, counter := fleetFake(t, 2, 250, 0, nil)
+			mustSucceed(t, startChild(t, childConfig{URL: srv.URL, Redis: redisURL(rds), Key: key, Runs: runs(1, 2)}).wait(t))
+			counter.Reset()
+			mustSucceed(t, startChild(t, childConfig{URL: srv.URL, Redis: redisURL(rds), Key: key, Runs: runs(1, 2)}).wait(t))
+			arrivals := counter.Arrivals()
+			if len(arrivals) != 6 {
+				t.Errorf("process B sent %d requests, want 6 (3 pages of 2 runs)", len(arrivals))
+			}
+			for _, a := range arrivals {
+				if !a.Conditional || a.Status != http.StatusNotModified {
+					t.Errorf("process B: %s conditional %v, answered %d; want conditional and 304", a.Path, a.Conditional, a.Status)
+				}
+			}
+		})
 	}
 }
 
 // A process killed (SIGKILL) while its requests hold slots: the slots come back when their
 // lease expires, and another process gets them then, not before.
 func TestFleetKilledProcessSlotsComeBack(t *testing.T) {
+	requireFleetTests(t)
 	rds := redistest.Start(t)
 	release := make(chan struct{})
 	var stalled atomic.Int32
@@ -299,7 +363,7 @@ func TestFleetKilledProcessSlotsComeBack(t *testing.T) {
 	var once sync.Once
 	t.Cleanup(func() { once.Do(func() { close(release) }) }) // before the server closes
 	const cap, lease = 5, 3 * time.Second
-	doomed := startChild(t, childConfig{URL: srv.URL, Redis: rds.Addr, Runs: runs(1), Concurrency: cap, Cap: cap, Lease: lease, UserAgent: "doomed"})
+	doomed := startChild(t, childConfig{URL: srv.URL, Redis: redisURL(rds), Runs: runs(1), Concurrency: cap, Cap: cap, Lease: lease, UserAgent: "doomed"})
 	for deadline := time.Now().Add(20 * time.Second); stalled.Load() < cap; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the doomed process has %d requests in flight, want %d", stalled.Load(), cap)
@@ -310,7 +374,7 @@ func TestFleetKilledProcessSlotsComeBack(t *testing.T) {
 	doomed.cmd.Wait()
 	counter.Reset()
 
-	mustSucceed(t, startChild(t, childConfig{URL: srv.URL, Redis: rds.Addr, Runs: runs(1), Concurrency: cap, Cap: cap, Lease: lease}).wait(t))
+	mustSucceed(t, startChild(t, childConfig{URL: srv.URL, Redis: redisURL(rds), Runs: runs(1), Concurrency: cap, Cap: cap, Lease: lease}).wait(t))
 	var first time.Time
 	for _, a := range counter.Arrivals() {
 		if first.IsZero() || a.At.Before(first) {
@@ -330,11 +394,12 @@ func TestFleetKilledProcessSlotsComeBack(t *testing.T) {
 // Redis stopped mid-run, then started again: every listing complete, none failed; each
 // process said the store went and came back.
 func TestFleetRedisRestartFailsNothing(t *testing.T) {
+	requireFleetTests(t)
 	rds := redistest.Start(t)
 	srv, _, _ := fleetFake(t, 3, 250, 10*time.Millisecond, nil)
 	var children []*child
 	for i := range 3 {
-		children = append(children, startChild(t, childConfig{URL: srv.URL, Redis: rds.Addr, Runs: runs(int64(i + 1)), For: 7 * time.Second}))
+		children = append(children, startChild(t, childConfig{URL: srv.URL, Redis: redisURL(rds), Runs: runs(int64(i + 1)), For: 7 * time.Second}))
 	}
 	time.Sleep(1500 * time.Millisecond)
 	rds.Stop()
@@ -348,4 +413,35 @@ func TestFleetRedisRestartFailsNothing(t *testing.T) {
 			t.Errorf("child %d: EventStoreDown %d, EventStoreUp %d; want the store's stop and return said", i, rep.Down, rep.Up)
 		}
 	}
+}
+
+// slowBegin is how long a Begin may take before a child reports it: more than two round
+// trips at 100 ms.
+const slowBegin = 250 * time.Millisecond
+
+// timedStore is the child's Store, reporting the Begins slower than slowBegin: when, how
+// long, and the deadline the client gave.
+type timedStore struct {
+	*Store
+	start time.Time
+	mu    sync.Mutex
+	slow  *[]string
+	took  []time.Duration // every Begin's
+}
+
+func (t *timedStore) Begin(ctx context.Context, scope string, b wrapper.StoreBegin) (wrapper.StoreGrant, error) {
+	st := time.Now()
+	g, err := t.Store.Begin(ctx, scope, b)
+	d := time.Since(st)
+	t.mu.Lock()
+	t.took = append(t.took, d)
+	t.mu.Unlock()
+	if d > slowBegin {
+		dl, _ := ctx.Deadline()
+		t.mu.Lock()
+		*t.slow = append(*t.slow, fmt.Sprintf("at %s took %s (deadline %s): %v",
+			st.Sub(t.start).Round(time.Millisecond), d.Round(time.Millisecond), dl.Sub(st).Round(time.Millisecond), err))
+		t.mu.Unlock()
+	}
+	return g, err
 }

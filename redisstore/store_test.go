@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,11 +24,18 @@ func client(t *testing.T, addr string) *redis.Client {
 	return rdb
 }
 
-// flushed waits until the Ends given to s have reached Redis.
-func flushed(t *testing.T, s *Store) {
+// newTest returns New(rdb, opts...), closed when the test ends.
+func newTest(t *testing.T, rdb redis.UniversalClient, opts ...Option) *Store {
 	t.Helper()
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
+	s := New(rdb, opts...)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// settled waits until the Ends given to s have reached Redis (a Store of this package).
+func settled(s wrapper.Store) {
+	if r, ok := s.(*Store); ok {
+		r.drain()
 	}
 }
 
@@ -42,18 +50,18 @@ func begin(t *testing.T, s wrapper.Store, scope, slot, page string) wrapper.Stor
 	return g
 }
 
-func finish(t *testing.T, s *Store, scope string, e wrapper.StoreEnd) {
+func finish(t *testing.T, s wrapper.Store, scope string, e wrapper.StoreEnd) {
 	t.Helper()
 	if err := s.End(t.Context(), scope, e); err != nil {
 		t.Fatal(err)
 	}
-	flushed(t, s)
+	settled(s)
 }
 
 // storeBasics checks what every use of the Store relies on, against a Store in real Redis
 // (single node or cluster): the cap, the hold, the rate figures' merge rule, kept pages.
 func storeBasics(t *testing.T, rdb redis.UniversalClient) {
-	s := New(rdb, WithMaxInFlight(2))
+	s := newTest(t, rdb, WithMaxInFlight(2))
 	const scope = "0123456789abcdef0123456789abcdef"
 
 	t.Run("cap", func(t *testing.T) {
@@ -142,7 +150,7 @@ func TestStoreBasicsCluster(t *testing.T) {
 // A slot whose End never comes is free again once its lease has expired.
 func TestLeaseExpires(t *testing.T) {
 	srv := redistest.Start(t)
-	s := New(client(t, srv.Addr), WithMaxInFlight(1), WithLease(300*time.Millisecond))
+	s := newTest(t, client(t, srv.Addr), WithMaxInFlight(1), WithLease(300*time.Millisecond))
 	if !begin(t, s, "scope", "dead", "").Slot {
 		t.Fatal("first slot refused")
 	}
@@ -161,7 +169,7 @@ func TestLeaseExpires(t *testing.T) {
 // Redis restarted loses the scripts: Begin and End load them again.
 func TestScriptsAfterRestart(t *testing.T) {
 	srv := redistest.Start(t)
-	s := New(client(t, srv.Addr), WithMaxInFlight(1))
+	s := newTest(t, client(t, srv.Addr), WithMaxInFlight(1))
 	begin(t, s, "scope", "a", "")
 	srv.Stop()
 	srv.Restart()
@@ -183,13 +191,16 @@ func TestScriptsAfterRestart(t *testing.T) {
 }
 
 // Begin answers within its context's deadline even when Redis does not answer and the redis
-// client was made without ContextTimeoutEnabled.
+// client was made without ContextTimeoutEnabled; the slot its script took meanwhile is given
+// back once the late answer comes.
 func TestBeginBoundedByContext(t *testing.T) {
 	srv := redistest.Start(t, "--enable-debug-command", "yes")
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, ReadTimeout: 2 * time.Second})
 	t.Cleanup(func() { rdb.Close() })
-	s := New(rdb)
+	s := newTest(t, rdb)
+	<-s.warmed // so that every script runs by its hash, counted below
 	begin(t, s, "scope", "a", "")
+	finish(t, s, "scope", wrapper.StoreEnd{Slot: "a"})
 	stop := inBackground(t, srv.Addr, "DEBUG", "SLEEP", "1") // Redis stalls
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
@@ -198,6 +209,20 @@ func TestBeginBoundedByContext(t *testing.T) {
 		t.Fatalf("Begin against a stalled Redis: %v, want the context's deadline", err)
 	}
 	<-stop
+	// The late Begin ran, then its slot was given back: four scripts (Begin and End of a,
+	// Begin and End of b), and no slot taken.
+	probe := client(t, srv.Addr)
+	key := s.keys("scope", "")[1]
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		calls := info(t, probe, "commandstats")["cmdstat_evalsha"]
+		if strings.HasPrefix(calls, "calls=4,") && probe.ZCard(t.Context(), key).Val() == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the late Begin: EVALSHA %s, slots %v; want its slot given back",
+				calls, probe.ZRange(t.Context(), key, 0, -1).Val())
+		}
+	}
 }
 
 // inBackground runs a command on another connection, in the background; the channel closes when it

@@ -110,6 +110,17 @@ func (s *Server) Stop() {
 	s.cmd = nil
 }
 
+// Signal sends sig to the running server: syscall.SIGSTOP freezes it as a hung host would
+// (connections stay open and the kernel still accepts new ones, but nothing is answered)
+// and syscall.SIGCONT thaws it. A test that freezes it thaws it in a Cleanup of its own,
+// registered after those of the clients that would wait for it.
+func (s *Server) Signal(sig os.Signal) error {
+	if s.cmd == nil {
+		return fmt.Errorf("redistest: signal %v: the server on %s is stopped", sig, s.Addr)
+	}
+	return s.cmd.Process.Signal(sig)
+}
+
 // Log returns the end of the server's log, for failure messages.
 func (s *Server) Log() string {
 	b, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
