@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ghjobs/ghjobs/redisstore"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -18,9 +17,10 @@ const ghTimeout = 5 * time.Second
 
 // client builds the API client: the API root from --api-url, else GITHUB_API_URL, else
 // github.com; the token from GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`, else none,
-// with a warning; state shared through the Redis of --redis, else GHJOBS_REDIS_URL.
-func (c *cli) client(ctx context.Context, apiURL, redisURL string) (*wrapper.Client, error) {
-	base := c.apiURL(apiURL)
+// with a warning; state shared through the Redis of --redis, else GHJOBS_REDIS_URL
+// (store.go).
+func (c *cli) client(ctx context.Context, o options) (*wrapper.Client, error) {
+	base := c.apiURL(o.apiURL)
 	if base == "" {
 		base = wrapper.DefaultBaseURL
 	}
@@ -32,18 +32,6 @@ func (c *cli) client(ctx context.Context, apiURL, redisURL string) (*wrapper.Cli
 	if _, err := wrapper.New(opts...); err != nil {
 		return nil, err
 	}
-	if redisURL == "" {
-		redisURL = c.getenv("GHJOBS_REDIS_URL")
-	}
-	if redisURL != "" {
-		store, err := redisstore.NewFromURL(redisURL) // connects lazily: Redis down is no error
-		if err != nil {
-			return nil, fmt.Errorf("%w (--redis)", err)
-		}
-		c.closers = append(c.closers, store.Close) // sends the last figures before the exit
-		opts = append(opts, wrapper.WithStore(store))
-	}
-
 	token, from := "", ""
 	for _, name := range []string{"GH_TOKEN", "GITHUB_TOKEN"} {
 		if v := c.getenv(name); strings.TrimSpace(v) != "" {
@@ -66,7 +54,11 @@ func (c *cli) client(ctx context.Context, apiURL, redisURL string) (*wrapper.Cli
 		opts = append(opts, wrapper.WithToken(token))
 		c.authenticated = true
 	}
-	return wrapper.New(opts...)
+	shared, err := c.storeOptions(o, token)
+	if err != nil {
+		return nil, err
+	}
+	return wrapper.New(append(opts, shared...)...)
 }
 
 // event tells the person what the client waits for: a line on stderr, and the progress

@@ -28,6 +28,7 @@ type options struct {
 	jq         string          // --jq EXPR, applied to the --format json document
 	query      *gojq.Code      // --jq, compiled
 	redis      string          // --redis, else $GHJOBS_REDIS_URL (read with the token)
+	storeScope string          // --store-scope, else $GHJOBS_STORE_SCOPE (store.go)
 	set        map[string]bool // the flags given
 
 	// otlp.go's
@@ -77,6 +78,7 @@ func (o *options) define(fs *flag.FlagSet) (asJSON *bool) {
 	fs.BoolVar(&o.watch, "watch", false, "")
 	fs.DurationVar(&o.interval, "interval", defaultInterval, "")
 	fs.StringVar(&o.redis, "redis", "", "")
+	fs.StringVar(&o.storeScope, "store-scope", "", "")
 	fs.StringVar(&o.jq, "jq", "", "")
 	otlpFlags(fs, o)
 	return asJSON
@@ -124,8 +126,8 @@ func (o *options) check(asJSON bool, positional int) error {
 		return usageErr("--interval is the time between --watch's polls")
 	case o.interval < minInterval:
 		return usageErr("--interval %s: want at least %s", o.interval, minInterval)
-	case o.demo && o.set["redis"]:
-		return usageErr("--demo takes no --redis")
+	case o.demo && (o.set["redis"] || o.set["store-scope"]):
+		return usageErr("--demo takes no --redis or --store-scope")
 	case o.watch && o.currentJob:
 		return usageErr("--watch follows an attempt until it ends: it takes no --current-job")
 	case o.currentJob && o.jq != "":

@@ -92,7 +92,12 @@ flags:
   --redis URL    share the rate budget, secondary-limit waits, a cap on
                  requests in flight and kept pages with every ghjobs on the
                  same Redis (redis://HOST:PORT[/DB]; default
-                 $GHJOBS_REDIS_URL); Redis down costs nothing but the sharing
+                 $GHJOBS_REDIS_URL); Redis down costs nothing but the sharing.
+                 Pages are sealed with $GHJOBS_REDIS_KEY (32 bytes, base64)
+  --store-scope S  whom --redis shares among: the identity GitHub counts,
+                 e.g. app/ID/installation/ID (default $GHJOBS_STORE_SCOPE;
+                 in Actions with the workflow's token, the repository;
+                 else the token)
   --version      print the version and exit
 
 Retries and rate-limit waits are said on stderr as they happen.

@@ -70,7 +70,7 @@ func (c *cli) listOrWatch(ctx context.Context, o options, dest *destination, t t
 	if o.demo {
 		client, a, err = c.startDemo(o)
 	} else {
-		client, err = c.client(ctx, o.apiURL, o.redis)
+		client, err = c.client(ctx, o)
 	}
 	if err != nil {
 		return err
