@@ -94,6 +94,9 @@ func TestFrozenRedisFailsNoListing(t *testing.T) {
 		}
 	}
 	t.Logf("Redis frozen %s: %s", frozenFor.Round(time.Millisecond), summary(fcs))
+	if t.Failed() { // a client that never went on without the store cannot come back to it
+		t.FailNow()
+	}
 
 	if err := rds.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
