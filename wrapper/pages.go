@@ -122,6 +122,7 @@ func (l *listing) accept(p *Page) bool {
 	l.pages++
 	if l.pages == 1 {
 		l.size = max(len(p.Jobs), 1)
+		l.seen.reserve(p.TotalCount)
 	}
 	l.total = max(l.total, p.TotalCount)
 	served := len(p.Jobs)

@@ -38,5 +38,17 @@ func (s *seenIDs) dropSeen(jobs []Job) []Job {
 	return jobs
 }
 
+// maxReserve bounds what reserve believes of a server's total_count: 1 MiB of ids. A larger
+// listing grows the set as it goes.
+const maxReserve = 1 << 17
+
+// reserve makes room for n ids at once, so that the set does not grow by doubling (the old
+// array and the new, half empty, alive together at the peak of a long listing).
+func (s *seenIDs) reserve(n int) {
+	if more := min(n, maxReserve) - len(s.ids); more > 0 {
+		s.ids = slices.Grow(s.ids, more)
+	}
+}
+
 // len is how many ids were seen.
 func (s *seenIDs) len() int { return len(s.ids) }

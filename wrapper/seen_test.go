@@ -68,3 +68,14 @@ func TestSeenIDsAgreesWithAMap(t *testing.T) {
 		t.Errorf("%d seen, want %d, sorted", s.len(), len(m))
 	}
 }
+
+// TestSeenReserve: room for a listing's ids at once, within a bound whatever total_count says.
+func TestSeenReserve(t *testing.T) {
+	for _, tt := range []struct{ n, want int }{{-5, 0}, {0, 0}, {20000, 20000}, {1 << 40, maxReserve}} {
+		var s seenIDs
+		s.reserve(tt.n)
+		if cap(s.ids) < tt.want || cap(s.ids) > max(tt.want, 8)*2 {
+			t.Errorf("reserve(%d): cap %d, want about %d", tt.n, cap(s.ids), tt.want)
+		}
+	}
+}
