@@ -52,7 +52,9 @@ func compact(jobs []Job, in interner) {
 // there were six a job, each rounded up to its size class. A job kept alone keeps its page's
 // strings with it (some 30 kB for 100 jobs).
 func packOwn(jobs []Job) {
-	own := func(j *Job) [6]*string { return [6]*string{&j.Name, &j.URL, &j.CheckRunURL, &j.NodeID, j.HTMLURL, j.RunnerName} }
+	own := func(j *Job) [6]*string {
+		return [6]*string{&j.Name, &j.URL, &j.CheckRunURL, &j.NodeID, j.HTMLURL, j.RunnerName}
+	}
 	n := 0
 	for i := range jobs {
 		for _, p := range own(&jobs[i]) {
