@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/ghjobs/ghjobs/generated"
 )
@@ -55,9 +54,7 @@ func (c *Client) LatestAttempt(ctx context.Context, owner, repo string, runID in
 	if err != nil {
 		return Attempt{}, fmt.Errorf("ghjobs: building the request for %s/%s run %d: %w", owner, repo, runID, err)
 	}
-	req = req.WithContext(ctx)
-	c.moved.rewrite(req.URL)
-	c.setHeaders(req)
+	req = c.prepared(ctx, req)
 	f := fit{runID: runID, root: c.base.EscapedPath(), tail: "/actions/runs/" + strconv.FormatInt(runID, 10) + "/jobs"}
 	page, err := c.fetch(ctx, req, f, place{})
 	if err != nil {
@@ -83,8 +80,8 @@ func (c *Client) LatestAttempt(ctx context.Context, owner, repo string, runID in
 // shows it. A job without run_attempt is an error matching ErrAttemptUnknown; a job that does
 // not exist, or that the token may not see, one matching ErrNotFound.
 //
-// The request is sent again after transient failures as the RetryPolicy allows; a rate
-// limit is returned as a *RateLimitError, not waited for.
+// The request is sent, retried and waited for as every page's is (the RetryPolicy, rate
+// limits, the Store's cap), but not kept.
 //
 // GitHub API docs: https://docs.github.com/rest/actions/workflow-jobs#get-a-job-for-a-workflow-run
 func (c *Client) JobAttempt(ctx context.Context, owner, repo string, jobID int64) (Attempt, error) {
@@ -98,9 +95,7 @@ func (c *Client) JobAttempt(ctx context.Context, owner, repo string, jobID int64
 	if err != nil {
 		return Attempt{}, fmt.Errorf("ghjobs: building the request for job %d of %s/%s: %w", jobID, owner, repo, err)
 	}
-	req = req.WithContext(ctx)
-	c.moved.rewrite(req.URL)
-	c.setHeaders(req)
+	req = c.prepared(ctx, req)
 	var j *Job
 	err = c.retrying(ctx, req, func(n int, _ bool) (err error) {
 		j, err = c.getJob(ctx, &try{req: req, n: n, bare: true})
@@ -116,28 +111,17 @@ func (c *Client) JobAttempt(ctx context.Context, owner, repo string, jobID int64
 	return Attempt{Owner: owner, Repo: repo, RunID: j.RunID, Number: *j.RunAttempt}, nil
 }
 
-// getJob makes one try of a request for one job: admitted, sent and given back as a page's
+// getJob makes one try of a request for one job: authorized, admitted and sent as a page's
 // (send), but neither conditional nor kept, and decoded as a job.
 func (c *Client) getJob(ctx context.Context, t *try) (*Job, error) {
-	t.key = pageKey(t.req)
-	auth, err := c.id.authorization()
-	if err != nil {
-		return nil, fmt.Errorf("ghjobs: the token source: %w", err)
-	}
-	t.auth, t.credential = auth, c.id.credential(auth)
-	if err := c.admit(ctx, t); err != nil {
+	if err := c.authorize(ctx, t); err != nil {
 		return nil, err
 	}
-	resp, err := c.hc.Do(t.request(ctx))
+	resp, err := c.do(ctx, t)
 	if err != nil {
-		c.giveBack(ctx, t, err)
-		return nil, fmt.Errorf("ghjobs: %w", err)
+		return nil, err
 	}
 	defer resp.Body.Close()
-	if resp.Request == nil {
-		resp.Request = t.req
-	}
-	c.rate.observe(resp.Header, time.Now())
 	if resp.StatusCode != http.StatusOK {
 		err := errorOf(resp)
 		c.giveBack(ctx, t, err)

@@ -62,21 +62,25 @@ func (c *Client) firstRequest(ctx context.Context, a Attempt, opts *ListOptions)
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs: building the request for %s: %w", a, err)
 	}
-	req = req.WithContext(ctx)
-	c.moved.rewrite(req.URL)
-	c.setHeaders(req)
-	return req, nil
+	return c.prepared(ctx, req), nil
 }
 
 // linkRequest builds the request for a Link URL, which is followed as given.
 func (c *Client) linkRequest(ctx context.Context, rawURL string) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: next link: %v", ErrPagination, err)
 	}
+	return c.prepared(ctx, req), nil
+}
+
+// prepared is req as the client sends every request: with ctx, to where a repository that
+// moved is now, and with the client's headers (credentials are the try's: try.request).
+func (c *Client) prepared(ctx context.Context, req *http.Request) *http.Request {
+	req = req.WithContext(ctx)
 	c.moved.rewrite(req.URL)
 	c.setHeaders(req)
-	return req, nil
+	return req
 }
 
 func (c *Client) setHeaders(req *http.Request) {
@@ -171,13 +175,7 @@ func (c *Client) retrying(ctx context.Context, req *http.Request, once func(n in
 
 // send makes one try of t.req.
 func (c *Client) send(ctx context.Context, t *try) (*Page, error) {
-	t.key = pageKey(t.req)
-	auth, err := c.id.authorization()
-	if err != nil {
-		return nil, fmt.Errorf("ghjobs: the token source: %w", err)
-	}
-	t.auth, t.credential = auth, c.id.credential(auth)
-	if err := c.admit(ctx, t); err != nil {
+	if err := c.authorize(ctx, t); err != nil {
 		return nil, err
 	}
 	c.choose(t)
@@ -186,17 +184,11 @@ func (c *Client) send(ctx context.Context, t *try) (*Page, error) {
 		return c.serveConditional(ctx, t, nil)
 	}
 
-	resp, err := c.hc.Do(t.request(ctx))
+	resp, err := c.do(ctx, t)
 	if err != nil {
-		c.giveBack(ctx, t, err)
-		return nil, fmt.Errorf("ghjobs: %w", err)
+		return nil, err
 	}
 	defer resp.Body.Close()
-	if resp.Request == nil { // a stub RoundTripper's answer; http.Client does not fill it in
-		resp.Request = t.req
-	}
-	c.rate.observe(resp.Header, time.Now())
-	c.rememberMove(t, resp)
 
 	switch {
 	case resp.StatusCode == http.StatusNotModified && t.conditional != nil:
@@ -237,6 +229,34 @@ func (c *Client) send(ctx context.Context, t *try) (*Page, error) {
 		c.keepAnswer(ctx, t, keep(resp, body))
 	}
 	return newPage(jp.TotalCount, jp.Jobs, l, parseRate(resp.Header), false), nil
+}
+
+// authorize gives t the client's credentials, and admits it (admit): what every try does
+// before it is sent.
+func (c *Client) authorize(ctx context.Context, t *try) error {
+	t.key = pageKey(t.req)
+	auth, err := c.id.authorization()
+	if err != nil {
+		return fmt.Errorf("ghjobs: the token source: %w", err)
+	}
+	t.auth, t.credential = auth, c.id.credential(auth)
+	return c.admit(ctx, t)
+}
+
+// do sends t's request, notes the rate figures and the permanent redirects of the answer, and
+// gives the Store's slot back if no answer came.
+func (c *Client) do(ctx context.Context, t *try) (*http.Response, error) {
+	resp, err := c.hc.Do(t.request(ctx))
+	if err != nil {
+		c.giveBack(ctx, t, err)
+		return nil, fmt.Errorf("ghjobs: %w", err)
+	}
+	if resp.Request == nil { // a stub RoundTripper's answer; http.Client does not fill it in
+		resp.Request = t.req
+	}
+	c.rate.observe(resp.Header, time.Now())
+	c.rememberMove(t, resp)
+	return resp, nil
 }
 
 // request is the request the try sends: t.req with the client's credentials and, with a
