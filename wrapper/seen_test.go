@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -71,7 +72,7 @@ func TestSeenIDsAgreesWithAMap(t *testing.T) {
 
 // TestSeenReserve: room for a listing's ids at once, within a bound whatever total_count says.
 func TestSeenReserve(t *testing.T) {
-	for _, tt := range []struct{ n, want int }{{-5, 0}, {0, 0}, {20000, 20000}, {1 << 40, maxReserve}} {
+	for _, tt := range []struct{ n, want int }{{-5, 0}, {0, 0}, {20000, 20000}, {math.MaxInt, maxReserve}} {
 		var s seenIDs
 		s.reserve(tt.n)
 		if cap(s.ids) < tt.want || cap(s.ids) > max(tt.want, 8)*2 {

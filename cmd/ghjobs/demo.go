@@ -16,10 +16,10 @@ const maxDemoJobs = 100_000
 
 // The sample run that --demo and serve show.
 const (
-	sampleOwner = "octo-org"
-	sampleRepo  = "octo-repo"
-	sampleRunID = 12_345_678_901
-	demoToken   = "demo-token"
+	sampleOwner       = "octo-org"
+	sampleRepo        = "octo-repo"
+	sampleRunID int64 = 12_345_678_901
+	demoToken         = "demo-token"
 )
 
 // startDemo serves a sample run of o.demoJobs jobs from the fake API on loopback, and
