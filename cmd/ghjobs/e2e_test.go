@@ -316,3 +316,33 @@ func TestSmallThingsBinary(t *testing.T) {
 		t.Errorf("exit %d; no progress line with the retry at 40 columns in %q", r.code, r.raw)
 	}
 }
+
+// TestSummaryFitsTerminal runs --summary in tmux at 80 and 40 columns: no line wraps
+// (tmux joins the lines it wrapped: none is wider than the terminal), the figures' lines are
+// broken at words, step names and then job names cut to the width; piped, nothing is cut.
+func TestSummaryFitsTerminal(t *testing.T) {
+	bin := buildGhjobs(t)
+	srv, _ := fixtureServer(t)
+	env := []string{"GITHUB_API_URL=" + srv.URL, "GH_TOKEN=" + fixtureToken, "NO_COLOR=1"}
+	code, piped, errOut := runBinary(t, bin, env, append([]string{"--summary"}, fixtureArgs...)...)
+	const whole = "10. Upload coverage"
+	if code != 0 || !strings.Contains(piped, whole) {
+		t.Fatalf("piped: exit %d, %q not whole: %s%s", code, whole, piped, errOut)
+	}
+	envs := strings.Join(append(env, "HOME="+t.TempDir()), " ")
+	for _, width := range []int{80, 40} {
+		r := inTmux(t, width, 60, fmt.Sprintf("env %s %s --summary %s", envs, bin, strings.Join(fixtureArgs, " ")), false)
+		if r.code != 0 || !strings.Contains(r.joined, "failed steps") {
+			t.Errorf("%d columns: exit %d:\n%s", width, r.code, r.joined)
+			continue
+		}
+		for i, l := range screenLines(r.joined) {
+			if render.DisplayWidth(l) > width {
+				t.Errorf("%d columns: line %d wrapped, %d wide: %q", width, i+1, render.DisplayWidth(l), l)
+			}
+		}
+		if width == 40 && strings.Contains(r.joined, whole) {
+			t.Errorf("%d columns: the step names were not cut:\n%s", width, r.joined)
+		}
+	}
+}

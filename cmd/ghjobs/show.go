@@ -191,7 +191,7 @@ func renderJobs(w io.Writer, o options, a wrapper.Attempt, jobs []wrapper.Job, n
 	case o.summary && o.format == "json":
 		return render.SummaryJSON(w, at)
 	case o.summary:
-		return render.Summary(w, at)
+		return render.Summary(w, at, width)
 	case o.format == "json":
 		return render.JSON(w, jobs)
 	case o.format == "jsonl":

@@ -11,10 +11,11 @@ import (
 )
 
 // tmuxResult is what a script run in a tmux pane left: the visible screen, the whole
-// history (the screen included), the script's exit status, and, when recorded, every byte
-// the pane was sent.
+// history (the screen included), the same with wrapped lines joined, the script's exit
+// status, and, when recorded, every byte the pane was sent.
 type tmuxResult struct {
 	screen, history string
+	joined          string // the history with the lines the terminal wrapped joined again
 	code            int
 	raw             string
 }
@@ -75,6 +76,8 @@ func inTmux(t *testing.T, cols, rows int, script string, record bool) tmuxResult
 			r.history = history[:i]
 			screen, _ := tm("capture-pane", "-p")
 			r.screen, _, _ = strings.Cut(screen, "EXIT=")
+			joined, _ := tm("capture-pane", "-p", "-J", "-S", "-", "-E", "-")
+			r.joined, _, _ = strings.Cut(joined, "EXIT=")
 			if record {
 				tm("pipe-pane") // stop, so that cat has written all
 				raw, _ := os.ReadFile(rawPath)

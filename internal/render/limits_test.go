@@ -115,7 +115,7 @@ func TestSummaryFailedLimit(t *testing.T) {
 		run.Jobs[i].Conclusion = ptr(generated.JobConclusionFailure)
 	}
 	var b bytes.Buffer
-	Summary(&b, Time(wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}, run.Jobs, fixedNow))
+	Summary(&b, Time(wrapper.Attempt{Owner: "o", Repo: "r", RunID: 1, Number: 1}, run.Jobs, fixedNow), 0)
 	_, failed, _ := strings.Cut(b.String(), "failed steps\n")
 	if n := strings.Count(failed, "\n"); n != maxFailed+1 || !strings.Contains(failed, "… and 80 more failed jobs") {
 		t.Errorf("failed steps: %d lines:\n%s", n, failed)

@@ -47,7 +47,7 @@ func TestOneOutcome(t *testing.T) {
 		Table(&table, at, false, true, 0)
 		Mermaid(&mermaid, at, false)
 		SVG(&svg, at)
-		Summary(&summary, at)
+		Summary(&summary, at, 0)
 
 		gotColour := ""
 		if m := regexp.MustCompile("(\x1b\\[\\d+m)" + word).FindStringSubmatch(table.String()); m != nil {

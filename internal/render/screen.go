@@ -27,7 +27,7 @@ func Screen(at *Timed, o ScreenOptions) ([]string, error) {
 	lines := []string{fitLine(o.Status, o.Width)}
 	var b bytes.Buffer
 	if o.Summary {
-		if err := Summary(&b, at); err != nil {
+		if err := Summary(&b, at, o.Width); err != nil {
 			return nil, err
 		}
 		for l := range strings.Lines(b.String()) {

@@ -52,6 +52,7 @@ var outcomeOrder = []string{
 // JSON.
 type figures struct {
 	at              *Timed
+	width           int            // the lists' width, 0 for no limit (Summary)
 	outcomes        []outcomeCount // jobs by outcome, in outcomeOrder, then the others sorted
 	queue, duration spread         // of the jobs that got a runner, and of those that finished
 	ongoing         int            // jobs not completed
@@ -169,12 +170,17 @@ func Tally(jobs []wrapper.Job) string {
 
 // Summary prints the figures people otherwise work out by hand: jobs by conclusion, the
 // attempt's wall time, queue time and duration (median, p95, max), the slowest jobs and
-// steps, and the failed steps (the first maxFailed).
-func Summary(w io.Writer, at *Timed) error {
+// steps, and the failed steps (the first maxFailed). Lists of jobs and steps fit width (a
+// terminal's; 0 for no limit): step names are cut at their end, then job names in the middle.
+func Summary(w io.Writer, at *Timed, width int) error {
 	f := summarize(at)
+	f.width = width
 	bw := bufio.NewWriter(w)
 	a := at.Attempt
-	fmt.Fprintf(bw, "%s/%s run %d attempt %d\n\n", a.Owner, a.Repo, a.RunID, a.Number)
+	for _, l := range wrapWords(fmt.Sprintf("%s/%s run %d attempt %d", a.Owner, a.Repo, a.RunID, a.Number), width) {
+		fmt.Fprintln(bw, l)
+	}
+	fmt.Fprintln(bw)
 	f.writeFigures(bw)
 	f.writeSlowest(bw)
 	f.writeFailed(bw)
@@ -185,7 +191,12 @@ func Summary(w io.Writer, at *Timed) error {
 // clamped.
 func (f *figures) writeFigures(w io.Writer) {
 	line := func(key, format string, args ...any) {
-		fmt.Fprintf(w, "%-12s  %s\n", key, fmt.Sprintf(format, args...))
+		for i, l := range wrapWords(fmt.Sprintf(format, args...), f.width-14) {
+			if i > 0 {
+				key = ""
+			}
+			fmt.Fprintf(w, "%-12s  %s\n", key, l)
+		}
 	}
 	at := f.at
 	if len(at.Jobs) == 0 {
@@ -225,6 +236,7 @@ func (f *figures) writeSlowest(w io.Writer) {
 			rows = append(rows, []string{"  " + d, t.Job.Name})
 		}
 		fmt.Fprintf(w, "\nslowest jobs\n")
+		fitRows(rows, f.width, -1, 1)
 		writeRows(w, rows)
 	}
 	if len(f.slowSteps) > 0 {
@@ -233,6 +245,7 @@ func (f *figures) writeSlowest(w io.Writer) {
 			rows = append(rows, []string{"  " + Human(s.d), stepLabel(s.s), "in " + s.t.Job.Name})
 		}
 		fmt.Fprintf(w, "\nslowest steps\n")
+		fitRows(rows, f.width, 1, 2)
 		writeRows(w, rows)
 	}
 }
@@ -251,9 +264,64 @@ func (f *figures) writeFailed(w io.Writer) {
 		rows = append(rows, []string{"  " + t.Job.Name, step})
 	}
 	fmt.Fprintf(w, "\nfailed steps\n")
+	fitRows(rows, f.width, 1, 0)
 	writeRows(w, rows)
 	if n := len(f.failed) - maxFailed; n > 0 {
 		fmt.Fprintf(w, "  … and %d more failed %s\n", n, Plural(n, "job", "jobs"))
+	}
+}
+
+// wrapWords breaks text into lines of at most width columns at its spaces (a word wider
+// than width has a line of its own); width 0 or less is no limit.
+func wrapWords(text string, width int) []string {
+	if width <= 0 || DisplayWidth(text) <= width {
+		return []string{text}
+	}
+	var lines []string
+	var cur strings.Builder
+	for _, word := range strings.Fields(text) {
+		if cur.Len() > 0 && DisplayWidth(cur.String())+1+DisplayWidth(word) > width {
+			lines = append(lines, cur.String())
+			cur.Reset()
+		}
+		if cur.Len() > 0 {
+			cur.WriteByte(' ')
+		}
+		cur.WriteString(word)
+	}
+	return append(lines, cur.String())
+}
+
+// minStep is the least a step's name is cut to before job names are cut too.
+const minStep = 16
+
+// fitRows cuts the cells of rows so that no line writeRows writes is wider than width (0: no
+// limit): first the step names of column stepCol (-1: none) at their end, down to minStep,
+// then the job names of column nameCol in the middle, keeping the start and the end by which
+// matrix jobs differ.
+func fitRows(rows [][]string, width, stepCol, nameCol int) {
+	if width <= 0 || len(rows) == 0 {
+		return
+	}
+	widths := columnWidths(rows)
+	over := -width
+	for _, w := range widths {
+		over += w + 2
+	}
+	over -= 2 // no gap after the last column
+	if over > 0 && stepCol >= 0 {
+		if cut := min(over, widths[stepCol]-minStep); cut > 0 {
+			for _, row := range rows {
+				row[stepCol] = Truncate(Printable(row[stepCol]), widths[stepCol]-cut)
+			}
+			over -= cut
+		}
+	}
+	if over > 0 {
+		to := max(widths[nameCol]-over, 8)
+		for _, row := range rows {
+			row[nameCol] = cutMiddle(Printable(row[nameCol]), to, to/2)
+		}
 	}
 }
 
