@@ -32,7 +32,9 @@ func (s *Store) Begin(ctx context.Context, scope string, b wrapper.StoreBegin) (
 	name := s.pageName(b.Page)
 	keys := s.keys(scope, name)
 	args := []any{b.Slot, s.maxInFlight, s.lease.Milliseconds(), want, maxStoredPage, MaxLease.Milliseconds()}
-	release := func() { // the script may have taken the slot before its answer was lost
+	// The script may have taken the slot before its answer was lost, or may run after the
+	// release: end.lua then marks the lease given back, and begin.lua takes no slot for it.
+	release := func() {
 		if b.Slot != "" {
 			s.enqueue(s.endCall(scope, wrapper.StoreEnd{Slot: b.Slot}))
 		}

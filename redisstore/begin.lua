@@ -1,6 +1,6 @@
 #!lua flags=allow-oom
--- Begin: one round trip before each request. KEYS: hold, slots, rate, page (one hash tag, so
--- one cluster slot). ARGV: lease id, cap, lease ms, '1' to return the page, the most bytes a
+-- Begin: one round trip before each request. KEYS: hold, slots, rate, page, released (one hash
+-- tag, so one cluster slot). ARGV: lease id, cap, lease ms, '1' to return the page, the most bytes a
 -- page may have, the longest lease ms.
 --
 -- It runs when Redis is out of memory (allow-oom): what it may add is one slot of the cap,
@@ -33,6 +33,14 @@ end
 -- beyond the longest any process may take was not taken by Begin.
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '(' .. string.format('%d', now + tonumber(ARGV[6])), '+inf')
+-- A lease End gave back before this Begin ran: its caller gave up waiting for this answer,
+-- and End, sent on another connection, came first. Taken now, the slot would stay taken to
+-- the end of its lease.
+kind(KEYS[5], 'zset')
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
+if redis.call('ZREM', KEYS[5], ARGV[1]) == 1 then
+  return out
+end
 if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then
   return out
 end

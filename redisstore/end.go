@@ -70,7 +70,7 @@ func (s *Store) endCall(scope string, e wrapper.StoreEnd) call {
 		e.Slot,
 		r.Limit, r.Remaining, r.Used, reset, r.Resource, millis(e.ResetIn),
 		millis(max(e.Hold, 0)), e.HoldStatus,
-		op, etag, ttl, to, conf, "",
+		op, etag, ttl, to, conf, "", s.lease.Milliseconds(),
 	}}
 }
 
@@ -78,7 +78,7 @@ func (s *Store) endCall(scope string, e wrapper.StoreEnd) call {
 // changed since.
 func (s *Store) forgetCall(scope, name string, f *pageFields) call {
 	return call{script: endScript, keys: s.keys(scope, name), args: []any{
-		"", 0, 0, 0, 0, "", 0, 0, 0, "forget", f.etag, "", "", "", f.w,
+		"", 0, 0, 0, 0, "", 0, 0, 0, "forget", f.etag, "", "", "", f.w, 0,
 	}}
 }
 
@@ -92,7 +92,7 @@ func (s *Store) putCall(scope string, e wrapper.StoreEnd) (call, bool) {
 		return call{}, false
 	}
 	args := append([]any{millis(max(e.PageTTL, time.Millisecond))}, f.args()...)
-	return call{script: putScript, keys: s.keys(scope, s.pageName(e.Page))[3:], args: args, size: f.size()}, true
+	return call{script: putScript, keys: s.keys(scope, s.pageName(e.Page))[3:4], args: args, size: f.size()}, true
 }
 
 // etagField is what the page's etag field holds for etag: itself, or with a key, its keyed

@@ -2,7 +2,8 @@
 -- End: after each request, pipelined off the request's path. KEYS as begin.lua. ARGV: lease
 -- id ('' for none); limit (0 for no figures), remaining, used, reset (unix s), resource, reset
 -- in ms; hold ms, hold status; page op ('' none, 'renew', 'drop' or 'forget'), the etag field
--- it is about; for 'renew' the ttl ms, confirmed to and confirmation; for 'forget' the write id.
+-- it is about; for 'renew' the ttl ms, confirmed to and confirmation; for 'forget' the write
+-- id; the lease ms.
 --
 -- 'renew' (GitHub confirmed the page with that ETag) and 'drop' (the client could not use it)
 -- act only if the page still has that ETag: another client may have put a newer one.
@@ -15,8 +16,17 @@ kind(KEYS[1], 'hash')
 kind(KEYS[2], 'zset')
 kind(KEYS[3], 'hash')
 
-if ARGV[1] ~= '' then
-  redis.call('ZREM', KEYS[2], ARGV[1])
+if ARGV[1] ~= '' and redis.call('ZREM', KEYS[2], ARGV[1]) == 0 then
+  -- No such lease: it has expired, or its Begin has not run yet (a caller that gave up on
+  -- Begin gives the slot back at once, and Redis orders no two connections' commands). The
+  -- mark, kept for a lease, tells that Begin to take no slot.
+  local lease = tonumber(ARGV[16])
+  kind(KEYS[5], 'zset')
+  redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
+  redis.call('ZADD', KEYS[5], now + lease, ARGV[1])
+  if redis.call('PTTL', KEYS[5]) < lease then
+    redis.call('PEXPIRE', KEYS[5], lease)
+  end
 end
 
 local limit = tonumber(ARGV[2])

@@ -21,11 +21,11 @@ import (
 const hostileScope = "0123456789abcdef0123456789abcdef"
 
 // keyNames are the Redis keys of a Store's state in hostileScope, and of its page "page".
-type keyNames struct{ hold, slots, rate, page string }
+type keyNames struct{ hold, slots, rate, page, released string }
 
 func keysOf(s *Store) keyNames {
 	k := s.keys(hostileScope, s.pageName("page"))
-	return keyNames{k[0], k[1], k[2], k[3]}
+	return keyNames{k[0], k[1], k[2], k[3], k[4]}
 }
 
 func msFromNow(d time.Duration) string { return strconv.FormatInt(time.Now().Add(d).UnixMilli(), 10) }
@@ -145,6 +145,12 @@ func TestHostileValues(t *testing.T) {
 				rdb.ZAdd(ctx, k.slots, redis.Z{Score: float64(time.Now().Add(100 * 365 * 24 * time.Hour).UnixMilli()), Member: i})
 			}
 			rdb.ZAdd(ctx, k.slots, redis.Z{Score: float64(time.Now().Add(time.Hour).UnixMilli()), Member: "inf"})
+		}, check: free},
+		{name: "released of another type", setup: func(t *testing.T, s *Store, k keyNames) { rdb.Set(ctx, k.released, "x", 0) }, check: free},
+		{name: "released marks for a century", setup: func(t *testing.T, s *Store, k keyNames) {
+			for i := range 1000 {
+				rdb.ZAdd(ctx, k.released, redis.Z{Score: float64(time.Now().Add(100 * 365 * 24 * time.Hour).UnixMilli()), Member: i})
+			}
 		}, check: free},
 
 		{name: "figures no numbers", setup: func(t *testing.T, s *Store, k keyNames) {

@@ -94,11 +94,12 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// keys returns the keys of scope's state: hold, slots, rate figures and the page named name
-// (or a key no page has when name is ""), all with the hash tag {scope}.
+// keys returns the keys of scope's state: hold, slots, rate figures, the page named name (or
+// a key no page has when name is "") and the slots given back before they were taken, all
+// with the hash tag {scope}.
 func (s *Store) keys(scope, name string) []string {
 	k := s.prefix + "{" + scope + "}:"
-	return []string{k + "hold", k + "slots", k + "rate", k + "page:" + name}
+	return []string{k + "hold", k + "slots", k + "rate", k + "page:" + name, k + "released"}
 }
 
 // pageName is the name of the page key page in Redis: page itself, or with a key, a keyed

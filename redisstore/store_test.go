@@ -225,6 +225,34 @@ func TestBeginBoundedByContext(t *testing.T) {
 	}
 }
 
+// A Begin whose caller gave up can reach Redis after the End that gives its slot back (two
+// connections, which Redis does not order): it takes no slot then, and the cap is whole.
+func TestReleaseBeforeBegin(t *testing.T) {
+	srv := redistest.Start(t)
+	s := newTest(t, client(t, srv.Addr), WithMaxInFlight(1))
+	probe := client(t, srv.Addr)
+	slots, released := s.keys("scope", "")[1], s.keys("scope", "")[4]
+
+	finish(t, s, "scope", wrapper.StoreEnd{Slot: "late"}) // the release comes first
+	if g := begin(t, s, "scope", "late", ""); g.Slot {
+		t.Fatalf("the late Begin of a slot given back took it: %+v", g)
+	}
+	if n := probe.ZCard(t.Context(), slots).Val(); n != 0 {
+		t.Fatalf("%d slots taken after the late Begin, want 0: %v", n, probe.ZRange(t.Context(), slots, 0, -1).Val())
+	}
+	if n := probe.ZCard(t.Context(), released).Val(); n != 0 {
+		t.Fatalf("the mark outlived the Begin it was for: %v", probe.ZRange(t.Context(), released, 0, -1).Val())
+	}
+	if !begin(t, s, "scope", "next", "").Slot {
+		t.Fatal("the cap of 1 refused the next slot")
+	}
+	// A mark lasts a lease, like the slot it stands for.
+	finish(t, s, "scope", wrapper.StoreEnd{Slot: "never"})
+	if ttl := probe.PTTL(t.Context(), released).Val(); ttl <= 0 || ttl > DefaultLease {
+		t.Fatalf("the marks expire in %v, want within the lease (%v)", ttl, DefaultLease)
+	}
+}
+
 // inBackground runs a command on another connection, in the background; the channel closes when it
 // has answered.
 func inBackground(t *testing.T, addr string, args ...any) <-chan struct{} {
