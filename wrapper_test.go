@@ -755,9 +755,8 @@ func TestContractViolationsFailTheTest(t *testing.T) {
 	})
 }
 
-// TestConcurrentPaging: once the first page's headers have told how many pages there are, the
-// others are requested at once, never more than WithConcurrency of them, and jobs still come
-// in order.
+// TestConcurrentPaging: once the first page has told how many pages there are, the others are
+// requested at once, never more than WithConcurrency of them, and jobs still come in order.
 func TestConcurrentPaging(t *testing.T) {
 	run := api.SampleRun(owner, repo, bigRunID, 1, 100) // 10 pages of 10
 	fake, err := api.New(api.WithRun(run), api.WithViolationHandler(func(err error) { t.Errorf("contract violation: %v", err) }))
