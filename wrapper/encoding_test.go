@@ -174,12 +174,12 @@ func TestDecodeOrder(t *testing.T) {
 	o := newDecodeOrder(2)
 	ctx := context.Background()
 	for n := 1; n <= 2; n++ {
-		if err := (place{o: o, n: n}).wait(ctx); err != nil {
+		if err := (place{o, n}).wait(ctx); err != nil {
 			t.Fatalf("page %d: %v", n, err)
 		}
 	}
 	done := make(chan error, 1)
-	go func() { done <- (place{o: o, n: 4}).wait(ctx) }()
+	go func() { done <- (place{o, 4}).wait(ctx) }()
 	o.handedOn(1) // page 3 may decode now, page 4 not yet
 	select {
 	case err := <-done:
@@ -192,7 +192,7 @@ func TestDecodeOrder(t *testing.T) {
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if err := (place{o: o, n: 9}).wait(cctx); !errors.Is(err, context.Canceled) {
+	if err := (place{o, 9}).wait(cctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("a dropped page waits on: %v", err)
 	}
 	if err := (place{}).wait(cctx); err != nil {

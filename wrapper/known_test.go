@@ -19,23 +19,21 @@ import (
 // attemptServer serves testAttempt's jobs, ids 1 to jobs, per_page at a time, with GitHub's
 // Link headers in the /repositories/{id} form, strong ETags and 304s. For the listing under
 // test (once armed) page 1 is answered only when gate other requests have arrived, so
-// that a client that does not ask for pages at once with page 1 is seen doing so; with
-// headersFirst, page 1's headers are sent at once and only its body waits.
+// that a client that does not ask for pages at once with page 1 is seen doing so.
 type attemptServer struct {
 	*httptest.Server
 	t *testing.T
 
-	mu           sync.Mutex
-	jobs         int                                                         // the attempt's jobs now
-	gate         int                                                         // requests page 1 waits for
-	arrived      int                                                         // requests since armed, page 1 aside
-	opened       chan struct{}                                               // closed when arrived reaches gate
-	answered     chan struct{}                                               // closed once page 1 is answered
-	late         bool                                                        // page 1 came before the other pages
-	headersFirst bool                                                        // page 1's headers do not wait for the gate, its body does
-	pages        []int                                                       // page numbers asked for since armed, in order
-	status       map[int]int                                                 // status per page number; 200 by default
-	fault        func(page int, w http.ResponseWriter, r *http.Request) bool // answers instead, when true
+	mu       sync.Mutex
+	jobs     int                                                         // the attempt's jobs now
+	gate     int                                                         // requests page 1 waits for
+	arrived  int                                                         // requests since armed, page 1 aside
+	opened   chan struct{}                                               // closed when arrived reaches gate
+	answered chan struct{}                                               // closed once page 1 is answered
+	late     bool                                                        // page 1 came before the other pages
+	pages    []int                                                       // page numbers asked for since armed, in order
+	status   map[int]int                                                 // status per page number; 200 by default
+	fault    func(page int, w http.ResponseWriter, r *http.Request) bool // answers instead, when true
 }
 
 const (
@@ -74,11 +72,10 @@ func (s *attemptServer) serve(w http.ResponseWriter, r *http.Request) {
 			close(opened)
 		}
 	}
-	fault, headersFirst := s.fault, s.headersFirst
+	fault := s.fault
 	s.mu.Unlock()
 
-	gated := page == 1 && opened != nil
-	await := func() {
+	if page == 1 && opened != nil {
 		select {
 		case <-opened:
 		case <-time.After(10 * time.Second): // not a timing assertion: a client that never asks
@@ -86,12 +83,7 @@ func (s *attemptServer) serve(w http.ResponseWriter, r *http.Request) {
 			s.late = true
 			s.mu.Unlock()
 		}
-	}
-	if gated {
 		defer close(answered)
-		if !headersFirst {
-			await()
-		}
 	}
 	if fault != nil && fault(page, w, r) {
 		return
@@ -124,11 +116,6 @@ func (s *attemptServer) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	if gated && headersFirst {
-		w.WriteHeader(http.StatusOK)
-		w.(http.Flusher).Flush()
-		await()
-	}
 	fmt.Fprint(w, body)
 }
 
@@ -202,50 +189,6 @@ func TestKnownAttemptOneRoundTrip(t *testing.T) {
 	}
 	if notModified != 3 {
 		t.Errorf("%d pages not modified, want 3", notModified)
-	}
-}
-
-// TestFirstListingAsksAtPageOnesHeaders: an attempt listed for the first time has pages 2 to
-// last asked for as soon as page 1's headers announce them, while page 1's body is still on
-// its way: two round trips, not two and page 1's decoding.
-func TestFirstListingAsksAtPageOnesHeaders(t *testing.T) {
-	s := newAttemptServer(t, 25)
-	s.headersFirst = true
-	s.arm(2)
-	jobs, err := s.client(t).AllJobs(context.Background(), testAttempt)
-	wantIDs(t, jobs, err, 25)
-	if pages, late := s.askedFor(); late || !slices.Equal(pages, []int{1, 2, 3}) {
-		t.Errorf("pages asked for %v, page 1's body sent before the others were asked: %v; want [1 2 3] at once", pages, late)
-	}
-}
-
-// TestOverstatedLastCostsAWindow: page 1's links announce more pages than its total_count
-// allows. The pages its headers made the client ask for (one window, no more) are cancelled,
-// and the listing fails with ErrPagination.
-func TestOverstatedLastCostsAWindow(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	s := newAttemptServer(t, 25)
-	defer s.Close()
-	tr := &http.Transport{}
-	defer tr.CloseIdleConnections()
-	s.setFault(func(page int, w http.ResponseWriter, r *http.Request) bool {
-		if page != 1 {
-			return false
-		}
-		link := func(n int) string { return fmt.Sprintf("%s%s?per_page=%d&page=%d", s.URL, knownPath, knownSize, n) }
-		w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next", <%s>; rel="last"`, link(2), link(1000)))
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"total_count":25,"jobs":[{"id":1},{"id":2},{"id":3},{"id":4},{"id":5},{"id":6},{"id":7},{"id":8},{"id":9},{"id":10}]}`)
-		return true
-	})
-	s.arm(0)
-	c := s.client(t, WithHTTPClient(&http.Client{Transport: tr}))
-	jobs, err := c.AllJobs(context.Background(), testAttempt)
-	if !errors.Is(err, ErrPagination) || jobs != nil {
-		t.Fatalf("AllJobs: %d jobs, %v; want ErrPagination", len(jobs), err)
-	}
-	if pages, _ := s.askedFor(); len(pages) > DefaultConcurrency {
-		t.Errorf("%d pages asked for (%v), want at most one window of %d", len(pages), pages, DefaultConcurrency)
 	}
 }
 

@@ -31,14 +31,10 @@ func (o *decodeOrder) handedOn(n int) {
 	o.moved = make(chan struct{})
 }
 
-// place is a page's place in its listing: when it may be decoded (n in the decodeOrder o), and
-// who is told its links as soon as its headers are read (linked, for page 1: the pages after
-// it are asked for while its body is still read and decoded). The zero place is decoded at
-// once and tells no one.
+// place is a page's place in a decodeOrder; the zero place is decoded at once.
 type place struct {
-	o      *decodeOrder
-	n      int
-	linked func(links)
+	o *decodeOrder
+	n int
 }
 
 // wait returns when the page may be decoded, or with ctx's error.

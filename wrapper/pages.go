@@ -19,8 +19,8 @@ const DefaultConcurrency = 10
 const maxConcurrency = 100
 
 // WithConcurrency sets how many page requests Jobs and AllJobs have in flight at most, 1 to
-// 100 (default DefaultConcurrency). Once the first page's headers have told how many pages
-// there are, the others are requested in parallel, and jobs are still yielded in page order; memory
+// 100 (default DefaultConcurrency). Once the first page has told how many pages there are,
+// the others are requested in parallel, and jobs are still yielded in page order; memory
 // holds at most n pages at a time. An attempt the client listed before is asked for whole
 // at once: page 1 with the pages the last complete listing found (conditional, so unchanged
 // pages are free 304s), and page 1's answer still decides which of them count. 1 follows
@@ -47,13 +47,10 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, ahead int, fn func(*Pa
 	l := &listing{a: a, fn: fn, urls: map[string]bool{req.URL.String(): true}}
 	w := &window{c: c, ctx: ctx, l: l, fit: f, pages: make(map[int]*pending, c.concurrency), launched: 1, order: newDecodeOrder(ahead)}
 	defer w.close()
-	first := place{}
 	if next, last, ok := c.known.get(req.URL.String()); ok && c.concurrency > 1 {
 		w.speculate(next, last)
-	} else if c.concurrency > 1 {
-		first.linked = w.early
 	}
-	p, err := c.fetch(ctx, req, f, first)
+	p, err := c.fetch(ctx, req, f, place{})
 	if err != nil {
 		return err
 	}
@@ -62,7 +59,7 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, ahead int, fn func(*Pa
 		return l.err
 	}
 	w.order.handedOn(1)
-	last := lastPage(p.next, p.last)
+	last := lastPage(p)
 	if c.concurrency < 2 || last == 0 {
 		last = 0
 	}
@@ -165,19 +162,19 @@ func (l *listing) follow(u *url.URL) error {
 	return nil
 }
 
-// lastPage returns the number of the last page when the first page's links, next and last,
-// allow pages 2 to last to be requested at once: GitHub's usual links, with a next that is
-// page 2 and a last that differs from it only in its page number. Otherwise it returns 0, and
-// the pages are followed one by one.
-func lastPage(next, last *url.URL) int {
-	if next == nil || last == nil || pageNumber(next) != 2 {
+// lastPage returns the number of the last page when the first page's links allow pages 2 to
+// last to be requested at once: GitHub's usual links, with a next that is page 2 and a last
+// that differs from it only in its page number. Otherwise it returns 0, and the pages are
+// followed one by one.
+func lastPage(first *Page) int {
+	if first.next == nil || first.last == nil || pageNumber(first.next) != 2 {
 		return 0
 	}
-	n := pageNumber(last)
-	if u, ok := withPage(next, n); n < 2 || !ok || u.String() != last.String() {
+	last := pageNumber(first.last)
+	if u, ok := withPage(first.next, last); last < 2 || !ok || u.String() != first.last.String() {
 		return 0
 	}
-	return n
+	return last
 }
 
 // withPage returns u with its one page parameter set to n, the rest of the query untouched.
@@ -241,15 +238,15 @@ func (w *window) launch(n int, u *url.URL) {
 			pd.done <- result{err: err}
 			return
 		}
-		p, err := w.c.fetch(ctx, req, w.fit, place{o: w.order, n: n})
+		p, err := w.c.fetch(ctx, req, w.fit, place{w.order, n})
 		pd.done <- result{p, err}
 	})
 }
 
-// speculate asks for pages 2 to last, their URLs derived from next, before page 1 has been
-// decoded: what the last complete listing of the attempt found, or what page 1's headers
-// announce (early). As many are asked for as c.concurrency allows beside page 1; the cache
-// makes them conditional, so pages that did not change cost nothing.
+// speculate asks for pages 2 to last, their URLs derived from next, before page 1 has
+// answered: what the last complete listing of the attempt found. As many are asked for as
+// c.concurrency allows beside page 1; the cache makes them conditional, so pages that did
+// not change cost nothing.
 func (w *window) speculate(next *url.URL, last int) {
 	w.next = next
 	for n := 2; n <= min(last, w.c.concurrency); n++ {
@@ -258,20 +255,6 @@ func (w *window) speculate(next *url.URL, last int) {
 			return
 		}
 		w.launch(n, u)
-	}
-}
-
-// early asks for the pages page 1's links announce as soon as its headers are read, while its
-// body is still read and decoded: a first listing takes two round trips, not two and the
-// decoding of page 1. Its total_count checks them (keepAnnounced, announce) once decoded; a
-// server whose links overstate it costs at most c.concurrency-1 requests, cancelled then.
-// Only the first try of page 1 that gets this far asks: a retry's links are checked against
-// those pages by keepAnnounced.
-func (w *window) early(l links) {
-	if w.launched == 1 {
-		if last := lastPage(l.next, l.last); last > 0 {
-			w.speculate(l.next, last)
-		}
 	}
 }
 

@@ -39,7 +39,7 @@ func TestLastPage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := lastPage(tt.first.next, tt.first.last); got != tt.want {
+			if got := lastPage(tt.first); got != tt.want {
 				t.Errorf("lastPage = %d, want %d", got, tt.want)
 			}
 		})

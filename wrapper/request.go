@@ -201,10 +201,6 @@ func (c *Client) send(ctx context.Context, t *try) (*Page, error) {
 		return nil, err
 	}
 
-	l, linkErr := t.links(resp.Header, resp)
-	if linkErr == nil && t.place.linked != nil {
-		t.place.linked(l)
-	}
 	body, err := readBody(resp)
 	c.giveBack(ctx, t, nil) // GitHub counts a request in flight until all of it is read
 	switch {
@@ -224,8 +220,9 @@ func (c *Client) send(ctx context.Context, t *try) (*Page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs: %s: %w", describe(resp), err)
 	}
-	if linkErr != nil {
-		return nil, linkErr
+	l, err := t.links(resp.Header, resp)
+	if err != nil {
+		return nil, err
 	}
 	if resp.Header.Get("ETag") != "" {
 		t.key = pageKey(resp.Request) // where a redirect led: where a moved request goes next
