@@ -31,24 +31,20 @@ end
 
 -- Leases of processes that died holding a slot have expired: they are free again. A lease
 -- beyond the longest any process may take was not taken by Begin.
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+expire(KEYS[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '(' .. string.format('%d', now + tonumber(ARGV[6])), '+inf')
 -- A lease End gave back before this Begin ran: its caller gave up waiting for this answer,
 -- and End, sent on another connection, came first. Taken now, the slot would stay taken to
 -- the end of its lease.
 kind(KEYS[5], 'zset')
-redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
+expire(KEYS[5])
 if redis.call('ZREM', KEYS[5], ARGV[1]) == 1 then
   return out
 end
 if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then
   return out
 end
-local lease = tonumber(ARGV[3])
-redis.call('ZADD', KEYS[2], now + lease, ARGV[1])
-if redis.call('PTTL', KEYS[2]) < lease then
-  redis.call('PEXPIRE', KEYS[2], lease)
-end
+untilIn(KEYS[2], ARGV[1], tonumber(ARGV[3]))
 out[3] = 1
 
 if ARGV[4] == '1' then

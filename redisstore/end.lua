@@ -20,13 +20,9 @@ if ARGV[1] ~= '' and redis.call('ZREM', KEYS[2], ARGV[1]) == 0 then
   -- No such lease: it has expired, or its Begin has not run yet (a caller that gave up on
   -- Begin gives the slot back at once, and Redis orders no two connections' commands). The
   -- mark, kept for a lease, tells that Begin to take no slot.
-  local lease = tonumber(ARGV[16])
   kind(KEYS[5], 'zset')
-  redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
-  redis.call('ZADD', KEYS[5], now + lease, ARGV[1])
-  if redis.call('PTTL', KEYS[5]) < lease then
-    redis.call('PEXPIRE', KEYS[5], lease)
-  end
+  expire(KEYS[5])
+  untilIn(KEYS[5], ARGV[1], tonumber(ARGV[16]))
 end
 
 local limit = tonumber(ARGV[2])

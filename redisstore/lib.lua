@@ -28,6 +28,20 @@ local function short(v, n)
   return v
 end
 
+-- untilIn adds member to the sorted set key, scored by the time ms from now, and keeps key at
+-- least that long: slots taken, and slots given back before they were taken.
+local function untilIn(key, member, ms)
+  redis.call('ZADD', key, now + ms, member)
+  if redis.call('PTTL', key) < ms then
+    redis.call('PEXPIRE', key, ms)
+  end
+end
+
+-- expire removes the members of the sorted set key whose time has come.
+local function expire(key)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+end
+
 -- kind leaves key of type want, or absent: a key of another type was not written by these
 -- scripts, and would make every command on it fail.
 local function kind(key, want)
