@@ -32,10 +32,14 @@ import (
 	"github.com/ghjobs/ghjobs/generated"
 	"github.com/ghjobs/ghjobs/internal/recordtb"
 	"github.com/ghjobs/ghjobs/internal/testkit"
+	"github.com/ghjobs/ghjobs/internal/testproc"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	testproc.IgnoreSIGPIPE()
+	goleak.VerifyTestMain(m)
+}
 
 const (
 	owner = "octo-org"

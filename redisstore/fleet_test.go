@@ -20,6 +20,7 @@ import (
 	"github.com/ghjobs/ghjobs/api"
 	"github.com/ghjobs/ghjobs/internal/fleettest"
 	"github.com/ghjobs/ghjobs/internal/redistest"
+	"github.com/ghjobs/ghjobs/internal/testproc"
 	"github.com/ghjobs/ghjobs/wrapper"
 )
 
@@ -47,6 +48,7 @@ func requireFleetTests(t *testing.T) {
 }
 
 func TestMain(m *testing.M) {
+	testproc.IgnoreSIGPIPE()
 	if redistest.DelayChild() {
 		return
 	}

@@ -16,11 +16,13 @@ import (
 
 	"github.com/ghjobs/ghjobs/api"
 	"github.com/ghjobs/ghjobs/generated"
+	"github.com/ghjobs/ghjobs/internal/testproc"
 )
 
 // TestMain runs the tests, removes the binary the end-to-end tests built, and fails on
 // goroutines left running.
 func TestMain(m *testing.M) {
+	testproc.IgnoreSIGPIPE()
 	code := jaeger.Around(m).Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)
