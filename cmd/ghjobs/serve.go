@@ -27,8 +27,16 @@ flags:
   --jobs N          jobs in the sample run (default 250)
   --live D          the run moves from queued to completed over D, from now
                     on, as a real one does (ghjobs --watch follows it);
-                    without, it ended a few seconds ago and stays so
+                    without, it is as it was a few seconds after its last
+                    event, and stays so (its running jobs never finish)
+
+With any token it counts 5,000 requests an hour, without one 60, as GitHub
+does: give the commands you point at it GH_TOKEN=anything.
 `
+
+// tokenHint follows the try: line: without a token the fake, as GitHub, allows 60 requests an
+// hour, which a --watch or a few listings of the sample use up.
+const tokenHint = "     (any GH_TOKEN gets 5,000 requests an hour; none, 60, as on GitHub)"
 
 // serve runs the fake API with a sample run until ctx is done (Ctrl-C), so people can point
 // their own tools at it offline. It answers without a token, validates every request and
@@ -64,8 +72,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if live > 0 {
 		tryWatch = "--watch --interval 1s "
 	}
-	fmt.Fprintf(stderr, "ghjobs serve: %s run %d attempt %d (%d jobs) at %s\ntry: ghjobs %s--api-url %s %s/%s %d\n",
-		run.Owner+"/"+run.Repo, run.RunID, run.Number, len(run.Jobs), url, tryWatch, url, run.Owner, run.Repo, run.RunID)
+	fmt.Fprintf(stderr, "ghjobs serve: %s run %d attempt %d (%d jobs) at %s\ntry: ghjobs %s--api-url %s %s/%s %d\n%s\n",
+		run.Owner+"/"+run.Repo, run.RunID, run.Number, len(run.Jobs), url, tryWatch, url, run.Owner, run.Repo, run.RunID, tokenHint)
 	if c.ready != nil {
 		c.ready(url)
 	}

@@ -52,7 +52,8 @@ func TestServe(t *testing.T) {
 			t.Errorf("serve exited with %d after Ctrl-C", code)
 		}
 	}()
-	if got := errb.String(); !strings.Contains(got, "(120 jobs) at "+url) || !strings.Contains(got, "contract violation") {
+	if got := errb.String(); !strings.Contains(got, "(120 jobs) at "+url) || !strings.Contains(got, "contract violation") ||
+		!strings.Contains(got, "\n"+tokenHint+"\n") {
 		t.Errorf("serve's stderr: %q", got)
 	}
 
