@@ -46,15 +46,19 @@ func (c *cli) startDemo(o options) (*wrapper.Client, wrapper.Attempt, error) {
 	return client, a, err
 }
 
-// demoDone checks that the demo's requests kept to the contract, and says what was listed.
-func (c *cli) demoDone(jobs int) error {
-	f := c.demoServer.Fake
-	if v := f.Violations(); len(v) > 0 {
+// demoKept fails the demo when its requests broke the contract, before anything is written.
+func (c *cli) demoKept() error {
+	if v := c.demoServer.Fake.Violations(); len(v) > 0 {
 		return commandErr("the fake API saw %d contract violation(s), first: %w", len(v), v[0])
 	}
-	n := f.RequestCount()
-	c.log.say(fmt.Sprintf("ghjobs: demo: %d jobs in %d %s to the built-in fake API", jobs, n, render.Plural(int(n), "request", "requests")))
 	return nil
+}
+
+// demoSay says what the demo listed, after the listing: on a terminal it is then the last
+// line, not scrolled away above 250 rows.
+func (c *cli) demoSay(jobs int) {
+	n := c.demoServer.Fake.RequestCount()
+	c.log.say(fmt.Sprintf("ghjobs: demo: %d jobs in %d %s to the built-in fake API", jobs, n, render.Plural(int(n), "request", "requests")))
 }
 
 // playDemo makes the demo's run move, for --demo --watch: the sample becomes a timeline

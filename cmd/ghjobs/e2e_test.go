@@ -292,6 +292,11 @@ func TestSmallThingsBinary(t *testing.T) {
 	if lines := screenLines(r.history); r.code != 0 || len(lines) != 1 || !strings.Contains(lines[0], "250 jobs in 3 requests") {
 		t.Errorf("the demo's note at 80 columns: exit %d, %q", r.code, r.history)
 	}
+	// With the table on the same terminal, the note comes last: still on the screen.
+	r = inTmux(t, 80, 24, fmt.Sprintf("HOME=%s %s --demo", t.TempDir(), bin), false)
+	if lines := screenLines(r.screen); r.code != 0 || !strings.Contains(lines[len(lines)-1], "250 jobs in 3 requests") {
+		t.Errorf("the demo at 80x24: exit %d, the screen ends %q", r.code, lines[len(lines)-1])
+	}
 
 	// A 503, then an answer that takes 1.5 s: the progress line says it retries while it
 	// waits, at 40 columns.

@@ -142,9 +142,10 @@ func (c *cli) list(ctx context.Context, o options, dest *destination, client *wr
 		return err
 	}
 	if o.demo {
-		if err := c.demoDone(len(jobs)); err != nil {
+		if err := c.demoKept(); err != nil {
 			return err
 		}
+		defer c.demoSay(len(jobs))
 	}
 	if o.currentJob {
 		id, err := currentJob(jobs, runner)
