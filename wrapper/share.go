@@ -58,10 +58,11 @@ var errSharedHold = errors.New("ghjobs: another client of the store met a second
 // confirmed it to that credential (a 304 to its own conditional request), but for
 // WithSharedFreshness, which serves it only to the credential GitHub last confirmed it to.
 //
-// A Store is never a new way to fail: each call to it has a deadline (a share of the
-// request's own, and never more than half a second), and while it fails the client goes on
-// with its own state, tries the Store again once a second, and says so once through
-// WithEvents (EventStoreDown, then EventStoreUp).
+// A Store is never a new way to fail: each call to it has a deadline (half a second, up to
+// two for a Store measured slow, and never more than a quarter of what is left of the
+// request's own), and while it fails the client goes on with its own state, tries the Store
+// again once a second, and says so once through WithEvents (EventStoreDown, then
+// EventStoreUp).
 func WithStore(s Store) Option {
 	return func(c *config) error {
 		if s == nil {
