@@ -2,8 +2,8 @@ package wrapper
 
 import "strings"
 
-// compact makes the jobs of one page, which AllJobs keeps, take less memory without
-// changing a value: the strings the jobs of an attempt repeat (head_sha, run_url,
+// compact makes the jobs of one page, which AllJobs or the cache keeps, take less memory
+// without changing a value: the strings the jobs of an attempt repeat (head_sha, run_url,
 // workflow_name, head_branch, runner group names, labels, statuses and conclusions, step
 // names) are shared through in, and the page's steps and labels each share one array cut to
 // size, where the JSON decoder left one array per job with room to grow. Each job keeps its

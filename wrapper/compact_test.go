@@ -31,10 +31,18 @@ func sampleJobs(n int) string {
 func same(a, b string) bool { return unsafe.StringData(a) == unsafe.StringData(b) }
 
 // TestAllJobsSharesRepeatedStrings: the jobs AllJobs returns share the strings an attempt
-// repeats, and each job's steps and labels are its own to change, with every value as sent.
+// repeats, and each job's steps and labels are its own to change, with every value as sent;
+// so do those of polls answered 304, which are copies of a page kept compact, not compacted
+// again.
 func TestAllJobsSharesRepeatedStrings(t *testing.T) {
 	body := sampleJobs(3)
+	const etag = `"1"`
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", etag)
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, body)
 	}))
@@ -43,17 +51,36 @@ func TestAllJobsSharesRepeatedStrings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := c.AllJobs(context.Background(), testAttempt)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var want generated.JobsPage
 	if err := json.Unmarshal([]byte(body), &want); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(jobs, want.Jobs) {
-		t.Fatalf("AllJobs changed the jobs:\n got %+v\nwant %+v", jobs, want.Jobs)
+	// A 200; a 304 decoded from the body kept; two 304s served from the page kept decoded.
+	var polls [][]Job
+	for i := range 4 {
+		jobs, err := c.AllJobs(context.Background(), testAttempt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(jobs, want.Jobs) {
+			t.Fatalf("listing %d changed the jobs:\n got %+v\nwant %+v", i+1, jobs, want.Jobs)
+		}
+		sharesRepeated(t, jobs)
+		polls = append(polls, jobs)
 	}
+	if a, b := polls[2][0], polls[3][0]; !same(a.Name, b.Name) || !same(a.Steps[1].Name, b.Steps[1].Name) {
+		t.Error("two polls served from the page kept decoded do not share its strings: AllJobs compacted them again")
+	}
+	polls[2][0].Steps[0].Name = "changed"
+	if polls[3][0].Steps[0].Name != "Set up job" {
+		t.Error("changing one poll's job changed the next poll's")
+	}
+}
+
+// sharesRepeated checks that jobs share the strings an attempt repeats, and that each job's
+// pointers, steps and labels are its own.
+func sharesRepeated(t *testing.T, jobs []Job) {
+	t.Helper()
 	a, b := jobs[0], jobs[2]
 	for name, pair := range map[string][2]string{
 		"head_sha": {a.HeadSHA, b.HeadSHA}, "run_url": {a.RunURL, b.RunURL}, "status": {string(a.Status), string(b.Status)},
@@ -74,6 +101,7 @@ func TestAllJobsSharesRepeatedStrings(t *testing.T) {
 	if jobs[1].Steps[0].Name != "Set up job" || jobs[1].Labels[0] != "ubuntu-latest" {
 		t.Error("appending to one job's steps or labels changed the next job's")
 	}
+	jobs[0].Steps, jobs[0].Labels = jobs[0].Steps[:len(jobs[0].Steps)-1], jobs[0].Labels[:len(jobs[0].Labels)-1]
 }
 
 // BenchmarkCompact is what compact costs per job, and what it saves: 100 jobs of a page.

@@ -306,14 +306,27 @@ func (c *Client) serveConditional(ctx context.Context, t *try, resp *http.Respon
 	if err != nil {
 		return nil, c.unusable(ctx, t, err)
 	}
+	var p *Page
 	if resp == nil {
-		return newPage(total, jobs, l, Rate{}, true), nil
+		p = newPage(total, jobs, l, Rate{}, true)
+	} else {
+		c.keepConfirmed(ctx, t)
+		if decoded { // confirmed unchanged: likely to be asked for again, so kept decoded
+			c.cache.keepDecoded(t.key, &decodedPage{etag: k.etag, total: total, jobs: compactCopy(jobs), size: decodedSize(jobs)})
+		}
+		p = newPage(total, jobs, l, parseRate(resp.Header), true)
 	}
-	c.keepConfirmed(ctx, t)
-	if decoded { // confirmed unchanged: likely to be asked for again, so kept decoded
-		c.cache.keepDecoded(t.key, &decodedPage{etag: k.etag, total: total, jobs: cloneJobs(jobs), size: decodedSize(jobs)})
-	}
-	return newPage(total, jobs, l, parseRate(resp.Header), true), nil
+	p.compact = !decoded
+	return p, nil
+}
+
+// compactCopy is the form a decoded page is kept in: a copy, compact (its strings shared,
+// its own packed), so that the copies served from it are too, and AllJobs does not compact
+// every page of every poll again.
+func compactCopy(jobs []Job) []Job {
+	kept := cloneJobs(jobs)
+	compact(kept, make(interner))
+	return kept
 }
 
 // conditionalJobs returns the jobs of the try's conditional page: a copy of its decoded form,
