@@ -128,7 +128,7 @@ func (c *cli) resolve(ctx context.Context, client *wrapper.Client, t target, wai
 }
 
 // list fetches the attempt and writes it as o asks.
-func (c *cli) list(ctx context.Context, o options, dest *destination, client *wrapper.Client, a wrapper.Attempt, runner string) error {
+func (c *cli) list(ctx context.Context, o options, dest *destination, client *wrapper.Client, a wrapper.Attempt, runner string) (err error) {
 	if o.format == "jsonl" && !o.currentJob && o.jq == "" {
 		// Each job is written as it arrives, so `| head` ends the listing early.
 		return c.output(dest, func(w io.Writer, _ bool) error {
@@ -145,7 +145,11 @@ func (c *cli) list(ctx context.Context, o options, dest *destination, client *wr
 		if err := c.demoKept(); err != nil {
 			return err
 		}
-		defer c.demoSay(len(jobs))
+		defer func() {
+			if err == nil {
+				c.demoSay(len(jobs))
+			}
+		}()
 	}
 	if o.currentJob {
 		id, err := currentJob(jobs, runner)
