@@ -174,12 +174,12 @@ func TestDecodeOrder(t *testing.T) {
 	o := newDecodeOrder(2)
 	ctx := context.Background()
 	for n := 1; n <= 2; n++ {
-		if err := (place{o, n}).wait(ctx); err != nil {
+		if _, err := (place{o, n}).wait(ctx); err != nil {
 			t.Fatalf("page %d: %v", n, err)
 		}
 	}
 	done := make(chan error, 1)
-	go func() { done <- (place{o, 4}).wait(ctx) }()
+	go func() { _, err := (place{o, 4}).wait(ctx); done <- err }()
 	o.handedOn(1) // page 3 may decode now, page 4 not yet
 	select {
 	case err := <-done:
@@ -192,11 +192,52 @@ func TestDecodeOrder(t *testing.T) {
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if err := (place{o, 9}).wait(cctx); !errors.Is(err, context.Canceled) {
+	if _, err := (place{o, 9}).wait(cctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("a dropped page waits on: %v", err)
 	}
-	if err := (place{}).wait(cctx); err != nil {
+	if _, err := (place{}).wait(cctx); err != nil {
 		t.Errorf("a page outside any listing waits: %v", err)
+	}
+}
+
+// TestDecodeSlots: AllJobs' pages are decoded as they come, whatever their number, as many
+// at once as there are slots; the next waits for one to be released, or for its context.
+func TestDecodeSlots(t *testing.T) {
+	o := newDecodeSlots(2)
+	ctx := context.Background()
+	var releases []func()
+	for _, n := range []int{9, 3} { // page 9 came first: it does not wait for 2 to 8
+		release, err := (place{o, n}).wait(ctx)
+		if err != nil {
+			t.Fatalf("page %d: %v", n, err)
+		}
+		releases = append(releases, release)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := (place{o, 4}).wait(cctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a third page with both slots taken: %v, want it to wait until its context ends", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		release, err := (place{o, 2}).wait(ctx)
+		if err == nil {
+			release()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("a third page decoded with both slots taken (%v)", err)
+	default:
+	}
+	releases[0]()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	releases[1]()
+	if len(o.slots) != 0 {
+		t.Errorf("%d slots still taken after every page was released", len(o.slots))
 	}
 }
 

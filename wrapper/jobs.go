@@ -71,7 +71,7 @@ func (c *Client) Jobs(ctx context.Context, a Attempt) iter.Seq2[Job, error] {
 		var cancelled error
 		// One page is decoded ahead of the one being yielded: memory holds two pages of
 		// jobs, however many are in flight.
-		err := c.eachPage(ctx, a, 1, func(p *Page) bool {
+		err := c.eachPage(ctx, a, newDecodeOrder(1), func(p *Page) bool {
 			for _, job := range p.Jobs {
 				// A consumer that cancels mid-page gets the context's error next, not the
 				// rest of a page it no longer wants.
@@ -99,8 +99,9 @@ func (c *Client) Jobs(ctx context.Context, a Attempt) iter.Seq2[Job, error] {
 func (c *Client) AllJobs(ctx context.Context, a Attempt) ([]Job, error) {
 	var jobs []Job
 	in := make(interner)
-	// Every job is kept anyway: pages are decoded on as many processors as there are.
-	err := c.eachPage(ctx, a, runtime.GOMAXPROCS(0), func(p *Page) bool {
+	// Every job is kept anyway: pages are decoded as they come, on as many processors as
+	// there are.
+	err := c.eachPage(ctx, a, newDecodeSlots(runtime.GOMAXPROCS(0)), func(p *Page) bool {
 		if !p.compact {
 			compact(p.Jobs, in) // kept together, the jobs repeat much
 		}

@@ -175,7 +175,7 @@ func TestKnownAttemptOneRoundTrip(t *testing.T) {
 
 	s.arm(2)
 	var notModified int
-	err = c.eachPage(context.Background(), testAttempt, 1, func(p *Page) bool {
+	err = c.eachPage(context.Background(), testAttempt, newDecodeOrder(1), func(p *Page) bool {
 		if p.NotModified {
 			notModified++
 		}

@@ -36,8 +36,8 @@ func WithConcurrency(n int) Option {
 }
 
 // eachPage fetches the attempt's pages and hands each to fn, in order, until fn returns
-// false. Pages after the first may be decoded ahead of the one fn has: ahead of them.
-func (c *Client) eachPage(ctx context.Context, a Attempt, ahead int, fn func(*Page) bool) error {
+// false. Pages after the first are decoded when order lets them.
+func (c *Client) eachPage(ctx context.Context, a Attempt, order *decodeOrder, fn func(*Page) bool) error {
 	req, err := c.firstRequest(ctx, a, &ListOptions{PerPage: c.perPage})
 	if err != nil {
 		return err
@@ -45,7 +45,7 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, ahead int, fn func(*Pa
 	firstURL := *req.URL
 	f := attemptFit(c.base, a)
 	l := &listing{a: a, fn: fn, urls: map[string]bool{req.URL.String(): true}}
-	w := &window{c: c, ctx: ctx, l: l, fit: f, pages: make(map[int]*pending, c.concurrency), launched: 1, order: newDecodeOrder(ahead)}
+	w := &window{c: c, ctx: ctx, l: l, fit: f, pages: make(map[int]*pending, c.concurrency), launched: 1, order: order}
 	defer w.close()
 	if next, last, ok := c.known.get(req.URL.String()); ok && c.concurrency > 1 {
 		w.speculate(next, last)

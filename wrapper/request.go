@@ -210,13 +210,15 @@ func (c *Client) send(ctx context.Context, t *try) (*Page, error) {
 		return nil, fmt.Errorf("ghjobs: %s: reading the page: %w", describe(resp), err)
 	}
 	resp.Body.Close() // read to its end: the connection is free while the page waits its turn
-	if err := t.place.wait(ctx); err != nil {
+	release, err := t.place.wait(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("ghjobs: %s: %w", describe(resp), err)
 	}
 	jp, err := decodePage(resp.Header, body, unframed(resp), c.perPage)
 	if err == nil {
 		err = t.fit.jobs(jp.Jobs)
 	}
+	release()
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs: %s: %w", describe(resp), err)
 	}
@@ -295,9 +297,11 @@ func (c *Client) choose(t *try) {
 // is an *unusableError.
 func (c *Client) serveConditional(ctx context.Context, t *try, resp *http.Response) (*Page, error) {
 	k := t.conditional
-	if err := t.place.wait(ctx); err != nil {
+	release, err := t.place.wait(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("ghjobs: %s: %w", t.req.URL.Redacted(), err)
 	}
+	defer release()
 	l, err := t.links(k.header, resp)
 	if err != nil {
 		return nil, c.unusable(ctx, t, err)
