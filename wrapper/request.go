@@ -297,16 +297,20 @@ func (c *Client) choose(t *try) {
 // is an *unusableError.
 func (c *Client) serveConditional(ctx context.Context, t *try, resp *http.Response) (*Page, error) {
 	k := t.conditional
-	release, err := t.place.wait(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("ghjobs: %s: %w", t.req.URL.Redacted(), err)
-	}
-	defer release()
 	l, err := t.links(k.header, resp)
 	if err != nil {
 		return nil, c.unusable(ctx, t, err)
 	}
+	release, err := t.place.wait(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ghjobs: %s: %w", t.req.URL.Redacted(), err)
+	}
 	total, jobs, decoded, err := c.conditionalJobs(t)
+	var kept []Job // confirmed unchanged: likely to be asked for again, so kept decoded
+	if err == nil && decoded && resp != nil {
+		kept = compactCopy(jobs)
+	}
+	release() // before the Store is told anything: its round trips take no decoding turn
 	if err != nil {
 		return nil, c.unusable(ctx, t, err)
 	}
@@ -315,8 +319,8 @@ func (c *Client) serveConditional(ctx context.Context, t *try, resp *http.Respon
 		p = newPage(total, jobs, l, Rate{}, true)
 	} else {
 		c.keepConfirmed(ctx, t)
-		if decoded { // confirmed unchanged: likely to be asked for again, so kept decoded
-			c.cache.keepDecoded(t.key, &decodedPage{etag: k.etag, total: total, jobs: compactCopy(jobs), size: decodedSize(jobs)})
+		if kept != nil {
+			c.cache.keepDecoded(t.key, &decodedPage{etag: k.etag, total: total, jobs: kept, size: decodedSize(jobs)})
 		}
 		p = newPage(total, jobs, l, parseRate(resp.Header), true)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -342,5 +343,68 @@ func TestStoreSlotBackBeforeDecoding(t *testing.T) {
 	jobs, err := c.AllJobs(ctx, testkit.AttemptOf(run))
 	if err != nil || len(jobs) != len(run.Jobs) {
 		t.Fatalf("%d jobs, %v; want %d (a slot held while a page waits its turn deadlocks the listing)", len(jobs), err, len(run.Jobs))
+	}
+}
+
+// barrierStore is a MemoryStore whose Ends that keep a confirmed page, once armed, wait until
+// need of them are in flight at once (or their context ends), and note whether they were.
+type barrierStore struct {
+	*wrapper.MemoryStore
+	need    int
+	armed   atomic.Bool
+	mu      sync.Mutex
+	in      int // Ends waiting now
+	most    int // the most that waited at once
+	opened  bool
+	reached chan struct{} // closed when need of them waited at once
+}
+
+func (s *barrierStore) End(ctx context.Context, scope string, e wrapper.StoreEnd) error {
+	if s.armed.Load() && e.ConfirmedTo != "" {
+		s.mu.Lock()
+		s.in++
+		s.most = max(s.most, s.in)
+		if s.in == s.need && !s.opened {
+			s.opened = true
+			close(s.reached)
+		}
+		s.mu.Unlock()
+		select {
+		case <-s.reached:
+		case <-ctx.Done():
+		}
+		s.mu.Lock()
+		s.in--
+		s.mu.Unlock()
+	}
+	return s.MemoryStore.End(ctx, scope, e)
+}
+
+// The Store's round trips for a poll's pages take no decoding turn: AllJobs decodes (or
+// copies) GOMAXPROCS pages at once, and a page that held its turn while it told the Store
+// would make every page after it wait for the Store's latency. Every page of the poll must
+// be able to tell the Store at once.
+func TestStoreRoundTripsTakeNoDecodingTurn(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
+	const pages = wrapper.DefaultConcurrency // all in flight at once when the poll begins
+	if procs+2 > pages {
+		t.Skipf("GOMAXPROCS %d: as many decoding turns as pages in flight, nothing to tell apart", procs)
+	}
+	run := api.SampleRun("octo-org", "octo-repo", 9, 1, 10*pages)
+	srv, _, _ := countedFake(t, run)
+	// page 1, which takes no turn, and more pages than there are turns
+	store := &barrierStore{MemoryStore: wrapper.NewMemoryStore(pages), need: procs + 2, reached: make(chan struct{})}
+	c := storeClient(t, srv.URL, wrapper.WithStore(store), wrapper.WithPerPage(10))
+	for poll := range 2 {
+		store.armed.Store(poll == 1)
+		jobs, err := c.AllJobs(t.Context(), testkit.AttemptOf(run))
+		if err != nil || len(jobs) != len(run.Jobs) {
+			t.Fatalf("listing %d: %d jobs, %v; want %d", poll+1, len(jobs), err, len(run.Jobs))
+		}
+	}
+	select {
+	case <-store.reached:
+	default:
+		t.Errorf("no more than %d of the poll's %d pages were telling the Store at once; want at least %d", store.most, pages, store.need)
 	}
 }
