@@ -45,10 +45,11 @@ func isGzip(h http.Header) (bool, error) {
 // gzipReaders keeps gzip readers for reuse: each holds buffers of about 40 KB.
 var gzipReaders sync.Pool // of *gzip.Reader
 
-// plainBuffers keeps a few buffers that pages are decompressed into: the JSON decoder
-// keeps nothing of its input, so each is free again once its page is decoded. It is a
-// bounded free list rather than a sync.Pool, which kept a dozen page-sized buffers alive
-// through a collection: a listing decodes at most GOMAXPROCS pages at once (see turns).
+// plainBuffers keeps a few buffers that pages are decompressed into: nothing decoded refers
+// to its input (the JSON decoder copies strings out), so each is free again once its page is
+// decoded. It is a bounded free list rather than a sync.Pool, which kept a dozen page-sized
+// buffers alive through a collection: a listing decodes at most GOMAXPROCS pages at once (see
+// decodeTurns).
 var plainBuffers = make(chan *bytes.Buffer, min(runtime.GOMAXPROCS(0), 8))
 
 // plainBuffer returns a free buffer, empty.

@@ -101,7 +101,7 @@ func (c *Client) AllJobs(ctx context.Context, a Attempt) ([]Job, error) {
 	in := make(interner)
 	// Every job is kept anyway: pages are decoded as they come, on as many processors as
 	// there are.
-	err := c.eachPage(ctx, a, newDecodeSlots(runtime.GOMAXPROCS(0)), func(p *Page) bool {
+	err := c.eachPage(ctx, a, newDecodeTurns(runtime.GOMAXPROCS(0)), func(p *Page) bool {
 		if !p.compact {
 			compact(p.Jobs, in) // kept together, the jobs repeat much
 		}

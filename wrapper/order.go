@@ -5,15 +5,37 @@ import (
 	"sync"
 )
 
-// decodeOrder decides when each page of one listing may be decoded, so that memory holds a
-// few decoded pages, not as many as are in flight: pages that arrive earlier wait with their
-// body as it came (compressed, from GitHub). Jobs lets one page ahead of the one it yields be
-// decoded (ahead). AllJobs, which keeps every page anyway, decodes pages as they come, as many
-// at once as there are processors (slots): a page that comes early is decoded while those
-// before it are still on their way, rather than after them.
+// decodeTurns decides when each fetched page of one listing may be decoded: pages wait for
+// their turn with their body as it came (compressed, from GitHub), a twentieth of their
+// decoded size. Jobs decodes in page order, one page ahead of the one it yields, so that
+// memory holds two pages of jobs however many are in flight (newDecodeOrder). AllJobs keeps
+// every page anyway, so it decodes pages as they come, as many at once as there are
+// processors (newDecodeTurns): a page that comes early is decoded while those before it are
+// still on their way, rather than after them.
+type decodeTurns interface {
+	// wait returns when page n may be decoded, or with ctx's error, and then takes no turn;
+	// done gives the turn back once the page is decoded, and may be called more than once.
+	wait(ctx context.Context, n int) (done func(), err error)
+	// handedOn records that page n was handed on to the listing's consumer.
+	handedOn(n int)
+}
+
+// place is a page's place in a listing, for its turn; the zero place is decoded at once.
+type place struct {
+	turns decodeTurns
+	n     int
+}
+
+func (p place) wait(ctx context.Context) (done func(), err error) {
+	if p.turns == nil {
+		return func() {}, nil
+	}
+	return p.turns.wait(ctx, p.n)
+}
+
+// decodeOrder lets page n be decoded once page n-ahead was handed on.
 type decodeOrder struct {
-	ahead int           // pages after the last one handed on that may be decoded
-	slots chan struct{} // one for each page being decoded; nil to decode by ahead
+	ahead int
 
 	mu     sync.Mutex
 	handed int           // the last page handed on
@@ -24,14 +46,6 @@ func newDecodeOrder(ahead int) *decodeOrder {
 	return &decodeOrder{ahead: max(ahead, 1), moved: make(chan struct{})}
 }
 
-// newDecodeSlots is the order of a listing that decodes its pages as they come, n at once.
-func newDecodeSlots(n int) *decodeOrder {
-	o := newDecodeOrder(1)
-	o.slots = make(chan struct{}, max(n, 1))
-	return o
-}
-
-// handedOn records that page n was handed on, and lets the pages waiting for that be decoded.
 func (o *decodeOrder) handedOn(n int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -40,37 +54,41 @@ func (o *decodeOrder) handedOn(n int) {
 	o.moved = make(chan struct{})
 }
 
-// place is a page's place in a decodeOrder; the zero place is decoded at once.
-type place struct {
-	o *decodeOrder
-	n int
-}
-
-// wait returns when the page may be decoded, or with ctx's error; release is to be called
-// once it is decoded.
-func (p place) wait(ctx context.Context) (release func(), err error) {
-	switch {
-	case p.o == nil:
-		return func() {}, nil
-	case p.o.slots != nil:
-		select {
-		case p.o.slots <- struct{}{}:
-			return func() { <-p.o.slots }, nil
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
+func (o *decodeOrder) wait(ctx context.Context, n int) (func(), error) {
 	for {
-		p.o.mu.Lock()
-		ok, moved := p.n <= p.o.handed+p.o.ahead, p.o.moved
-		p.o.mu.Unlock()
+		o.mu.Lock()
+		ok, moved := n <= o.handed+o.ahead, o.moved
+		o.mu.Unlock()
 		if ok {
 			return func() {}, nil
 		}
 		select {
 		case <-moved:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return func() {}, ctx.Err()
 		}
+	}
+}
+
+// decodeAsTheyCome lets any page be decoded as soon as one of its turns is free.
+type decodeAsTheyCome struct {
+	taken chan struct{} // one for each page being decoded
+}
+
+func newDecodeTurns(n int) decodeAsTheyCome {
+	return decodeAsTheyCome{taken: make(chan struct{}, max(n, 1))}
+}
+
+func (decodeAsTheyCome) handedOn(int) {}
+
+func (t decodeAsTheyCome) wait(ctx context.Context, _ int) (func(), error) {
+	if err := ctx.Err(); err != nil { // a page dropped while it waited is not decoded
+		return func() {}, err
+	}
+	select {
+	case t.taken <- struct{}{}:
+		return sync.OnceFunc(func() { <-t.taken }), nil
+	case <-ctx.Done():
+		return func() {}, ctx.Err()
 	}
 }

@@ -21,7 +21,8 @@ const maxConcurrency = 100
 // WithConcurrency sets how many page requests Jobs and AllJobs have in flight at most, 1 to
 // 100 (default DefaultConcurrency). Once the first page has told how many pages there are,
 // the others are requested in parallel, and jobs are still yielded in page order; memory
-// holds at most n pages at a time. An attempt the client listed before is asked for whole
+// holds at most n pages in flight at a time (Jobs keeps all but two of them as they came,
+// compressed). An attempt the client listed before is asked for whole
 // at once: page 1 with the pages the last complete listing found (conditional, so unchanged
 // pages are free 304s), and page 1's answer still decides which of them count. 1 follows
 // rel="next" one page after another, as GitHub's guidance for strictly serial clients asks.
@@ -36,8 +37,8 @@ func WithConcurrency(n int) Option {
 }
 
 // eachPage fetches the attempt's pages and hands each to fn, in order, until fn returns
-// false. Pages after the first are decoded when order lets them.
-func (c *Client) eachPage(ctx context.Context, a Attempt, order *decodeOrder, fn func(*Page) bool) error {
+// false. Pages after the first are decoded when turns lets them.
+func (c *Client) eachPage(ctx context.Context, a Attempt, turns decodeTurns, fn func(*Page) bool) error {
 	req, err := c.firstRequest(ctx, a, &ListOptions{PerPage: c.perPage})
 	if err != nil {
 		return err
@@ -45,7 +46,7 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, order *decodeOrder, fn
 	firstURL := *req.URL
 	f := attemptFit(c.base, a)
 	l := &listing{a: a, fn: fn, urls: map[string]bool{req.URL.String(): true}}
-	w := &window{c: c, ctx: ctx, l: l, fit: f, pages: make(map[int]*pending, c.concurrency), launched: 1, order: order}
+	w := &window{c: c, ctx: ctx, l: l, fit: f, pages: make(map[int]*pending, c.concurrency), launched: 1, turns: turns}
 	defer w.close()
 	if next, last, ok := c.known.get(req.URL.String()); ok && c.concurrency > 1 {
 		w.speculate(next, last)
@@ -58,7 +59,7 @@ func (c *Client) eachPage(ctx context.Context, a Attempt, order *decodeOrder, fn
 	if !l.accept(p) {
 		return l.err
 	}
-	w.order.handedOn(1)
+	w.turns.handedOn(1)
 	last := lastPage(p)
 	if c.concurrency < 2 || last == 0 {
 		last = 0
@@ -212,7 +213,7 @@ type window struct {
 	next     *url.URL // page 2's URL, which the others are derived from
 	pages    map[int]*pending
 	launched int // pages 2 to launched have been asked for, unless dropped
-	order    *decodeOrder
+	turns    decodeTurns
 }
 
 // pending is one page request in flight.
@@ -238,7 +239,7 @@ func (w *window) launch(n int, u *url.URL) {
 			pd.done <- result{err: err}
 			return
 		}
-		p, err := w.c.fetch(ctx, req, w.fit, place{w.order, n})
+		p, err := w.c.fetch(ctx, req, w.fit, place{w.turns, n})
 		pd.done <- result{p, err}
 	})
 }
@@ -307,7 +308,7 @@ func (w *window) inOrder(next *url.URL, last int) (p *Page, stopped bool, err er
 		if !w.l.accept(r.p) {
 			return nil, true, w.l.err
 		}
-		w.order.handedOn(n)
+		w.turns.handedOn(n)
 		p = r.p
 	}
 	return p, false, nil

@@ -210,7 +210,7 @@ func (c *Client) send(ctx context.Context, t *try) (*Page, error) {
 		return nil, fmt.Errorf("ghjobs: %s: reading the page: %w", describe(resp), err)
 	}
 	resp.Body.Close() // read to its end: the connection is free while the page waits its turn
-	release, err := t.place.wait(ctx)
+	done, err := t.place.wait(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs: %s: %w", describe(resp), err)
 	}
@@ -218,7 +218,7 @@ func (c *Client) send(ctx context.Context, t *try) (*Page, error) {
 	if err == nil {
 		err = t.fit.jobs(jp.Jobs)
 	}
-	release()
+	done()
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs: %s: %w", describe(resp), err)
 	}
@@ -301,7 +301,7 @@ func (c *Client) serveConditional(ctx context.Context, t *try, resp *http.Respon
 	if err != nil {
 		return nil, c.unusable(ctx, t, err)
 	}
-	release, err := t.place.wait(ctx)
+	done, err := t.place.wait(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs: %s: %w", t.req.URL.Redacted(), err)
 	}
@@ -310,7 +310,7 @@ func (c *Client) serveConditional(ctx context.Context, t *try, resp *http.Respon
 	if err == nil && decoded && resp != nil {
 		kept = compactCopy(jobs)
 	}
-	release() // before the Store is told anything: its round trips take no decoding turn
+	done() // before the Store is told anything: its round trips take no decoding turn
 	if err != nil {
 		return nil, c.unusable(ctx, t, err)
 	}
