@@ -28,9 +28,11 @@ go test -c -o "$bin/bench.test" .
   echo "cpu-model: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
   if commit=$(git rev-parse --short HEAD 2>/dev/null); then
-    # Results files (this one, rewritten as this runs, and one written just before it for
-    # another Go release) do not count as a change.
-    echo "commit: $commit$(git diff --quiet HEAD -- .. ":(exclude)$PWD/$out" ":(exclude)$PWD/results*.txt" 2>/dev/null || echo '-dirty')"
+    # A change or a new file anywhere in the repository marks the commit dirty; results
+    # files (this one, rewritten as this runs, and one written just before it for another
+    # Go release) do not.
+    changes=$(git status --porcelain -- .. ":(exclude)$PWD/$out" ":(exclude)$PWD/results*.txt" 2>/dev/null || true)
+    echo "commit: $commit${changes:+-dirty}"
   fi
   for ((round = 1; round <= count; round++)); do
     "$bin/bench.test" -test.run='^$' -test.bench="${BENCH:-.}" -test.benchtime="${BENCHTIME:-1s}" -test.timeout=1h
