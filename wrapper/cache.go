@@ -52,7 +52,10 @@ type cachedPage struct {
 // cachedHeaders are the headers of a 200 that a 304 does not repeat and the client reads.
 var cachedHeaders = []string{"Content-Type", "Content-Encoding", "Link", "ETag"}
 
-// keep returns the page of a 200 to keep: resp's ETag and kept headers, and body.
+// keep returns the page of a 200 to keep: resp's ETag and kept headers, and body. A body
+// whose array has much room to spare (one of unknown length, read into a buffer that grew by
+// doubling, can have nearly as much again) is kept in an array of its length: what the
+// cache holds is what its budget counts (cost).
 func keep(resp *http.Response, body []byte) *cachedPage {
 	h := make(http.Header, len(cachedHeaders))
 	for _, k := range cachedHeaders {
@@ -60,11 +63,15 @@ func keep(resp *http.Response, body []byte) *cachedPage {
 			h[k] = slices.Clone(v)
 		}
 	}
+	if cap(body)-len(body) > len(body)/8 {
+		body = append(make([]byte, 0, len(body)), body...)
+	}
 	return &cachedPage{etag: resp.Header.Get("ETag"), header: h, body: body}
 }
 
+// cost is the bytes p holds: its body's whole array, not only the body.
 func (p *cachedPage) cost() int64 {
-	n := len(p.etag) + len(p.body)
+	n := len(p.etag) + cap(p.body)
 	for k, vs := range p.header {
 		for _, v := range vs {
 			n += len(k) + len(v)

@@ -3,13 +3,14 @@ package wrapper
 import (
 	"context"
 	"fmt"
-	"strings"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 )
 
 func kept(etag string, size int) *cachedPage {
-	return &cachedPage{etag: etag, body: []byte(strings.Repeat("x", size))}
+	return &cachedPage{etag: etag, body: make([]byte, size)} // cap size: the cost is size
 }
 
 func decoded(etag string, size int64) *decodedPage {
@@ -140,5 +141,47 @@ func TestNotModifiedIsNotAHeader(t *testing.T) {
 		if p, err := c.ListJobs(context.Background(), testAttempt, nil); err != nil || p.NotModified != want {
 			t.Errorf("request %d: %+v, %v; want NotModified %v", i+1, p, err, want)
 		}
+	}
+}
+
+// TestKeptBodyHoldsNoSpareRoom: a body of unknown length is read into a buffer that grows by
+// doubling, and may end with nearly as much room again; the cache keeps it in an array of its
+// length, and counts whatever array it keeps, so that its budget is what it holds.
+func TestKeptBodyHoldsNoSpareRoom(t *testing.T) {
+	page := `{"total_count":60,"jobs":[` + jobsJSON(1, 60) + `]}` // about 1.7 kB: a 2 kB buffer at least
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("ETag", `"1"`)
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush() // no Content-Length: the body comes chunked
+		fmt.Fprint(w, page)
+	}))
+	defer srv.Close()
+	c, err := New(WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListJobs(context.Background(), testAttempt, nil); err != nil {
+		t.Fatal(err)
+	}
+	req, err := c.firstRequest(context.Background(), testAttempt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.cache.page(pageKey(req))
+	if p == nil || string(p.body) != page {
+		t.Fatalf("kept %+v, want the page", p)
+	}
+	if room := cap(p.body) - len(p.body); room > len(p.body)/8 {
+		t.Errorf("the kept body of %d bytes has room for %d more", len(p.body), room)
+	}
+	if got := c.cache.size(); got < int64(cap(p.body)) {
+		t.Errorf("the cache counts %d bytes and holds a body of %d", got, cap(p.body))
+	}
+
+	// A body with little room to spare is kept as it is, and counted whole.
+	body := make([]byte, 1000, 1100)
+	if k := keep(&http.Response{Header: http.Header{}}, body); &k.body[0] != &body[0] || k.cost() != 1100 {
+		t.Errorf("a body with 100 bytes to spare: copied %v, cost %d; want kept as it is, cost 1100", &k.body[0] != &body[0], k.cost())
 	}
 }
