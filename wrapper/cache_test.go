@@ -148,7 +148,7 @@ func TestNotModifiedIsNotAHeader(t *testing.T) {
 // doubling, and may end with nearly as much room again; the cache keeps it in an array of its
 // length, and counts whatever array it keeps, so that its budget is what it holds.
 func TestKeptBodyHoldsNoSpareRoom(t *testing.T) {
-	page := `{"total_count":60,"jobs":[` + jobsJSON(1, 60) + `]}` // about 1.7 kB: a 2 kB buffer at least
+	page := sampleJobs(3) // about 1.8 kB: read into a 2 kB buffer or more
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("ETag", `"1"`)
