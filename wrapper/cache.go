@@ -53,9 +53,9 @@ type cachedPage struct {
 var cachedHeaders = []string{"Content-Type", "Content-Encoding", "Link", "ETag"}
 
 // keep returns the page of a 200 to keep: resp's ETag and kept headers, and body. A body
-// whose array has much room to spare (one of unknown length, read into a buffer that grew by
-// doubling, can have nearly as much again) is kept in an array of its length: what the
-// cache holds is what its budget counts (cost).
+// whose array has more than an eighth to spare (one of unknown length is read into a buffer
+// that grows by doubling, and can end with as much room again, or more) is kept in a copy,
+// when the copy's array is smaller: the cache holds what its budget counts (cost).
 func keep(resp *http.Response, body []byte) *cachedPage {
 	h := make(http.Header, len(cachedHeaders))
 	for _, k := range cachedHeaders {
@@ -64,7 +64,11 @@ func keep(resp *http.Response, body []byte) *cachedPage {
 		}
 	}
 	if cap(body)-len(body) > len(body)/8 {
-		body = append(make([]byte, 0, len(body)), body...)
+		// Clone's capacity is the allocator's whole block; a block as large as the one
+		// the body is in saves nothing.
+		if c := slices.Clone(body); cap(c) < cap(body) {
+			body = c
+		}
 	}
 	return &cachedPage{etag: resp.Header.Get("ETag"), header: h, body: body}
 }

@@ -145,8 +145,8 @@ func TestNotModifiedIsNotAHeader(t *testing.T) {
 }
 
 // TestKeptBodyHoldsNoSpareRoom: a body of unknown length is read into a buffer that grows by
-// doubling, and may end with nearly as much room again; the cache keeps it in an array of its
-// length, and counts whatever array it keeps, so that its budget is what it holds.
+// doubling, and may end with as much room again or more; the cache keeps it in a copy cut to
+// size, and counts the whole array it keeps, so that its budget is what it holds.
 func TestKeptBodyHoldsNoSpareRoom(t *testing.T) {
 	page := sampleJobs(3) // about 1.8 kB: read into a 2 kB buffer or more
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -175,13 +175,19 @@ func TestKeptBodyHoldsNoSpareRoom(t *testing.T) {
 	if room := cap(p.body) - len(p.body); room > len(p.body)/8 {
 		t.Errorf("the kept body of %d bytes has room for %d more", len(p.body), room)
 	}
-	if got := c.cache.size(); got < int64(cap(p.body)) {
-		t.Errorf("the cache counts %d bytes and holds a body of %d", got, cap(p.body))
+	if got := c.cache.size(); got != p.cost() {
+		t.Errorf("the cache counts %d bytes for its one page, whose cost is %d", got, p.cost())
 	}
 
 	// A body with little room to spare is kept as it is, and counted whole.
 	body := make([]byte, 1000, 1100)
 	if k := keep(&http.Response{Header: http.Header{}}, body); &k.body[0] != &body[0] || k.cost() != 1100 {
 		t.Errorf("a body with 100 bytes to spare: copied %v, cost %d; want kept as it is, cost 1100", &k.body[0] != &body[0], k.cost())
+	}
+	// Nor is one whose copy would take as large a block: beyond 32 kB, the allocator
+	// rounds to whole pages of 8 kB.
+	body = make([]byte, 33000, 40960)
+	if k := keep(&http.Response{Header: http.Header{}}, body); &k.body[0] != &body[0] {
+		t.Error("a body of 33,000 bytes in 40,960 was copied into a block as large")
 	}
 }
