@@ -6,13 +6,14 @@ import (
 	"time"
 )
 
-// typesFloor is the least memory that values can be kept in with the types they have: each
-// value's own size, the size of what each of its pointers and slices points to (as if packed
-// into arrays without rounding to the allocator's size classes), and the bytes of each
-// distinct string once (as if every repeated string were shared). No representation of the
-// same values in the same types, without two values sharing a pointer or a slice's array
-// (which would let a change to one change another), takes less. BenchmarkRetainedHeap
-// compares what AllJobs keeps with it.
+// typesFloor is the least memory that values can be kept in with the types they have, when
+// no two pointers or slices share what they point to, within one value or across values
+// (sharing would let a change through one change another: a step's completed_at is often
+// the next step's started_at, and they must stay two times): each value's own size, the size
+// of what each of its pointers and slices points to (as if packed into arrays, without the
+// allocator's rounding), and the bytes of each distinct string once (strings cannot be
+// changed, so all may be shared; that one string could be part of another is not counted).
+// BenchmarkRetainedHeap compares what AllJobs keeps with it.
 func typesFloor[T any](values []T) int64 {
 	f := floorWalk{strings: map[string]bool{}}
 	n := int64(len(values)) * int64(reflect.TypeFor[T]().Size())
