@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	gojson "github.com/goccy/go-json"
@@ -177,13 +178,38 @@ func readBody(resp *http.Response) ([]byte, error) {
 }
 
 // readUpTo reads r to its end, but no more than limit+1 bytes, so that the caller can tell a
-// body over limit. A size that the Content-Length announces (0 or less: unknown) is read into
-// one buffer, rather than one that io.ReadAll grows, copying, as it goes.
+// body over limit. A body of the size the Content-Length announces (0 or less: unknown) is
+// read into an array of that size and no more: the cache keeps it as it is, where a buffer
+// that grows as it reads, copying, would keep the room it grew (bytes.MinRead at least).
 func readUpTo(r io.Reader, size, limit int64) ([]byte, error) {
-	var buf bytes.Buffer
-	if size > 0 && size <= limit {
-		buf.Grow(int(size) + bytes.MinRead) // room to see EOF without growing
+	if size <= 0 || size > limit {
+		return readGrowing(r, limit+1)
 	}
-	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	data := make([]byte, size)
+	for n := 0; n < len(data); {
+		m, err := r.Read(data[n:])
+		n += m
+		if err == io.EOF { // shorter than announced: what framing and decoding check
+			return data[:n], nil
+		}
+		if err != nil {
+			return data[:n], err
+		}
+	}
+	// net/http ends a body where its Content-Length says; another RoundTripper may not.
+	var more [1]byte
+	if _, err := io.ReadFull(r, more[:]); err == io.EOF {
+		return data, nil
+	} else if err != nil {
+		return data, err
+	}
+	rest, err := readGrowing(r, limit-size)
+	return slices.Concat(data, more[:], rest), err
+}
+
+// readGrowing reads r to its end, but no more than n bytes.
+func readGrowing(r io.Reader, n int64) ([]byte, error) {
+	var buf bytes.Buffer
+	_, err := buf.ReadFrom(io.LimitReader(r, n))
 	return buf.Bytes(), err
 }

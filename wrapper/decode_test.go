@@ -3,9 +3,11 @@ package wrapper
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // TestNotAPage: a 200 whose JSON is not a page of jobs fails every way of listing, naming
@@ -85,5 +87,43 @@ func TestMalformedPagesShareOneError(t *testing.T) {
 		if _, err := c.ListJobs(context.Background(), testAttempt, nil); !errors.Is(err, ErrMalformedPage) || retryable(context.Background(), err) {
 			t.Errorf("%s: %v, want a final ErrMalformedPage", name, err)
 		}
+	}
+}
+
+// TestReadUpTo: a body is read whole and no more than one byte over the limit, and a body
+// whose size was announced comes in an array of that size, which the cache keeps as it is.
+func TestReadUpTo(t *testing.T) {
+	broken := errors.New("connection reset")
+	const limit = 100
+	for _, tc := range []struct {
+		name  string
+		r     io.Reader
+		size  int64
+		want  string
+		err   error
+		exact bool // the array is cut to the body
+	}{
+		{"as announced", strings.NewReader("0123456789"), 10, "0123456789", nil, true},
+		{"as announced, a byte a read", iotest.OneByteReader(strings.NewReader("0123456789")), 10, "0123456789", nil, true},
+		{"as announced, the end with the last bytes", iotest.DataErrReader(strings.NewReader("0123456789")), 10, "0123456789", nil, true},
+		{"shorter than announced", strings.NewReader("01234"), 10, "01234", nil, false},
+		{"longer than announced", strings.NewReader("0123456789abc"), 10, "0123456789abc", nil, false},
+		{"longer than announced, over the limit", strings.NewReader(strings.Repeat("x", 2*limit)), 10, strings.Repeat("x", limit+1), nil, false},
+		{"announced at the limit, longer", strings.NewReader(strings.Repeat("x", limit+5)), limit, strings.Repeat("x", limit+1), nil, false},
+		{"unknown size", strings.NewReader("0123456789"), -1, "0123456789", nil, false},
+		{"unknown size, over the limit", strings.NewReader(strings.Repeat("x", 2*limit)), -1, strings.Repeat("x", limit+1), nil, false},
+		{"announced over the limit", strings.NewReader(strings.Repeat("x", 2*limit)), 2 * limit, strings.Repeat("x", limit+1), nil, false},
+		{"broken midway", io.MultiReader(strings.NewReader("01234"), iotest.ErrReader(broken)), 10, "01234", broken, false},
+		{"broken after the announced size", io.MultiReader(strings.NewReader("0123456789"), iotest.ErrReader(broken)), 10, "0123456789", broken, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readUpTo(tc.r, tc.size, limit)
+			if string(got) != tc.want || !errors.Is(err, tc.err) {
+				t.Fatalf("got %q, %v; want %q, %v", got, err, tc.want, tc.err)
+			}
+			if tc.exact && cap(got) != len(got) {
+				t.Errorf("a body of %d bytes came in an array of %d", len(got), cap(got))
+			}
+		})
 	}
 }
