@@ -59,6 +59,17 @@ func (s *server) client() *http.Client {
 	return &http.Client{Transport: s.tls}
 }
 
+// pooledClient is client, but over HTTP/1.1 with a transport of its own that keeps idle
+// connections for n requests at once, where http.DefaultClient keeps 2 and would dial again.
+func (s *server) pooledClient(n int) *http.Client {
+	if s.tls != nil {
+		return s.client()
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = n
+	return &http.Client{Transport: t}
+}
+
 // closeIdle closes the idle connections of every transport s's clients use by default.
 func (s *server) closeIdle() {
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()

@@ -114,6 +114,16 @@ func (s *server) connState(_ net.Conn, state http.ConnState) {
 // Close shuts the server down; it waits for the requests in flight.
 func (s *server) Close() { s.hs.Close() }
 
+// pageURLs are the URLs of s's pages, in order, and the bytes their bodies hold.
+func (s *server) pageURLs() (urls []string, size int64) {
+	urls = make([]string, len(s.pages))
+	for i := range s.pages {
+		size += int64(len(s.pages[i].Load().body))
+		urls[i] = s.URL + s.path + "?per_page=" + strconv.Itoa(perPage) + "&page=" + strconv.Itoa(i+1)
+	}
+	return urls, size
+}
+
 func (s *server) stats() stats {
 	return stats{requests: s.requests.Load(), counted: s.counted.Load(), http2: s.http2.Load(),
 		gzipped: s.gzipped.Load(), conns: s.conns.Load(), maxInFlight: s.maxInFlight.Load()}

@@ -42,6 +42,7 @@ var goals = []goal{
 	{
 		figure: "first listing, 1,000 jobs × 10 steps, 50 ms a request: wrapper ÷ two-round-trip bound",
 		bench:  "WallTime", unit: "x-2rtt", clients: wrapperDefaults, bound: 1.15,
+		note: &note{text: "the two rounds of requests alone, nothing decoded", bench: "WallTimeFloor", client: "transport", unit: "x-2rtt"},
 	},
 	{
 		figure: "poll of an unchanged known attempt: round trips",
@@ -191,7 +192,7 @@ func (g goal) ratio(t *table, client string) (float64, bool) {
 func (n *note) value(t *table) string {
 	vs := t.values[cell{n.client, n.unit}]
 	if n.over == "" {
-		return format(vs, func(m float64, _ func([]float64) float64) string { return fmt.Sprintf("%.1f", m) })
+		return format(vs, func(m float64, _ func([]float64) float64) string { return fmt.Sprintf("%.2f", m) })
 	}
 	o := t.values[cell{n.over, n.overUnit}]
 	if len(vs) == 0 || len(o) == 0 || median(o) == 0 {
