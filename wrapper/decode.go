@@ -179,32 +179,28 @@ func readBody(resp *http.Response) ([]byte, error) {
 
 // readUpTo reads r to its end, but no more than limit+1 bytes, so that the caller can tell a
 // body over limit. A body of the size the Content-Length announces (0 or less: unknown) is
-// read into an array of that size and no more: the cache keeps it as it is, where a buffer
-// that grows as it reads, copying, would keep the room it grew (bytes.MinRead at least).
+// read into one array, and comes back with no room to spare: the cache keeps it as it is,
+// where a buffer that grows as it reads would keep the room it grew (bytes.MinRead at least).
 func readUpTo(r io.Reader, size, limit int64) ([]byte, error) {
 	if size <= 0 || size > limit {
 		return readGrowing(r, limit+1)
 	}
-	data := make([]byte, size)
+	// A byte more than announced, to see the end without another read into another buffer;
+	// the capacity given back leaves it out.
+	data := make([]byte, size+1)
 	for n := 0; n < len(data); {
 		m, err := r.Read(data[n:])
 		n += m
-		if err == io.EOF { // shorter than announced: what framing and decoding check
-			return data[:n], nil
+		if err == io.EOF { // a short body: net/http's says io.ErrUnexpectedEOF, another's decoding finds
+			return data[:n:n], nil
 		}
 		if err != nil {
-			return data[:n], err
+			return data[:n:n], err
 		}
 	}
-	// net/http ends a body where its Content-Length says; another RoundTripper may not.
-	var more [1]byte
-	if _, err := io.ReadFull(r, more[:]); err == io.EOF {
-		return data, nil
-	} else if err != nil {
-		return data, err
-	}
+	// Longer than announced, which net/http's bodies never are: read on, to the limit.
 	rest, err := readGrowing(r, limit-size)
-	return slices.Concat(data, more[:], rest), err
+	return slices.Concat(data, rest), err
 }
 
 // readGrowing reads r to its end, but no more than n bytes.

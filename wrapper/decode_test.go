@@ -114,7 +114,9 @@ func TestReadUpTo(t *testing.T) {
 		{"unknown size, over the limit", strings.NewReader(strings.Repeat("x", 2*limit)), -1, strings.Repeat("x", limit+1), nil, false},
 		{"announced over the limit", strings.NewReader(strings.Repeat("x", 2*limit)), 2 * limit, strings.Repeat("x", limit+1), nil, false},
 		{"broken midway", io.MultiReader(strings.NewReader("01234"), iotest.ErrReader(broken)), 10, "01234", broken, false},
-		{"broken after the announced size", io.MultiReader(strings.NewReader("0123456789"), iotest.ErrReader(broken)), 10, "0123456789", broken, true},
+		{"broken after the announced size", io.MultiReader(strings.NewReader("0123456789"), iotest.ErrReader(broken)), 10, "0123456789", broken, false},
+		{"a byte longer than announced, broken with it", &lastByteBroken{strings.NewReader("0123456789a"), broken}, 10, "0123456789a", broken, false},
+		{"longer than announced, broken with its last byte", &lastByteBroken{strings.NewReader("0123456789ab"), broken}, 10, "0123456789ab", broken, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := readUpTo(tc.r, tc.size, limit)
@@ -126,4 +128,21 @@ func TestReadUpTo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lastByteBroken reads r, and gives its last byte with err rather than with nil.
+type lastByteBroken struct {
+	r   *strings.Reader
+	err error
+}
+
+func (l *lastByteBroken) Read(p []byte) (int, error) {
+	switch l.r.Len() {
+	case 0:
+		return 0, io.EOF
+	case 1:
+		n, _ := l.r.Read(p)
+		return n, l.err
+	}
+	return l.r.Read(p[:min(len(p), l.r.Len()-1)])
 }

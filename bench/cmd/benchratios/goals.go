@@ -28,7 +28,7 @@ type goal struct {
 type label struct{ client, name string }
 
 // note is a figure of client's, in bench's unit; divided, when over is set, by over's median
-// in overUnit.
+// in overUnit. Without over, unit must be a ratio already (x-2rtt): it is printed as one.
 type note struct {
 	text, bench, client, unit string
 	over, overUnit            string
