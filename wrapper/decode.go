@@ -185,17 +185,20 @@ func readUpTo(r io.Reader, size, limit int64) ([]byte, error) {
 	if size <= 0 || size > limit {
 		return readGrowing(r, limit+1)
 	}
-	// A byte more than announced, to see the end without another read into another buffer;
-	// the capacity given back leaves it out.
+	// A byte more than announced, to see the end without another read into another buffer.
 	data := make([]byte, size+1)
 	for n := 0; n < len(data); {
 		m, err := r.Read(data[n:])
 		n += m
-		if err == io.EOF { // a short body: net/http's says io.ErrUnexpectedEOF, another's decoding finds
-			return data[:n:n], nil
-		}
-		if err != nil {
-			return data[:n:n], err
+		switch {
+		case err == io.EOF && int64(n) == size:
+			return data[:n:n], nil // the byte more left out: what the cache counts is the body
+		case err == io.EOF:
+			// A short body (net/http's says io.ErrUnexpectedEOF; another's, decoding finds),
+			// with its whole array showing, for keep to cut if it is kept.
+			return data[:n], nil
+		case err != nil:
+			return data[:n], err
 		}
 	}
 	// Longer than announced, which net/http's bodies never are: read on, to the limit.
