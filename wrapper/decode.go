@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	gojson "github.com/goccy/go-json"
-
 	"github.com/ghjobs/ghjobs/generated"
 )
 
@@ -23,46 +21,40 @@ import (
 // list, and it is not retried: the server would send it again.
 var ErrMalformedPage = errors.New("malformed page")
 
-// pageBody is the generated JobsPage with total_count as a pointer, so that one parse tells
-// a page of no jobs from JSON without the field.
+// pageBody is the generated JobsPage with total_count as a pointer, so that encoding/json's
+// one parse tells a page of no jobs from JSON without the field.
 type pageBody struct {
 	generated.JobsPage
 	TotalCount *int `json:"total_count"` // shadows JobsPage.TotalCount: the shallower field wins
-}
-
-// jobsPresence decodes only whether "jobs" is there (and not null). It is parsed only for a
-// body that decoded to no jobs at all, which is small unless it is not a page anyway.
-type jobsPresence struct {
-	Jobs *[]struct{} `json:"jobs"`
 }
 
 // decodePage decodes a page's body as it came, gzip-compressed or not as h (the answer's
 // headers, or those kept with it) says, into the generated JobsPage, and checks that it is a
 // page. cut is true when nothing but the closed connection marked the body's end: only its
 // content can then tell a body cut short, which is retryable (io.ErrUnexpectedEOF), from one
-// that is not a page (ErrMalformedPage). perPage sizes the jobs slice.
+// that is not a page (ErrMalformedPage).
 //
 // It does what the generated ParseActionsListJobsForWorkflowRunAttemptResponse does, minus
-// its waste, plus the checks it lacks: the jobs slice is sized for a full page up front, and
-// a body that is not a page is an ErrMalformedPage, never an empty one.
-func decodePage(h http.Header, data []byte, cut bool, perPage int) (*generated.JobsPage, error) {
+// its waste, plus the checks it lacks: the page comes compact (see jsonDecoder), and a body
+// that is not a page is an ErrMalformedPage, never an empty one.
+func decodePage(h http.Header, data []byte, cut bool) (*generated.JobsPage, error) {
 	data, cut, done, err := plainJSON(h, data, cut)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	body := pageBody{JobsPage: generated.JobsPage{Jobs: make([]Job, 0, perPage)}}
-	if err := unmarshal(data, &body); err != nil {
+	page, set, err := decodeJobsPage(data)
+	if err != nil {
 		if cut && endsEarly(data) {
 			return nil, fmt.Errorf("the body ended after %d bytes, inside its JSON, and nothing but the closed connection marks its end: %w",
 				len(data), io.ErrUnexpectedEOF)
 		}
 		return nil, malformed(err)
 	}
-	if err := body.check(data); err != nil {
+	if err := checkPage(&page, set, data); err != nil {
 		return nil, malformed(err)
 	}
-	return &generated.JobsPage{TotalCount: *body.TotalCount, Jobs: body.Jobs}, nil
+	return &page, nil
 }
 
 // plainJSON is an answer's JSON body data as h says it came, gunzipped when it came
@@ -90,35 +82,18 @@ func plainJSON(h http.Header, data []byte, cut bool) (plain []byte, stillCut boo
 	return buf.Bytes(), false, func() { release(buf) }, nil
 }
 
-// unmarshal decodes the JSON of an answer from GitHub (a page, a job) into v with
-// goccy/go-json: 0.30 of encoding/json's CPU on go1.26, about 0.5 on go1.27, and the same
-// values and errors on every input of docs/decoders.md's study (FuzzUnmarshalAgrees holds it
-// to encoding/json). Its tracker has had decoder panics, all fixed; should one come back, a
-// hostile page is a malformed page, not a crash.
-func unmarshal(data []byte, v any) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("the JSON decoder failed on this input: %v", r)
-		}
-	}()
-	return gojson.Unmarshal(data, v)
-}
-
-// check says what makes a decoded body something other than a page of jobs; data is the body.
-func (b *pageBody) check(data []byte) error {
-	if b.TotalCount == nil {
+// checkPage says what makes a decoded body something other than a page of jobs: p with the
+// fields set says had a value other than null; data is the body.
+func checkPage(p *generated.JobsPage, set uint64, data []byte) error {
+	switch {
+	case set&fieldJobsPageTotalCount == 0:
 		return fmt.Errorf("no \"total_count\" in %s", snippet(data))
+	case p.TotalCount < 0:
+		return fmt.Errorf("total_count %d", p.TotalCount)
+	case set&fieldJobsPageJobs == 0:
+		return fmt.Errorf("no \"jobs\" in %s", snippet(data))
 	}
-	if *b.TotalCount < 0 {
-		return fmt.Errorf("total_count %d", *b.TotalCount)
-	}
-	if len(b.Jobs) == 0 {
-		var p jobsPresence
-		if unmarshal(data, &p) != nil || p.Jobs == nil {
-			return fmt.Errorf("no \"jobs\" in %s", snippet(data))
-		}
-	}
-	for i, j := range b.Jobs {
+	for i, j := range p.Jobs {
 		if j.ID <= 0 {
 			return fmt.Errorf("job %d of the page has no id (%d)", i+1, j.ID)
 		}

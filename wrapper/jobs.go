@@ -43,7 +43,6 @@ type Page struct {
 	NotModified bool
 
 	next, last *url.URL // rel="next", followed as given, and rel="last"
-	compact    bool     // Jobs are a copy of a page kept compact: AllJobs need not compact them
 }
 
 // ListJobs returns one page of the attempt's jobs. Like every request of the client, it is
@@ -98,13 +97,9 @@ func (c *Client) Jobs(ctx context.Context, a Attempt) iter.Seq2[Job, error] {
 // step names, labels, ...), which takes about a third less memory than each job's own.
 func (c *Client) AllJobs(ctx context.Context, a Attempt) ([]Job, error) {
 	var jobs []Job
-	in := make(interner)
 	// Every job is kept anyway: pages are decoded as they come, on as many processors as
 	// there are.
 	err := c.eachPage(ctx, a, newDecodeTurns(runtime.GOMAXPROCS(0)), func(p *Page) bool {
-		if !p.compact {
-			compact(p.Jobs, in) // kept together, the jobs repeat much
-		}
 		if jobs == nil {
 			// total_count comes from the server: trust it for a size hint, within reason.
 			jobs = make([]Job, 0, min(max(p.TotalCount, len(p.Jobs)), 1<<14))

@@ -137,8 +137,8 @@ func (c *Client) getJob(ctx context.Context, t *try) (*Job, error) {
 		return nil, fmt.Errorf("ghjobs: %s: %w", describe(resp), err)
 	}
 	defer done()
-	var j Job
-	if err := unmarshal(data, &j); err != nil || j.ID <= 0 {
+	j, err := decodeJob(data)
+	if err != nil || j.ID <= 0 {
 		if err == nil {
 			err = fmt.Errorf("no job id in %s", snippet(data))
 		}

@@ -214,7 +214,7 @@ func (c *Client) send(ctx context.Context, t *try) (*Page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ghjobs: %s: %w", describe(resp), err)
 	}
-	jp, err := decodePage(resp.Header, body, unframed(resp), c.perPage)
+	jp, err := decodePage(resp.Header, body, unframed(resp))
 	if err == nil {
 		err = t.fit.jobs(jp.Jobs)
 	}
@@ -308,7 +308,7 @@ func (c *Client) serveConditional(ctx context.Context, t *try, resp *http.Respon
 	total, jobs, decoded, err := c.conditionalJobs(t)
 	var kept []Job // confirmed unchanged: likely to be asked for again, so kept decoded
 	if err == nil && decoded && resp != nil {
-		kept = compactCopy(jobs)
+		kept = cloneJobs(jobs)
 	}
 	done() // before the Store is told anything: its round trips take no decoding turn
 	if err != nil {
@@ -324,17 +324,7 @@ func (c *Client) serveConditional(ctx context.Context, t *try, resp *http.Respon
 		}
 		p = newPage(total, jobs, l, parseRate(resp.Header), true)
 	}
-	p.compact = !decoded
 	return p, nil
-}
-
-// compactCopy is the form a decoded page is kept in: a copy, compact (its strings shared,
-// its own packed), so that the copies served from it are too, and AllJobs does not compact
-// every page of every poll again.
-func compactCopy(jobs []Job) []Job {
-	kept := cloneJobs(jobs)
-	compact(kept, make(interner))
-	return kept
 }
 
 // conditionalJobs returns the jobs of the try's conditional page: a copy of its decoded form,
@@ -343,7 +333,7 @@ func (c *Client) conditionalJobs(t *try) (total int, jobs []Job, decoded bool, e
 	if d := c.cache.decodedOf(t.key, t.conditional.etag); d != nil {
 		return d.total, cloneJobs(d.jobs), false, nil
 	}
-	jp, err := decodePage(t.conditional.header, t.conditional.body, false, c.perPage)
+	jp, err := decodePage(t.conditional.header, t.conditional.body, false)
 	if err == nil {
 		err = t.fit.jobs(jp.Jobs)
 	}
