@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"strings"
 	"sync"
@@ -28,10 +29,13 @@ type jsonDecoder struct {
 	data []byte
 	pos  int
 
-	esc  []byte            // the last escaped string, unescaped
-	in   map[string]string // the page's shared strings
-	own  strings.Builder   // the page's own strings, packed
-	ownN int               // bytes of own strings so far
+	esc []byte            // the last escaped string, unescaped
+	in  map[string]string // the page's shared strings
+	// recent are some of in, found by a cheaper hash than the map's: most of the strings a
+	// page repeats are found there.
+	recent [256]string
+	own    strings.Builder // the page's own strings, packed
+	ownN   int             // bytes of own strings so far
 
 	jsonSlabs
 	jsonArenas
@@ -248,7 +252,11 @@ func (d *jsonDecoder) str() ([]byte, bool) {
 		return nil, false
 	}
 	start := d.pos + 1
-	for i := start; i < len(d.data); i++ {
+	i := start
+	for i+8 <= len(d.data) && !special(binary.LittleEndian.Uint64(d.data[i:])) {
+		i += 8
+	}
+	for ; i < len(d.data); i++ {
 		switch c := d.data[i]; {
 		case c == '"':
 			d.pos = i + 1
@@ -258,6 +266,15 @@ func (d *jsonDecoder) str() ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// special says whether any of the 8 bytes of w ends a string's plain run: a quote, a
+// backslash, a control character or a byte beyond ASCII. (A byte's test can only err
+// towards true for the bytes after one that is special: the answer for the word is exact.)
+func special(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) &^ v }
+	return (zero(w^('"'*ones))|zero(w^('\\'*ones))|(w-0x20*ones)&^w|w)&highs != 0
 }
 
 // strSlow reads the rest of a string from i, where the first escape or non-ASCII byte is. It
@@ -356,11 +373,16 @@ func (d *jsonDecoder) shared() (string, bool) {
 	if !ok || len(b) == 0 {
 		return "", ok
 	}
-	if s, found := d.in[string(b)]; found {
+	h := (uint(len(b))*131 + uint(b[0])*31 + uint(b[len(b)/2])*7 + uint(b[len(b)-1])) % uint(len(d.recent))
+	if s := d.recent[h]; s == string(b) {
 		return s, true
 	}
-	s := string(b)
-	d.in[s] = s
+	s, found := d.in[string(b)]
+	if !found {
+		s = string(b)
+		d.in[s] = s
+	}
+	d.recent[h] = s
 	return s, true
 }
 
@@ -614,6 +636,7 @@ func (d *jsonDecoder) release() {
 		d.in = make(map[string]string, 64)
 	}
 	clear(d.in)
+	clear(d.recent[:])
 	if cap(d.esc) > 1<<16 {
 		d.esc = nil
 	}
