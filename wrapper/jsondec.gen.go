@@ -8,8 +8,6 @@ import (
 	"github.com/ghjobs/ghjobs/generated"
 )
 
-var _ time.Time
-
 // jsonSlabs hold the values the page's pointers point to, one slab for each type.
 type jsonSlabs struct {
 	slabInt64         slab[int64]
@@ -88,11 +86,9 @@ func readJobsPage(d *jsonDecoder, v *generated.JobsPage, at int) (set uint64, ok
 // elements of their slices, from arrays of the page's.
 func placeJobsPage(d *jsonDecoder, vs []generated.JobsPage, base int) {
 	placeJob(d, d.jobsPageJobs.scratch, 0)
-	if all := d.jobsPageJobs.take(); true {
-		for i := range vs {
-			if s, ok := d.jobsPageJobs.slice(all, base+i); ok {
-				vs[i].Jobs = s
-			}
+	for i := range vs {
+		if s, ok := d.jobsPageJobs.slice(base + i); ok {
+			vs[i].Jobs = s
 		}
 	}
 }
@@ -316,19 +312,15 @@ func readJob(d *jsonDecoder, v *generated.Job, at int) (set uint64, ok bool) {
 // placeJob gives the Jobs of vs, which are at index base and after of their slice, the
 // elements of their slices, from arrays of the page's.
 func placeJob(d *jsonDecoder, vs []generated.Job, base int) {
-	if all := d.jobLabels.take(); true {
-		for i := range vs {
-			if s, ok := d.jobLabels.slice(all, base+i); ok {
-				vs[i].Labels = s
-			}
+	for i := range vs {
+		if s, ok := d.jobLabels.slice(base + i); ok {
+			vs[i].Labels = s
 		}
 	}
 	placeJobStep(d, d.jobSteps.scratch, 0)
-	if all := d.jobSteps.take(); true {
-		for i := range vs {
-			if s, ok := d.jobSteps.slice(all, base+i); ok {
-				vs[i].Steps = s
-			}
+	for i := range vs {
+		if s, ok := d.jobSteps.slice(base + i); ok {
+			vs[i].Steps = s
 		}
 	}
 }

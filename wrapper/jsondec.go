@@ -85,22 +85,14 @@ func readList[T any](d *jsonDecoder, a *arena[T], at int, null bool, elem func(*
 	return true
 }
 
-// take moves the arena's elements to an array of their number, which it returns.
-func (a *arena[T]) take() []T {
-	all := make([]T, len(a.scratch))
-	copy(all, a.scratch)
-	clear(a.scratch)
-	a.scratch = a.scratch[:0]
-	return all
-}
-
-// slice is the slice of all (what take returned) that the value at index at has, if any.
-func (a *arena[T]) slice(all []T, at int) ([]T, bool) {
+// slice is the slice the value at index at has, if any: its elements, in an array of their
+// own, so that a value kept alone keeps no other value's.
+func (a *arena[T]) slice(at int) ([]T, bool) {
 	if at >= len(a.spans) || !a.spans[at].set {
 		return nil, false
 	}
 	sp := a.spans[at]
-	return all[sp.start:sp.end:sp.end], true
+	return append(make([]T, 0, sp.end-sp.start), a.scratch[sp.start:sp.end]...), true
 }
 
 // reset empties the arena, keeping no element and at most a bounded array for the next page.
@@ -113,7 +105,9 @@ func (a *arena[T]) reset() {
 }
 
 // slab hands out pointers to values of a type, each its own, from arrays that the page's
-// values of that type share: a few allocations a page, where there would be one a value.
+// values of that type share: a few dozen allocations a page, where there would be one a
+// value. An array holds at most maxSlab values, so that a job kept alone keeps little more
+// than its own.
 type slab[T any] struct {
 	free []T
 	n    int // values handed out on this page
@@ -121,13 +115,16 @@ type slab[T any] struct {
 
 func (s *slab[T]) put(d *jsonDecoder, v T) *T {
 	if len(s.free) == 0 {
-		s.free = make([]T, d.room(s.n, 16))
+		s.free = make([]T, min(d.room(s.n, 16), maxSlab))
 	}
 	p := &s.free[0]
 	*p, s.free = v, s.free[1:]
 	s.n++
 	return p
 }
+
+// maxSlab bounds a slab's arrays, and maxOwn (bytes) the arrays of the page's own strings.
+const maxSlab, maxOwn = 64, 2048
 
 // room is how many more of something, of which n came in the page so far, to make room for:
 // half of what the rest of the page should bring at that pace, at least least. Halving
@@ -144,12 +141,6 @@ func as[T ~string](s string, ok bool) (T, bool) { return T(s), ok }
 
 func readShared[T ~string](d *jsonDecoder, v *T, _ int) (uint64, bool) {
 	s, ok := d.shared()
-	*v = T(s)
-	return 0, ok
-}
-
-func readOwned[T ~string](d *jsonDecoder, v *T, _ int) (uint64, bool) {
-	s, ok := d.owned()
 	*v = T(s)
 	return 0, ok
 }
@@ -397,7 +388,7 @@ func (d *jsonDecoder) owned() (string, bool) {
 	}
 	if d.own.Cap()-d.own.Len() < len(b) {
 		d.own = strings.Builder{}
-		d.own.Grow(max(len(b), d.room(d.ownN, 256)))
+		d.own.Grow(max(len(b), min(d.room(d.ownN, 256), maxOwn)))
 	}
 	start := d.own.Len()
 	d.own.Write(b)
@@ -599,15 +590,6 @@ func (d *jsonDecoder) number() bool {
 	}
 	d.pos = i
 	return true
-}
-
-// std decodes a value of a type the generator has no reader for with encoding/json.
-func (d *jsonDecoder) std(v any) bool {
-	start := d.pos
-	if !d.skip(0) {
-		return false
-	}
-	return json.Unmarshal(d.data[start:d.pos], v) == nil
 }
 
 // jsonDecoders keeps decoders' scratch arrays from one page to the next; nothing a page's
