@@ -93,8 +93,9 @@ func (c *Client) Jobs(ctx context.Context, a Attempt) iter.Seq2[Job, error] {
 }
 
 // AllJobs returns every job of the attempt, as Jobs does, in one slice. On error it returns
-// no jobs at all, never a partial list. The jobs share the strings they repeat (head_sha,
-// step names, labels, ...), which takes about a third less memory than each job's own.
+// no jobs at all, never a partial list. The jobs of a page share the strings they repeat
+// (head_sha, step names, labels, ...), which takes about a third less memory than each
+// job's own.
 func (c *Client) AllJobs(ctx context.Context, a Attempt) ([]Job, error) {
 	var jobs []Job
 	// Every job is kept anyway: pages are decoded as they come, on as many processors as

@@ -83,7 +83,7 @@ func readJobsPage(d *jsonDecoder, v *generated.JobsPage, at int) (set uint64, ok
 }
 
 // placeJobsPage gives the JobsPages of vs, which are at index base and after of their slice, the
-// elements of their slices, from arrays of the page's.
+// elements of their slices.
 func placeJobsPage(d *jsonDecoder, vs []generated.JobsPage, base int) {
 	placeJob(d, d.jobsPageJobs.scratch, 0)
 	for i := range vs {
@@ -310,14 +310,13 @@ func readJob(d *jsonDecoder, v *generated.Job, at int) (set uint64, ok bool) {
 }
 
 // placeJob gives the Jobs of vs, which are at index base and after of their slice, the
-// elements of their slices, from arrays of the page's.
+// elements of their slices.
 func placeJob(d *jsonDecoder, vs []generated.Job, base int) {
 	for i := range vs {
 		if s, ok := d.jobLabels.slice(base + i); ok {
 			vs[i].Labels = s
 		}
 	}
-	placeJobStep(d, d.jobSteps.scratch, 0)
 	for i := range vs {
 		if s, ok := d.jobSteps.slice(base + i); ok {
 			vs[i].Steps = s
@@ -413,10 +412,4 @@ func readJobStep(d *jsonDecoder, v *generated.JobStep, at int) (set uint64, ok b
 		}
 	}
 	return set, true
-}
-
-// placeJobStep gives the JobSteps of vs, which are at index base and after of their slice, the
-// elements of their slices, from arrays of the page's.
-func placeJobStep(d *jsonDecoder, vs []generated.JobStep, base int) {
-	_, _, _ = d, vs, base
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/ghjobs/ghjobs/generated"
 )
@@ -16,15 +17,17 @@ import (
 
 // jsonDecoder reads a page of jobs, or one job, in the shape GitHub writes them, into the
 // generated types, in one pass; its field-by-field part is generated from the types
-// (jsondec.gen.go, by internal/jsondecgen). It builds what compact used to make of a page
-// after encoding/json: the strings the jobs repeat are shared, each job's own strings are
-// packed into a few strings for the page, and its steps and labels into one array each.
+// (jsondec.gen.go, by internal/jsondecgen). Its values are compact: the strings the jobs
+// repeat are shared, the strings each job has to itself are packed into a few strings for
+// the page, and the values behind pointers come from a few arrays, each bounded so that a job
+// kept alone keeps little of the others' (slab, maxOwn). Each job's pointers and slices are
+// its own: changing one job through them changes no other.
 //
 // It accepts only what it is sure encoding/json reads the same way: well-formed JSON, every
 // key written exactly as the field's tag (no escapes, no other case) and at most once, and
 // values of the fields' types. On anything else it gives up (a method returns false) and
-// decodeJobs asks encoding/json, which decides: an error, or the same values by its own rules.
-// FuzzDecodeJobsAgrees holds the two to the same values on every input.
+// decodeJobsPage asks encoding/json, which decides: an error, or the same values by its own
+// rules. FuzzDecodeJobsAgrees holds the two to the same values on every input.
 type jsonDecoder struct {
 	data []byte
 	pos  int
@@ -49,11 +52,23 @@ type span struct {
 }
 
 // arena collects the elements of a slice field of every value of the page, one value's after
-// another's, until place gives them an array of their number.
+// another's, until place gives them arrays: the slices of consecutive values share one, of at
+// most maxChunk bytes (unless one value's elements are more), so that an array holds little
+// more than its elements (the allocator's rounding of a few large arrays, where each value's
+// own array of steps would be rounded up by a tenth), and a job kept alone keeps little of
+// the others'.
 type arena[T any] struct {
 	scratch []T
 	spans   []span // by the index of the value the slice is a field of
+
+	chunk     []T // the array of the values up to chunkTo (by index), from chunkFrom on
+	chunkFrom int // in scratch
+	chunkTo   int
 }
+
+// maxChunk is the size of the largest arrays an arena hands out: the allocator's largest
+// size class (32 kB), less the header it gives an array of pointers.
+const maxChunk = 32<<10 - 8
 
 // readList reads a slice field's array into a, for the value at index at of its own slice.
 func readList[T any](d *jsonDecoder, a *arena[T], at int, null bool, elem func(*jsonDecoder, *T, int) (uint64, bool)) bool {
@@ -85,29 +100,52 @@ func readList[T any](d *jsonDecoder, a *arena[T], at int, null bool, elem func(*
 	return true
 }
 
-// slice is the slice the value at index at has, if any: its elements, in an array of their
-// own, so that a value kept alone keeps no other value's.
+// slice is the slice the value at index at has, if any. place asks for them in the order of
+// the values.
 func (a *arena[T]) slice(at int) ([]T, bool) {
 	if at >= len(a.spans) || !a.spans[at].set {
 		return nil, false
 	}
 	sp := a.spans[at]
-	return append(make([]T, 0, sp.end-sp.start), a.scratch[sp.start:sp.end]...), true
+	if at >= a.chunkTo { // the first value of the next array: it takes the values that fit
+		var zero T
+		limit := max(sp.end-sp.start, maxChunk/max(1, int(unsafe.Sizeof(zero))))
+		end, to := sp.end, at+1
+		for ; to < len(a.spans); to++ {
+			if next := a.spans[to]; next.set {
+				if next.end-sp.start > limit {
+					break
+				}
+				end = next.end
+			}
+		}
+		a.chunk = append(make([]T, 0, end-sp.start), a.scratch[sp.start:end]...)
+		a.chunkFrom, a.chunkTo = sp.start, to
+	}
+	from, to := sp.start-a.chunkFrom, sp.end-a.chunkFrom
+	return a.chunk[from:to:to], true
 }
 
-// reset empties the arena, keeping no element and at most a bounded array for the next page.
+// reset empties the arena, keeping no element, and arrays for the next page only if they are
+// no larger than a page of 100 jobs of 40 steps needs.
 func (a *arena[T]) reset() {
-	clear(a.scratch)
-	if cap(a.scratch) > 1<<14 {
+	const keep = 1 << 12
+	if cap(a.scratch) > keep {
 		a.scratch = nil
 	}
+	if cap(a.spans) > keep {
+		a.spans = nil
+	}
+	clear(a.scratch)
 	a.scratch, a.spans = a.scratch[:0], a.spans[:0]
+	a.chunk, a.chunkFrom, a.chunkTo = nil, 0, 0
 }
 
 // slab hands out pointers to values of a type, each its own, from arrays that the page's
-// values of that type share: a few dozen allocations a page, where there would be one a
-// value. An array holds at most maxSlab values, so that a job kept alone keeps little more
-// than its own.
+// values of that type share: a few a page where there would be one a value. An array is at
+// most maxSlab bytes: the allocator gives no header to an object that small, which would
+// round a larger array of times up by a sixth; and a job kept alone keeps little of the
+// others'.
 type slab[T any] struct {
 	free []T
 	n    int // values handed out on this page
@@ -115,7 +153,7 @@ type slab[T any] struct {
 
 func (s *slab[T]) put(d *jsonDecoder, v T) *T {
 	if len(s.free) == 0 {
-		s.free = make([]T, min(d.room(s.n, 16), maxSlab))
+		s.free = make([]T, min(d.room(s.n, 16), maxSlab/max(1, int(unsafe.Sizeof(v)))))
 	}
 	p := &s.free[0]
 	*p, s.free = v, s.free[1:]
@@ -123,12 +161,12 @@ func (s *slab[T]) put(d *jsonDecoder, v T) *T {
 	return p
 }
 
-// maxSlab bounds a slab's arrays, and maxOwn (bytes) the arrays of the page's own strings.
-const maxSlab, maxOwn = 64, 2048
+// maxSlab bounds a slab's arrays, and maxOwn the arrays of the page's own strings (bytes).
+const maxSlab, maxOwn = 512, 2048
 
 // room is how many more of something, of which n came in the page so far, to make room for:
-// half of what the rest of the page should bring at that pace, at least least. Halving
-// leaves little of the last array unused, at the cost of a few more arrays.
+// half of what the rest of the page should bring at that pace, but no fewer than least.
+// Halving leaves little of the last array unused, at the cost of a few more arrays.
 func (d *jsonDecoder) room(n, least int) int {
 	if d.pos == 0 || n == 0 {
 		return least
@@ -137,8 +175,10 @@ func (d *jsonDecoder) room(n, least int) int {
 	return max(least, int(int64(n)*int64(rest)/int64(d.pos))/2)
 }
 
+// as converts what a string reader returns to the named string type T (an enum's).
 func as[T ~string](s string, ok bool) (T, bool) { return T(s), ok }
 
+// readShared reads an element of a slice of strings, which are shared.
 func readShared[T ~string](d *jsonDecoder, v *T, _ int) (uint64, bool) {
 	s, ok := d.shared()
 	*v = T(s)
@@ -186,8 +226,13 @@ func (d *jsonDecoder) consume(c byte) bool {
 
 // null reads a null literal if one comes next.
 func (d *jsonDecoder) null() bool {
-	if d.peek() == 'n' && bytes.HasPrefix(d.data[d.pos:], []byte("null")) {
-		d.pos += 4
+	return d.peek() == 'n' && d.literal("null")
+}
+
+// literal reads lit if it comes next. (What follows it is the next token's to check.)
+func (d *jsonDecoder) literal(lit string) bool {
+	if bytes.HasPrefix(d.data[d.pos:], []byte(lit)) {
+		d.pos += len(lit)
 		return true
 	}
 	return false
@@ -214,22 +259,27 @@ func (d *jsonDecoder) key() ([]byte, bool) {
 	}
 	start := d.pos + 1
 	for i := start; i < len(d.data); i++ {
-		switch c := d.data[i]; {
-		case c == '"':
+		if c := d.data[i]; c == '"' {
 			d.pos = i + 1
 			return d.data[start:i], d.consume(':')
-		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
+		} else if !plain(c) {
 			return nil, false
 		}
 	}
 	return nil, false
 }
 
+// plain says whether c stands for itself in a string, other than its closing quote: not a
+// backslash, a control character (which JSON forbids there) or part of a multi-byte rune.
+func plain(c byte) bool {
+	return c != '\\' && c >= 0x20 && c < utf8.RuneSelf
+}
+
 // unknown skips the value of a key no field has (null has been read), unless the key names a
 // field in another case, which encoding/json would match.
 func (d *jsonDecoder) unknown(key []byte, null bool, fields []string) bool {
 	for _, f := range fields {
-		if len(f) == len(key) && bytes.EqualFold(key, []byte(f)) {
+		if bytes.EqualFold(key, []byte(f)) {
 			return false
 		}
 	}
@@ -248,11 +298,10 @@ func (d *jsonDecoder) str() ([]byte, bool) {
 		i += 8
 	}
 	for ; i < len(d.data); i++ {
-		switch c := d.data[i]; {
-		case c == '"':
+		if c := d.data[i]; c == '"' {
 			d.pos = i + 1
 			return d.data[start:i], true
-		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
+		} else if !plain(c) {
 			return d.strSlow(start, i)
 		}
 	}
@@ -396,34 +445,32 @@ func (d *jsonDecoder) owned() (string, bool) {
 	return d.own.String()[start:], true
 }
 
-// int64 reads an integer into an int64, as encoding/json does: no fraction, no exponent,
-// no overflow (given up on, for encoding/json's error).
+// int64 reads an integer into an int64, as encoding/json does: a number with no fraction,
+// no exponent and no overflow (given up on, for encoding/json's error).
 func (d *jsonDecoder) int64() (int64, bool) {
 	d.ws()
-	i, neg := d.pos, false
-	if i < len(d.data) && d.data[i] == '-' {
-		neg = true
-		i++
+	start := d.pos
+	if !d.number() {
+		return 0, false
 	}
-	start := i
+	lit, neg := d.data[start:d.pos], false
+	if lit[0] == '-' {
+		lit, neg = lit[1:], true
+	}
+	if len(lit) > 19 {
+		return 0, false
+	}
 	var u uint64
-	for i < len(d.data) && '0' <= d.data[i] && d.data[i] <= '9' {
-		if i-start == 19 {
+	for _, c := range lit {
+		if c < '0' || c > '9' {
 			return 0, false
 		}
-		u = u*10 + uint64(d.data[i]-'0')
-		i++
+		u = u*10 + uint64(c-'0')
 	}
 	switch {
-	case i == start, d.data[start] == '0' && i-start > 1:
-		return 0, false
-	case i < len(d.data) && (d.data[i] == '.' || d.data[i] == 'e' || d.data[i] == 'E'):
-		return 0, false
 	case !neg && u > 1<<63-1, neg && u > 1<<63:
 		return 0, false
-	}
-	d.pos = i
-	if neg {
+	case neg:
 		return -int64(u), true
 	}
 	return int64(u), true
@@ -463,7 +510,7 @@ func (d *jsonDecoder) time() (time.Time, bool) {
 }
 
 // utcTime parses "2006-01-02T15:04:05Z", with a fraction of 1 to 9 digits or none, exactly
-// as time.Parse(time.RFC3339, ...) does, or says it cannot.
+// as time.Time's UnmarshalJSON does, or says it cannot.
 func utcTime(b []byte) (time.Time, bool) {
 	if len(b) < 20 || b[len(b)-1] != 'Z' || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, false
@@ -541,14 +588,12 @@ func (d *jsonDecoder) skip(depth int) bool {
 			}
 		}
 		return true
-	case 't', 'f', 'n':
-		for _, lit := range []string{"true", "false", "null"} {
-			if bytes.HasPrefix(d.data[d.pos:], []byte(lit)) {
-				d.pos += len(lit)
-				return true
-			}
-		}
-		return false
+	case 't':
+		return d.literal("true")
+	case 'f':
+		return d.literal("false")
+	case 'n':
+		return d.literal("null")
 	default:
 		return d.number()
 	}
@@ -636,7 +681,7 @@ func decodeJobsPage(data []byte) (p generated.JobsPage, set uint64, err error) {
 	}
 	var body pageBody
 	if err := json.Unmarshal(data, &body); err != nil {
-		return p, 0, err
+		return generated.JobsPage{}, 0, err
 	}
 	if body.TotalCount != nil {
 		set |= fieldJobsPageTotalCount
@@ -653,6 +698,7 @@ func decodeJob(data []byte) (j Job, err error) {
 	if _, ok := readJSON(data, &j, readJob, placeJob); ok {
 		return j, nil
 	}
+	j = Job{} // encoding/json decodes into a zero job, not into what the decoder read before it gave up
 	err = json.Unmarshal(data, &j)
 	return j, err
 }

@@ -33,13 +33,14 @@ func main() {
 	out := flag.String("o", "", "the file to write")
 	own := flag.String("own", "", "comma-separated Type.json_name of the strings each value has to itself")
 	flag.Parse()
-	g := gen{own: map[string]bool{}, done: map[reflect.Type]bool{}, slabs: map[reflect.Type]bool{}}
+	g := gen{own: map[string]bool{}, done: map[reflect.Type]bool{}, slabs: map[reflect.Type]bool{}, reached: map[reflect.Type]bool{}}
 	for _, o := range strings.Split(*own, ",") {
 		if o != "" {
 			g.own[o] = true
 		}
 	}
 	g.queue = []reflect.Type{reflect.TypeFor[generated.JobsPage](), reflect.TypeFor[generated.Job]()}
+	g.roots = map[reflect.Type]bool{g.queue[0]: true, g.queue[1]: true} // wrapper decodes these whole
 	for len(g.queue) > 0 {
 		t := g.queue[0]
 		g.queue = g.queue[1:]
@@ -97,6 +98,8 @@ type gen struct {
 	done    map[reflect.Type]bool
 	slabs   map[reflect.Type]bool
 	arenas  []arenaField
+	roots   map[reflect.Type]bool
+	reached map[reflect.Type]bool // struct types read as the elements of a slice
 	std     bool // a field is read by encoding/json
 	time    bool // a field is a time
 	body    bytes.Buffer
@@ -116,9 +119,15 @@ func (g *gen) structType(t reflect.Type) {
 	var fields []field
 	for i := range t.NumField() {
 		f := t.Field(i)
-		key, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		key, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if !f.IsExported() || key == "-" || f.Anonymous {
 			log.Fatalf("%s.%s: the generator reads only exported, named fields with a JSON name", t.Name(), f.Name)
+		}
+		if opts != "" && opts != "omitempty" {
+			log.Fatalf("%s.%s: the generator does not read JSON tag options %q", t.Name(), f.Name, opts)
+		}
+		if strings.ContainsFunc(key, func(r rune) bool { return r >= 0x80 }) {
+			log.Fatalf("%s.%s: the decoder matches ASCII keys only, not %q", t.Name(), f.Name, key)
 		}
 		if key == "" {
 			key = f.Name
@@ -172,37 +181,46 @@ func (g *gen) structType(t reflect.Type) {
 				}
 				elem = "readShared[" + typeName(f.typ.Elem()) + "]"
 			} else {
+				if hasSlices(f.typ.Elem()) && g.reached[f.typ.Elem()] {
+					// Its slices' arenas index their spans by the element's place in one slice.
+					log.Fatalf("%s.%s: %s, which has slices, is reached twice (or is recursive)", t.Name(), f.name, f.typ.Elem())
+				}
+				g.reached[f.typ.Elem()] = true
 				g.queue = append(g.queue, f.typ.Elem())
 			}
 			g.printf("ok = readList(d, &d.%s, at, null, %s)\n", a, elem)
-		default: // encoding/json reads the value alone as it would in place
+		default: // encoding/json reads the value alone, null too, as it would in place
 			g.std = true
-			read := "start := d.pos\nok = d.skip(0) && json.Unmarshal(d.data[start:d.pos], &" + lhs + ") == nil"
-			switch f.typ.Kind() {
-			case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
-				g.printf("if null { %s = nil } else {\n%s\n}\n", lhs, read)
-			default: // encoding/json leaves such a value as it is for null
-				g.printf("if !null {\n%s\n}\n", read)
-			}
+			g.printf("if null {\nok = json.Unmarshal([]byte(\"null\"), &%s) == nil\n} else {\nstart := d.pos\nok = d.skip(0) && json.Unmarshal(d.data[start:d.pos], &%s) == nil\n}\n", lhs, lhs)
 		}
 	}
 	g.printf("default:\nok = d.unknown(key, null, %s)\n}\n", keys)
 	g.printf("if !ok || seen&bit != 0 { return 0, false }\nseen |= bit\nif !null { set |= bit }\n")
 	g.printf("if more, ok = d.next('}'); !ok { return 0, false }\n}\nreturn set, true\n}\n\n")
 
-	g.printf("// place%s gives the %ss of vs, which are at index base and after of their slice, the\n// elements of their slices, from arrays of the page's.\n", t.Name(), t.Name())
+	if !hasSlices(t) && !g.roots[t] {
+		return
+	}
+	g.printf("// place%s gives the %ss of vs, which are at index base and after of their slice, the\n// elements of their slices.\n", t.Name(), t.Name())
 	g.printf("func place%s(d *jsonDecoder, vs []generated.%s, base int) {\n", t.Name(), t.Name())
 	for _, f := range arenaFields {
 		a := lowerFirst(t.Name()) + f.name
-		if f.typ.Elem().Kind() == reflect.Struct {
+		if f.typ.Elem().Kind() == reflect.Struct && hasSlices(f.typ.Elem()) {
 			g.printf("place%s(d, d.%s.scratch, 0)\n", f.typ.Elem().Name(), a)
 		}
 		g.printf("for i := range vs {\nif s, ok := d.%s.slice(base + i); ok { vs[i].%s = s }\n}\n", a, f.name)
 	}
-	if len(arenaFields) == 0 {
-		g.printf("_, _, _ = d, vs, base\n")
-	}
 	g.printf("}\n\n")
+}
+
+// hasSlices says whether struct type t has slice fields, which place gives their elements.
+func hasSlices(t reflect.Type) bool {
+	for i := range t.NumField() {
+		if t.Field(i).Type.Kind() == reflect.Slice {
+			return true
+		}
+	}
+	return false
 }
 
 // scalar says whether t is read by one of jsonDecoder's readers of a single value.
