@@ -38,12 +38,13 @@ func TestOversizedPage(t *testing.T) {
 	}
 }
 
-// TestNothingDecodedTwice: once GitHub has confirmed a page unchanged, the next 304s for it
-// are answered from its decoded form, with no decoding (the kept body, broken here on
-// purpose, is not read again), and each answer is a copy of its own.
-func TestNothingDecodedTwice(t *testing.T) {
-	const etag = `"1"`
-	const page = `{"total_count":1,"jobs":[{"id":1,"name":"build","conclusion":"success","labels":["ubuntu"],"steps":[{"name":"Run","status":"completed","number":1,"conclusion":"success"}]}]}`
+// unchangedETag is the ETag of unchangedServer's page.
+const unchangedETag = `"1"`
+
+// unchangedServer serves body, a page that never changes, with unchangedETag, and 304 Not
+// Modified to a request that names it.
+func unchangedServer(t *testing.T, body string) *httptest.Server {
+	const etag = unchangedETag
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("ETag", etag)
 		if r.Header.Get("If-None-Match") == etag {
@@ -51,9 +52,18 @@ func TestNothingDecodedTwice(t *testing.T) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, page)
+		io.WriteString(w, body)
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestNothingDecodedTwice: once GitHub has confirmed a page unchanged, the next 304s for it
+// are answered from its decoded form, with no decoding (the kept body, broken here on
+// purpose, is not read again), and each answer is a copy of its own.
+func TestNothingDecodedTwice(t *testing.T) {
+	const page = `{"total_count":1,"jobs":[{"id":1,"name":"build","conclusion":"success","labels":["ubuntu"],"steps":[{"name":"Run","status":"completed","number":1,"conclusion":"success"}]}]}`
+	srv := unchangedServer(t, page)
 	c, err := New(WithBaseURL(srv.URL))
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +87,7 @@ func TestNothingDecodedTwice(t *testing.T) {
 		key = el.Value.(*lruEntry[string, *cachedPage]).key
 	}
 	c.cache.mu.Unlock()
-	if c.cache.decodedOf(key, etag) == nil {
+	if c.cache.decodedOf(key, unchangedETag) == nil {
 		t.Fatal("the page GitHub confirmed unchanged is not kept decoded")
 	}
 	for i := range 2 {

@@ -40,17 +40,7 @@ func same(a, b string) bool { return unsafe.StringData(a) == unsafe.StringData(b
 // so do those of polls answered 304, which are copies of the page kept decoded.
 func TestAllJobsSharesRepeatedStrings(t *testing.T) {
 	body := sampleJobs(3)
-	const etag = `"1"`
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("ETag", etag)
-		if r.Header.Get("If-None-Match") == etag {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, body)
-	}))
-	defer srv.Close()
+	srv := unchangedServer(t, body)
 	c, err := New(WithBaseURL(srv.URL))
 	if err != nil {
 		t.Fatal(err)
