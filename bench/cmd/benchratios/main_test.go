@@ -73,7 +73,8 @@ Polling/proto=h2
 }
 
 // TestGoals checks the goal table per proto: ratios of medians, a floor goal divided the
-// other way, a note divided by another unit's figure and one that is a figure already, a
+// other way, a note divided by another unit's figure, one that adds another client's figure
+// and one that is a figure already, a
 // benchmark without proto keys serving both tables, and a goal without figures.
 func TestGoals(t *testing.T) {
 	const in = `BenchmarkWallTime/proto=h1/client=go-github-2                    1  500000000 ns/op  5.000 x-2rtt
@@ -90,6 +91,7 @@ BenchmarkPollWallTime/proto=h1/client=wrapper-concurrent-Jobs-2  1  50000000 ns/
 BenchmarkPolling/proto=h1/client=go-github-httpcache-2           1  9.000 stale-polls/op  10.00 req/op
 BenchmarkPeakHeap/proto=h1/client=go-github-2                    1  0 ns/op  0.5000 peak-heap-MB  0 cache-at-peak-MB  0.5000 working-set-MB
 BenchmarkPeakHeap/proto=h1/client=wrapper-concurrent-Jobs-2      1  0 ns/op  1.000 peak-heap-MB  0.6000 cache-at-peak-MB  0.4000 working-set-MB
+BenchmarkPeakHeap/proto=h1/client=wrapper-nocache-Jobs-2         1  0 ns/op  0.3500 peak-heap-MB  0 cache-at-peak-MB  0.3500 working-set-MB
 BenchmarkRetainedHeap/client=go-github-2                         1  0 ns/op  4000 kept-B/job
 BenchmarkRetainedHeap/client=wrapper-AllJobs-2                   1  0 ns/op  2000 kept-B/job  1800 floor-B/job
 BenchmarkPerJob/proto=h2/client=go-github-2                      1  50000 cpu-ns/job
@@ -112,7 +114,7 @@ Goals of issue 17, proto=h1
 | first listing, 1,000 jobs × 10 steps, 50 ms a request: wrapper ÷ two-round-trip bound | 1.20 AllJobs, 1.10 Jobs; the two rounds of requests alone, nothing decoded: 1.06 | ≤ 1.15 | missed |
 | poll of an unchanged known attempt: round trips | 2.00 AllJobs, 1.00 Jobs | ≤ 1.15 | missed |
 | the same poll: go-github ÷ wrapper | 10.00 AllJobs, 20.00 Jobs | ≥ 9 | met |
-| ` + "`Jobs`" + ` peak heap over 20,000 jobs ÷ go-github's iterator | 2.00 Jobs; the cache's bytes at the peak ÷ go-github's peak: 1.20 | ≤ 3 | met |
+| ` + "`Jobs`" + ` peak heap over 20,000 jobs ÷ go-github's iterator | 2.00 Jobs; the cache's bytes at the peak ÷ go-github's peak: 1.20; the same plus the peak of the listing without a cache: 1.90 | ≤ 3 | met |
 | same, less the bytes the cache holds at that moment (the working set) | 0.80 Jobs | ≤ 1.5 | met |
 | CPU per job (whole process) ÷ go-github | - | ≤ 0.5 | - |
 | ` + "`AllJobs`" + ` heap kept per job ÷ go-github | 0.50 AllJobs; the generated types' floor ÷ go-github: 0.45 | ≤ 0.66 | met |
@@ -124,7 +126,7 @@ Goals of issue 17, proto=h2
 | first listing, 1,000 jobs × 10 steps, 50 ms a request: wrapper ÷ two-round-trip bound | -; the two rounds of requests alone, nothing decoded: - | ≤ 1.15 | - |
 | poll of an unchanged known attempt: round trips | - | ≤ 1.15 | - |
 | the same poll: go-github ÷ wrapper | - | ≥ 9 | - |
-| ` + "`Jobs`" + ` peak heap over 20,000 jobs ÷ go-github's iterator | -; the cache's bytes at the peak ÷ go-github's peak: - | ≤ 3 | - |
+| ` + "`Jobs`" + ` peak heap over 20,000 jobs ÷ go-github's iterator | -; the cache's bytes at the peak ÷ go-github's peak: -; the same plus the peak of the listing without a cache: - | ≤ 3 | - |
 | same, less the bytes the cache holds at that moment (the working set) | - | ≤ 1.5 | - |
 | CPU per job (whole process) ÷ go-github | 0.70 AllJobs, 0.50 Jobs | ≤ 0.5 | missed |
 | ` + "`AllJobs`" + ` heap kept per job ÷ go-github | 0.50 AllJobs; the generated types' floor ÷ go-github: 0.45 | ≤ 0.66 | met |
