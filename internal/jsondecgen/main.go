@@ -100,8 +100,8 @@ type gen struct {
 	arenas  []arenaField
 	roots   map[reflect.Type]bool
 	reached map[reflect.Type]bool // struct types read as the elements of a slice
-	std     bool // a field is read by encoding/json
-	time    bool // a field is a time
+	std     bool                  // a field is read by encoding/json
+	time    bool                  // a field is a time
 	body    bytes.Buffer
 }
 
